@@ -64,4 +64,3 @@ if [ "$with_camunda" = 1 ]; then
     (cd "$root/engines/camunda" && mvn -B -q -DskipTests package)
   fi
 fi
-log "ready: node $(node --version), $("$venv/bin/temporal" --version | head -1)"

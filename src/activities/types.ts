@@ -1,0 +1,52 @@
+/**
+ * The activity interfaces, shared by the activity implementations and the workflow (which imports them
+ * with `import type` only).
+ */
+import type { CamundaVariables } from '../engine/variables.ts';
+import type { TaskSnapshot } from '../workflows/external-task-input.ts';
+
+export interface RunWorkUnitInput {
+  workUnit: string;
+  engine: string;
+  task: Omit<TaskSnapshot, 'variables'>;
+  variables: CamundaVariables;
+}
+
+/** A work unit either returns variables, or raises a BPMN error; any other failure is thrown. */
+export type WorkUnitResult =
+  | { outcome: 'completed'; variables: CamundaVariables }
+  | { outcome: 'bpmn-error'; errorCode: string; errorMessage: string; variables: CamundaVariables };
+
+export interface WorkUnitActivities {
+  /** Decodes the variables, validates them against the unit's input, runs it and encodes its output. */
+  runWorkUnit(input: RunWorkUnitInput): Promise<WorkUnitResult>;
+}
+
+interface TaskCommand {
+  engine: string;
+  taskId: string;
+  workerId: string;
+}
+
+export interface EngineActivities {
+  completeTask(command: TaskCommand & { variables: CamundaVariables }): Promise<void>;
+  reportFailure(
+    command: TaskCommand & {
+      errorMessage: string;
+      errorDetails: string;
+      retries: number;
+      retryTimeoutMs: number;
+    },
+  ): Promise<void>;
+  throwBpmnError(
+    command: TaskCommand & { errorCode: string; errorMessage: string; variables: CamundaVariables },
+  ): Promise<void>;
+}
+
+/** Failure types that the activities throw; the workflow reacts to the type, never to the message. */
+export const FailureTypes = {
+  /** The engine answered 404: the task was completed, cancelled or its instance deleted. */
+  TaskGone: 'EngineTaskGone',
+  /** The engine refused the call with a 4xx (e.g. locked by another worker, bad variables). */
+  EngineRejected: 'EngineRejected',
+} as const;

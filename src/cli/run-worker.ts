@@ -1,0 +1,63 @@
+/** Starts a BPTL worker on a Temporal connection (retried with back-off until Temporal answers). */
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { ensureError } from '../errors.ts';
+import { Backoff } from '../poller/backoff.ts';
+import { type BptlWorker, createBptlWorker } from '../worker/bptl-worker.ts';
+import type { BptlContext } from './bptl-context.ts';
+
+/** Connects to Temporal, retrying with back-off and naming the address in the log while it is down. */
+export async function connectWithRetry<T>(
+  what: string,
+  address: string,
+  connect: () => Promise<T>,
+  ctx: Pick<BptlContext, 'log'>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const backoff = new Backoff({ initialMs: 500, maxMs: 15_000 });
+  for (;;) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const waitMs = backoff.next();
+      ctx.log.warn(`${what} is not reachable; trying again`, {
+        address,
+        error: ensureError(error).message,
+        retryInMs: waitMs,
+      });
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}
+
+/** Installs the Temporal runtime once, with the SDK's own logs at WARN unless LOG_LEVEL is debug. */
+function installRuntime(ctx: BptlContext): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(ctx.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+  } catch {
+    // Already installed (a second worker in this process): keep the first.
+  }
+}
+
+export async function startWorker(
+  ctx: BptlContext,
+): Promise<{ worker: BptlWorker; connection: NativeConnection }> {
+  installRuntime(ctx);
+  const address = ctx.env.TEMPORAL_ADDRESS;
+  const connection = await connectWithRetry(
+    'Temporal',
+    address,
+    () => NativeConnection.connect({ address }),
+    ctx,
+  );
+  const worker = await createBptlWorker({
+    connection,
+    namespace: ctx.env.TEMPORAL_NAMESPACE,
+    taskQueue: ctx.env.BPTL_TASK_QUEUE,
+    workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
+    engines: ctx.engines,
+    registry: ctx.registry,
+    logger: ctx.log.child('worker'),
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,73 @@
+/**
+ * Engine and topic settings: which engines BPTL polls, and for each topic the work unit that handles it,
+ * its lock and retry settings. Parsed by zod; unknown keys are errors, so a typo never goes unnoticed.
+ */
+import { z } from 'zod';
+
+export const engineAuthSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
+  z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
+]);
+
+export const engineConfigSchema = z.strictObject({
+  /** Short name, part of every workflow id (`camunda/<engine>/<taskId>`). */
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+    .max(40),
+  /** Base URL of the Camunda 7 REST API, e.g. http://127.0.0.1:8080/engine-rest */
+  url: z.url(),
+  auth: engineAuthSchema.default({ type: 'none' }),
+});
+
+export const retryPolicySchema = z.strictObject({
+  /** Wait before the second attempt. */
+  initialIntervalMs: z.number().int().positive().default(1_000),
+  backoffCoefficient: z.number().min(1).default(2),
+  /** Longest wait between attempts. */
+  maximumIntervalMs: z.number().int().positive().default(60_000),
+  /** Attempts in all, the first included. */
+  maximumAttempts: z.number().int().min(1).default(3),
+});
+
+export const topicConfigSchema = z.strictObject({
+  /** Camunda's topic name. */
+  topic: z.string().min(1),
+  /** Engine name; may be left out when exactly one engine is configured. */
+  engine: z.string().optional(),
+  /** Name of the work unit in the registry. */
+  workUnit: z.string().min(1),
+  enabled: z.boolean().default(true),
+  description: z.string().optional(),
+  /** How long a fetched task stays locked for us. */
+  lockDurationMs: z.number().int().min(1_000).default(60_000),
+  /** The variables to fetch; all when left out. */
+  variables: z.array(z.string().min(1)).optional(),
+  /** Fetch only the task's local variables. */
+  localVariables: z.boolean().default(false),
+  processDefinitionKey: z.string().optional(),
+  businessKey: z.string().optional(),
+  tenantIdIn: z.array(z.string()).optional(),
+  retry: retryPolicySchema.prefault({}),
+  /** Longest one attempt of the work unit may take. */
+  startToCloseTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
+  /** Camunda `retries` on failure: 0 raises an incident. */
+  camundaRetries: z.number().int().min(0).default(0),
+  /** Camunda `retryTimeout` on failure: how long until the engine offers the task again. */
+  camundaRetryTimeoutMs: z.number().int().min(0).default(0),
+});
+
+export const bptlConfigSchema = z.strictObject({
+  engines: z.array(engineConfigSchema).min(1, 'at least one engine is needed'),
+  topics: z.array(topicConfigSchema).default([]),
+});
+
+export type EngineConfig = z.infer<typeof engineConfigSchema>;
+export type RetryPolicyConfig = z.infer<typeof retryPolicySchema>;
+export type TopicConfig = z.infer<typeof topicConfigSchema> & { engine: string };
+export type BptlConfig = { engines: EngineConfig[]; topics: TopicConfig[] };

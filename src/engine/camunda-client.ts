@@ -1,0 +1,209 @@
+/**
+ * A client for the Camunda 7 REST API (Camunda 7, Operaton, CIB seven): the external-task commands BPTL
+ * needs, plus the few deployment, process and history calls used by the demo, the tests and work units.
+ * Every failure becomes an EngineError carrying the status and Camunda's error type and code.
+ */
+import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from 'axios';
+import { z } from 'zod';
+import { EngineError } from './engine-error.ts';
+import {
+  type FetchAndLockRequest,
+  type LockedExternalTask,
+  lockedExternalTaskSchema,
+} from './external-task.ts';
+import type { CamundaVariables } from './variables.ts';
+
+/** One entry of a fetchAndLock answer: a task, or one that did not match the expected shape. */
+export type FetchedTask =
+  | { ok: true; task: LockedExternalTask }
+  | { ok: false; id?: string; problem: string };
+
+/** How to authenticate to the engine's REST API. */
+export type EngineAuth =
+  | { type: 'none' }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string };
+
+export interface CamundaClientOptions {
+  /** The REST API's base URL, e.g. `http://127.0.0.1:8080/engine-rest`. */
+  baseUrl: string;
+  /** @default { type: 'none' } */
+  auth?: EngineAuth;
+  /** Time-out of a call other than a long poll, in milliseconds. @default 30000 */
+  timeoutMs?: number;
+}
+
+/** A Camunda 7 REST API client. Safe to share; holds no state but its HTTP agent. */
+export class CamundaClient {
+  readonly baseUrl: string;
+  private readonly http: AxiosInstance;
+
+  constructor(options: CamundaClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const auth = options.auth ?? { type: 'none' };
+    this.http = axios.create({
+      baseURL: this.baseUrl,
+      timeout: options.timeoutMs ?? 30_000,
+      headers: {
+        'content-type': 'application/json',
+        ...(auth.type === 'bearer' ? { authorization: `Bearer ${auth.token}` } : {}),
+      },
+      ...(auth.type === 'basic' ? { auth: { username: auth.username, password: auth.password } } : {}),
+    });
+  }
+
+  private async call<T>(method: string, path: string, config: AxiosRequestConfig = {}): Promise<T> {
+    const operation = `${method} ${path}`;
+    try {
+      const response = await this.http.request<T>({ method, url: path, ...config });
+      return response.data;
+    } catch (error) {
+      throw toEngineError(operation, error);
+    }
+  }
+
+  /**
+   * Long-polls for tasks and locks them for `request.workerId`. Answers as soon as one task is locked, or
+   * with `[]` after `asyncResponseTimeout`. The HTTP time-out is the long-poll time plus a margin.
+   */
+  async fetchAndLock(request: FetchAndLockRequest, signal?: AbortSignal): Promise<FetchedTask[]> {
+    const timeout = (request.asyncResponseTimeout ?? 0) + 10_000;
+    const data = await this.call<unknown>('POST', '/external-task/fetchAndLock', {
+      data: request,
+      timeout,
+      ...(signal ? { signal } : {}),
+    });
+    if (!Array.isArray(data)) {
+      throw new EngineError(
+        'POST /external-task/fetchAndLock',
+        'the engine did not answer with a list of tasks',
+      );
+    }
+    // Each task is parsed on its own, so that one malformed task cannot lose the others.
+    return data.map((raw): FetchedTask => {
+      const parsed = lockedExternalTaskSchema.safeParse(raw);
+      if (parsed.success) return { ok: true, task: parsed.data };
+      const id = (raw as { id?: unknown } | null)?.id;
+      return { ok: false, ...(typeof id === 'string' ? { id } : {}), problem: z.prettifyError(parsed.error) };
+    });
+  }
+
+  /** Completes a task, setting process variables (and local variables on the task's execution). */
+  async complete(
+    taskId: string,
+    body: { workerId: string; variables?: CamundaVariables; localVariables?: CamundaVariables },
+  ): Promise<void> {
+    await this.call('POST', `/external-task/${encodeURIComponent(taskId)}/complete`, { data: body });
+  }
+
+  /** Reports a failure. With `retries` 0 the engine raises an incident carrying `errorMessage`. */
+  async failure(
+    taskId: string,
+    body: {
+      workerId: string;
+      errorMessage: string;
+      errorDetails?: string;
+      retries: number;
+      retryTimeout: number;
+    },
+  ): Promise<void> {
+    await this.call('POST', `/external-task/${encodeURIComponent(taskId)}/failure`, { data: body });
+  }
+
+  /** Throws a BPMN error in the process, caught by a matching error boundary event. */
+  async bpmnError(
+    taskId: string,
+    body: { workerId: string; errorCode: string; errorMessage?: string; variables?: CamundaVariables },
+  ): Promise<void> {
+    await this.call('POST', `/external-task/${encodeURIComponent(taskId)}/bpmnError`, { data: body });
+  }
+
+  /** Extends a lock the worker still holds, to `newDuration` ms from now. Fails once the lock expired. */
+  async extendLock(taskId: string, body: { workerId: string; newDuration: number }): Promise<void> {
+    await this.call('POST', `/external-task/${encodeURIComponent(taskId)}/extendLock`, { data: body });
+  }
+
+  /** Locks a task (again); can re-acquire an expired lock unless another worker holds it. */
+  async lock(taskId: string, body: { workerId: string; lockDuration: number }): Promise<void> {
+    await this.call('POST', `/external-task/${encodeURIComponent(taskId)}/lock`, { data: body });
+  }
+
+  /** Releases a task's lock (no worker check), so it is offered again at once. */
+  async unlock(taskId: string): Promise<void> {
+    await this.call('POST', `/external-task/${encodeURIComponent(taskId)}/unlock`);
+  }
+
+  /** Reads one external task. */
+  async getTask(taskId: string): Promise<Record<string, unknown>> {
+    return this.call('GET', `/external-task/${encodeURIComponent(taskId)}`);
+  }
+
+  /** The engine's names (`GET /engine`): a cheap readiness probe. */
+  async engines(): Promise<Array<{ name: string }>> {
+    return this.call('GET', '/engine', { timeout: 5_000 });
+  }
+
+  /** Deploys BPMN (or DMN) files. */
+  async deploy(
+    name: string,
+    files: Array<{ filename: string; content: string }>,
+    options: { duplicateFiltering?: boolean } = {},
+  ): Promise<{
+    id: string;
+    deployedProcessDefinitions?: Record<string, { id: string; key: string }> | null;
+  }> {
+    const form = new FormData();
+    form.set('deployment-name', name);
+    form.set('enable-duplicate-filtering', String(options.duplicateFiltering ?? true));
+    form.set('deploy-changed-only', 'true');
+    for (const file of files) {
+      form.set(file.filename, new Blob([file.content], { type: 'application/xml' }), file.filename);
+    }
+    return this.call('POST', '/deployment/create', { data: form, headers: { 'content-type': undefined } });
+  }
+
+  /** Starts a process instance of the latest version of a definition. */
+  async startProcess(
+    key: string,
+    body: { variables?: CamundaVariables; businessKey?: string } = {},
+  ): Promise<{ id: string; businessKey?: string | null; ended?: boolean }> {
+    return this.call('POST', `/process-definition/key/${encodeURIComponent(key)}/start`, { data: body });
+  }
+
+  /** Any GET against the REST API, for reads this client has no method for (history, incidents, …). */
+  async get<T = unknown>(path: string, params?: Record<string, string | number | boolean>): Promise<T> {
+    return this.call('GET', path, params ? { params } : {});
+  }
+
+  /** Any POST against the REST API. */
+  async post<T = unknown>(path: string, data?: unknown): Promise<T> {
+    return this.call('POST', path, data === undefined ? {} : { data });
+  }
+
+  /** Any DELETE against the REST API. */
+  async delete(path: string, params?: Record<string, string | number | boolean>): Promise<void> {
+    await this.call('DELETE', path, params ? { params } : {});
+  }
+}
+
+function toEngineError(operation: string, error: unknown): EngineError {
+  if (error instanceof EngineError) return error;
+  if (isAxiosError(error)) {
+    if (error.response) {
+      const body = error.response.data as { type?: unknown; message?: unknown; code?: unknown } | undefined;
+      const message =
+        typeof body?.message === 'string'
+          ? body.message
+          : `HTTP ${error.response.status} ${error.response.statusText}`;
+      return new EngineError(operation, message, {
+        status: error.response.status,
+        ...(typeof body?.type === 'string' ? { engineType: body.type } : {}),
+        ...(typeof body?.code === 'number' ? { engineCode: body.code } : {}),
+        cause: error,
+      });
+    }
+    const reason = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' ? 'timed out' : error.message;
+    return new EngineError(operation, `the engine did not answer (${reason})`, { cause: error });
+  }
+  return new EngineError(operation, (error as Error)?.message ?? String(error), { cause: error });
+}

@@ -1,0 +1,114 @@
+/**
+ * Turns a locked task into the external-task workflow's input and start options. Pure functions, so the
+ * mapping (workflow id, search attributes, memo) is unit-tested without a server.
+ */
+
+import type { WorkflowStartOptions } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { TopicConfig } from '../config/topic-config.ts';
+import type { LockedExternalTask } from '../engine/external-task.ts';
+import {
+  type ExternalTaskInput,
+  externalTaskWorkflowId,
+  type TaskSnapshot,
+  type TopicSnapshot,
+} from '../workflows/external-task-input.ts';
+import type { externalTask } from '../workflows/external-task-workflow.ts';
+import {
+  BptlBusinessKey,
+  BptlEngine,
+  BptlProcessDefinitionKey,
+  BptlProcessInstanceId,
+  BptlTopic,
+  BptlWorkUnit,
+} from '../workflows/search-attributes.ts';
+
+function defined<T extends Record<string, unknown>>(
+  record: T,
+): { [K in keyof T]: Exclude<T[K], null | undefined> } {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined)) as never;
+}
+
+export function topicSnapshot(topic: TopicConfig): TopicSnapshot {
+  return {
+    topic: topic.topic,
+    workUnit: topic.workUnit,
+    lockDurationMs: topic.lockDurationMs,
+    retry: { ...topic.retry },
+    startToCloseTimeoutMs: topic.startToCloseTimeoutMs,
+    camundaRetries: topic.camundaRetries,
+    camundaRetryTimeoutMs: topic.camundaRetryTimeoutMs,
+  };
+}
+
+export function taskSnapshot(task: LockedExternalTask): TaskSnapshot {
+  const variables: TaskSnapshot['variables'] = {};
+  for (const [name, v] of Object.entries(task.variables ?? {})) {
+    variables[name] = { type: v.type, value: v.value, ...(v.valueInfo ? { valueInfo: v.valueInfo } : {}) };
+  }
+  return {
+    id: task.id,
+    topicName: task.topicName,
+    ...defined({
+      processInstanceId: task.processInstanceId,
+      processDefinitionId: task.processDefinitionId,
+      processDefinitionKey: task.processDefinitionKey,
+      businessKey: task.businessKey,
+      activityId: task.activityId,
+      tenantId: task.tenantId,
+      retries: task.retries,
+      lockExpirationTime: task.lockExpirationTime,
+    }),
+    variables,
+  };
+}
+
+export interface StartContext {
+  engine: string;
+  workerId: string;
+  taskQueue: string;
+  workUnitTaskQueue: string;
+}
+
+/** The arguments of `client.workflow.start(externalTask, …)` for one task. */
+export function workflowStartOptions(
+  task: LockedExternalTask,
+  topic: TopicConfig,
+  ctx: StartContext,
+): WorkflowStartOptions<typeof externalTask> {
+  const input: ExternalTaskInput = {
+    engine: ctx.engine,
+    workerId: ctx.workerId,
+    workUnitTaskQueue: ctx.workUnitTaskQueue,
+    task: taskSnapshot(task),
+    topic: topicSnapshot(topic),
+  };
+  const attributes: SearchAttributePair[] = [
+    { key: BptlEngine, value: ctx.engine },
+    { key: BptlTopic, value: task.topicName },
+    { key: BptlWorkUnit, value: topic.workUnit },
+    ...(task.processInstanceId ? [{ key: BptlProcessInstanceId, value: task.processInstanceId }] : []),
+    ...(task.processDefinitionKey
+      ? [{ key: BptlProcessDefinitionKey, value: task.processDefinitionKey }]
+      : []),
+    ...(task.businessKey ? [{ key: BptlBusinessKey, value: task.businessKey }] : []),
+  ];
+  return {
+    workflowId: externalTaskWorkflowId(ctx.engine, task.id),
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    // A task fetched again while its workflow runs (lock expired and re-fetched, two pollers) joins the
+    // running workflow; once closed, the id may be used again: Camunda offers a task again only after a
+    // failure with retries left, or a resolved incident, and then it deserves a new run.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: attributes,
+    memo: defined({
+      activityId: task.activityId,
+      processInstanceId: task.processInstanceId,
+      businessKey: task.businessKey,
+      lockExpirationTime: task.lockExpirationTime,
+    }),
+    staticSummary: `${task.topicName} → ${topic.workUnit}${task.businessKey ? ` (${task.businessKey})` : ''}`,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The authoring API of work units. A work unit is a name, a description, a zod schema for its input (read
+ * from process variables) and for its output (written back as process variables), and a run function.
+ *
+ * ```ts
+ * export const greet = defineWorkUnit({
+ *   name: 'greet',
+ *   description: 'Says hello to `name`.',
+ *   input: z.object({ name: z.string() }),
+ *   output: z.object({ greeting: z.string() }),
+ *   run: async ({ input }) => ({ greeting: `Hello, ${input.name}` }),
+ * });
+ * ```
+ */
+import type { z } from 'zod';
+import type { Logger } from '../logging/logger.ts';
+
+/** What a task looked like when it was fetched: for logs and for work units that need it. */
+export interface TaskMetadata {
+  /** Camunda's external task id. */
+  taskId: string;
+  engine: string;
+  topic: string;
+  processInstanceId: string | undefined;
+  processDefinitionKey: string | undefined;
+  businessKey: string | undefined;
+  activityId: string | undefined;
+  tenantId: string | undefined;
+}
+
+/** What a work unit's run function receives. */
+export interface WorkUnitContext<I> {
+  /** The process variables, validated by the unit's input schema. */
+  input: I;
+  task: TaskMetadata;
+  /** Which attempt this is, from 1. */
+  attempt: number;
+  log: Logger;
+  /** Aborted when the task is cancelled (deleted in the engine, workflow cancelled) or the worker stops. */
+  signal: AbortSignal;
+  /** Tells Temporal the unit is alive; also how cancellation reaches a running unit. */
+  heartbeat(details?: unknown): void;
+  /** Sleeps, waking early (with an error) on cancellation. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** A work unit: the typed code a topic runs. */
+export interface WorkUnit<I = unknown, O = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly input: z.ZodType<I>;
+  readonly output: z.ZodType<O>;
+  run(context: WorkUnitContext<I>): Promise<O>;
+}
+
+/** Any work unit, whatever its input and output. */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds units of every type
+export type AnyWorkUnit = WorkUnit<any, any>;
+
+/** Defines a work unit. The name must be unique in a registry. */
+export function defineWorkUnit<I, O extends Record<string, unknown>>(definition: {
+  name: string;
+  description: string;
+  input: z.ZodType<I>;
+  output: z.ZodType<O>;
+  run: (context: WorkUnitContext<I>) => Promise<O>;
+}): WorkUnit<I, O> {
+  if (!/^[a-zA-Z][\w.-]*$/.test(definition.name)) {
+    throw new TypeError(
+      `work unit name '${definition.name}' must start with a letter and hold only [A-Za-z0-9_.-]`,
+    );
+  }
+  return Object.freeze({ ...definition });
+}

@@ -1,0 +1,39 @@
+/** The work units a worker can run, by name. The configuration may only name units registered here. */
+import type { AnyWorkUnit } from './define-work-unit.ts';
+import { echo } from './library/echo.ts';
+import { sleep } from './library/sleep.ts';
+
+export class WorkUnitRegistry {
+  private readonly units = new Map<string, AnyWorkUnit>();
+
+  constructor(units: Iterable<AnyWorkUnit> = []) {
+    for (const unit of units) this.register(unit);
+  }
+
+  /** Adds a unit; throws when the name is taken. */
+  register(unit: AnyWorkUnit): this {
+    if (this.units.has(unit.name)) throw new Error(`work unit '${unit.name}' is registered twice`);
+    this.units.set(unit.name, unit);
+    return this;
+  }
+
+  get(name: string): AnyWorkUnit | undefined {
+    return this.units.get(name);
+  }
+
+  names(): ReadonlySet<string> {
+    return new Set(this.units.keys());
+  }
+
+  list(): AnyWorkUnit[] {
+    return [...this.units.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+}
+
+/** The library of work units that ships with BPTL. */
+export const builtInWorkUnits: AnyWorkUnit[] = [echo, sleep];
+
+/** A registry with the built-in units, plus any of your own. */
+export function createRegistry(extra: Iterable<AnyWorkUnit> = []): WorkUnitRegistry {
+  return new WorkUnitRegistry([...builtInWorkUnits, ...extra]);
+}

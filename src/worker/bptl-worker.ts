@@ -1,0 +1,81 @@
+/**
+ * A BPTL worker: two Temporal workers on one connection. The first runs the external-task workflows and the
+ * engine activities (short calls that must land); the second runs work units on their own task queue, so
+ * slow work can never starve completions, failures or lock extensions.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createEngineActivities, createWorkUnitActivities, type EngineClients } from '../activities/index.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { WorkUnitRegistry } from '../work-units/registry.ts';
+
+const here = fileURLToPath(import.meta.url);
+/** The workflows' entry file, as source (.ts) or built (.js), beside this module. */
+export const workflowsPath = path.join(path.dirname(here), '..', 'workflows', `index${path.extname(here)}`);
+
+export interface BptlWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  workUnitTaskQueue: string;
+  engines: EngineClients;
+  registry: WorkUnitRegistry;
+  logger: Logger;
+  /** A prebuilt workflow bundle (tests build one and share it); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** At most this many work units at once in this process. @default 100 */
+  maxConcurrentWorkUnits?: number;
+  /** On shutdown, how long running work units may finish before they are cancelled. @default 10000 */
+  shutdownGraceTimeMs?: number;
+}
+
+export interface BptlWorker {
+  /** Runs until shutdown() is called (or the process gets SIGINT/SIGTERM). */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createBptlWorker(options: BptlWorkerOptions): Promise<BptlWorker> {
+  const workflowSource = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : { workflowsPath };
+  const shutdownGraceTime = options.shutdownGraceTimeMs ?? 10_000;
+  const main = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...workflowSource,
+    activities: createEngineActivities(options.engines),
+    shutdownGraceTime,
+  });
+  const workUnits = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.workUnitTaskQueue,
+    activities: createWorkUnitActivities(options.registry, options.logger.child('work-unit')),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentWorkUnits ?? 100,
+    shutdownGraceTime,
+  });
+  const workers = [main, workUnits];
+  return {
+    async run() {
+      options.logger.info('worker running', {
+        taskQueue: options.taskQueue,
+        workUnitTaskQueue: options.workUnitTaskQueue,
+      });
+      // If one worker fails, stop the other, so the process never runs half a worker.
+      await Promise.all(
+        workers.map((w) =>
+          w.run().catch((error: unknown) => {
+            for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
+            throw error;
+          }),
+        ),
+      );
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * What the poller hands the external-task workflow, and what the workflow returns. Plain JSON, so it is
+ * readable in Temporal's Web UI; the task's variables stay in Camunda's wire form until the work-unit
+ * activity decodes them, so a variable that cannot be read fails that task, never the poller.
+ */
+import type { CamundaVariables } from '../engine/variables.ts';
+
+/** The locked task, as fetched. */
+export interface TaskSnapshot {
+  id: string;
+  topicName: string;
+  processInstanceId?: string;
+  processDefinitionId?: string;
+  processDefinitionKey?: string;
+  businessKey?: string;
+  activityId?: string;
+  tenantId?: string;
+  /** Camunda's retries: absent until a failure set them. */
+  retries?: number;
+  /** When the lock that the poller took expires (ISO-8601). */
+  lockExpirationTime?: string;
+  variables: CamundaVariables;
+}
+
+/** The topic's settings when the task was fetched: a configuration change never alters a running workflow. */
+export interface TopicSnapshot {
+  topic: string;
+  workUnit: string;
+  lockDurationMs: number;
+  retry: {
+    initialIntervalMs: number;
+    backoffCoefficient: number;
+    maximumIntervalMs: number;
+    maximumAttempts: number;
+  };
+  startToCloseTimeoutMs: number;
+  camundaRetries: number;
+  camundaRetryTimeoutMs: number;
+}
+
+export interface ExternalTaskInput {
+  /** The engine's name in the configuration; activities resolve its URL and credentials by it. */
+  engine: string;
+  /** The worker id the task is locked for; every engine call sends it. */
+  workerId: string;
+  /** Task queue of the work-unit activities. */
+  workUnitTaskQueue: string;
+  task: TaskSnapshot;
+  topic: TopicSnapshot;
+}
+
+/** How a task's workflow ended. */
+export type ExternalTaskOutcome = 'completed' | 'failed' | 'bpmn-error' | 'abandoned';
+
+export interface ExternalTaskResult {
+  outcome: ExternalTaskOutcome;
+  /** Why, for every outcome but completed. */
+  reason?: string;
+  /** Names of the variables set on completion (never their values). */
+  variables?: string[];
+}
+
+/** The workflow id of a task: a task fetched twice maps to the same workflow. */
+export function externalTaskWorkflowId(engine: string, taskId: string): string {
+  return `camunda/${engine}/${taskId}`;
+}

@@ -1,0 +1,2 @@
+/** The workflows a BPTL worker runs (the worker bundles this file). */
+export { externalTask } from './external-task-workflow.ts';
