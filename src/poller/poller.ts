@@ -104,27 +104,39 @@ export class Poller {
       }));
   }
 
+  /**
+   * One long poll, and the workflow starts of what it locked. Returns the number of tasks fetched; throws
+   * when the fetch fails. The loop calls it; tests call it to fetch on cue.
+   */
+  async pollOnce(signal: AbortSignal = this.abort.signal): Promise<number> {
+    const topics = this.fetchTopics();
+    if (topics.length === 0) return 0;
+    this.stats.fetches++;
+    const fetched = await this.options.camunda.fetchAndLock(
+      {
+        workerId: this.options.workerId,
+        maxTasks: this.options.maxTasks ?? 10,
+        usePriority: true,
+        asyncResponseTimeout: this.options.asyncResponseTimeoutMs ?? 20_000,
+        topics,
+      },
+      signal,
+    );
+    this.stats.tasksFetched += fetched.length;
+    // Starts run to the end even when stop() is called meanwhile: the tasks are locked already.
+    await Promise.all(fetched.map((entry) => this.handle(entry)));
+    return fetched.length;
+  }
+
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
-      const topics = this.fetchTopics();
-      if (topics.length === 0) {
+      if (this.fetchTopics().length === 0) {
         await sleepUnlessAborted(1_000, signal);
         continue;
       }
-      let fetched: FetchedTask[];
       try {
-        this.stats.fetches++;
-        fetched = await this.options.camunda.fetchAndLock(
-          {
-            workerId: this.options.workerId,
-            maxTasks: this.options.maxTasks ?? 10,
-            usePriority: true,
-            asyncResponseTimeout: this.options.asyncResponseTimeoutMs ?? 20_000,
-            topics,
-          },
-          signal,
-        );
+        await this.pollOnce(signal);
         if (this.backoff.attempts > 0)
           this.log.info('the engine answers again', { url: this.options.camunda.baseUrl });
         this.backoff.reset();
@@ -139,11 +151,7 @@ export class Poller {
           attempt: this.backoff.attempts,
         });
         await sleepUnlessAborted(waitMs, signal);
-        continue;
       }
-      this.stats.tasksFetched += fetched.length;
-      // Starts run to the end even when stop() is called meanwhile: the tasks are locked already.
-      await Promise.all(fetched.map((entry) => this.handle(entry)));
     }
     this.log.info('stopped', { ...this.stats });
   }

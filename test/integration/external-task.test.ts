@@ -1,0 +1,179 @@
+/**
+ * One external task through the whole path, on the real Camunda engine and the real Temporal server:
+ * fetchAndLock by the poller → one workflow per task → the work unit → complete with typed variables.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { encodeVariables, typed } from '../../src/engine/variables.ts';
+import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
+import type { Poller } from '../../src/poller/poller.ts';
+import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
+import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
+import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+
+let h: Harness;
+let echoTopic: string;
+let sleepTopic: string;
+let gatedTopic: string;
+let poller: Poller;
+
+/** A unit that counts its runs and waits for the test to open its gate. */
+const gate = { runs: 0, open: () => {}, opened: Promise.resolve() };
+function resetGate() {
+  gate.runs = 0;
+  gate.opened = new Promise<void>((resolve) => {
+    gate.open = resolve;
+  });
+}
+const gated = defineWorkUnit({
+  name: 'test-gated',
+  description: 'counts its runs, then waits until the test opens the gate',
+  input: z.object({}),
+  output: z.object({ runs: z.number() }),
+  run: async () => {
+    gate.runs++;
+    await gate.opened;
+    return { runs: gate.runs };
+  },
+});
+
+beforeAll(async () => {
+  h = await createHarness('e2e');
+  echoTopic = h.topicName('echo');
+  sleepTopic = h.topicName('sleep');
+  gatedTopic = h.topicName('gated');
+  await h.deploy({ key: `${h.id}-echo`, topic: echoTopic });
+  await h.deploy({ key: `${h.id}-sleep`, topic: sleepTopic });
+  await h.deploy({ key: `${h.id}-gated`, topic: gatedTopic });
+  await h.startWorker([gated]);
+  poller = h.createPoller([h.topicConfig(echoTopic, 'echo'), h.topicConfig(sleepTopic, 'sleep')]);
+  poller.start();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('an external task, end to end', () => {
+  it('completes the process with the output variables typed for Camunda', async () => {
+    const requestedAt = new Date('2026-05-01T10:00:00.123Z');
+    const order = { id: 42, lines: ['bread', 'milk'], paid: true };
+    const started = await h.camunda.startProcess(`${h.id}-echo`, {
+      businessKey: `order-${h.id}`,
+      variables: encodeVariables({
+        text: 'hello',
+        flag: true,
+        count: 7,
+        big: 9_007_199_254_740_000,
+        ratio: 0.25,
+        requestedAt,
+        order,
+        nothing: null,
+        echoVariables: typed.json([
+          'text',
+          'flag',
+          'count',
+          'big',
+          'ratio',
+          'requestedAt',
+          'order',
+          'nothing',
+        ]),
+      }),
+    });
+
+    const { state } = await waitForProcessEnd(h.camunda, started.id, 60_000);
+    expect(state).toBe('COMPLETED');
+
+    const variables = Object.fromEntries(
+      (await historicVariables(h.camunda, started.id)).map((v) => [v.name, v]),
+    );
+    expect(variables.echo_text).toEqual({ name: 'echo_text', type: 'String', value: 'hello' });
+    expect(variables.echo_flag).toEqual({ name: 'echo_flag', type: 'Boolean', value: true });
+    expect(variables.echo_count).toEqual({ name: 'echo_count', type: 'Integer', value: 7 });
+    expect(variables.echo_big).toEqual({ name: 'echo_big', type: 'Long', value: 9_007_199_254_740_000 });
+    expect(variables.echo_ratio).toEqual({ name: 'echo_ratio', type: 'Double', value: 0.25 });
+    expect(variables.echo_nothing).toEqual({ name: 'echo_nothing', type: 'Null', value: null });
+    expect(variables.echo_requestedAt?.type).toBe('Date');
+    expect(
+      new Date(String(variables.echo_requestedAt?.value).replace(/(\d{2})(\d{2})$/, '$1:$2')).getTime(),
+    ).toBe(requestedAt.getTime());
+    expect(variables.echo_order?.type).toBe('Json');
+    expect(JSON.parse(String(variables.echo_order?.value))).toEqual(order);
+    expect(variables.echoedAt?.type).toBe('Date');
+
+    // The workflow that did it is findable by the task's ids, and ended as completed.
+    const [task] = await h.camunda.get<Array<{ externalTaskId: string }>>('/history/external-task-log', {
+      processInstanceId: started.id,
+      successLog: true,
+    });
+    const handle = h.client.workflow.getHandle(externalTaskWorkflowId(ENGINE, task!.externalTaskId));
+    expect(await handle.result()).toMatchObject({ outcome: 'completed' });
+    const found = await Array.fromAsync(
+      h.client.workflow.list({
+        query: `BptlProcessInstanceId = '${started.id}' AND BptlOutcome = 'completed'`,
+      }),
+    );
+    expect(found.map((w) => w.workflowId)).toEqual([handle.workflowId]);
+  });
+
+  it('fails a task whose variables do not fit its work unit, naming the variable, and goes on', async () => {
+    const bad = await h.camunda.startProcess(`${h.id}-sleep`, {
+      variables: encodeVariables({ sleepMs: 'soon' }),
+    });
+    const good = await h.camunda.startProcess(`${h.id}-sleep`, {
+      variables: encodeVariables({ sleepMs: 10 }),
+    });
+
+    const incident = await eventually(async () => {
+      const rows = await h.camunda.get<Array<{ incidentMessage: string; incidentType: string }>>(
+        '/incident',
+        {
+          processInstanceId: bad.id,
+        },
+      );
+      return rows[0];
+    }, 'an incident on the bad instance');
+    expect(incident.incidentType).toBe('failedExternalTask');
+    expect(incident.incidentMessage).toContain('sleepMs');
+    expect(incident.incidentMessage).toContain("work unit 'sleep'");
+
+    expect((await waitForProcessEnd(h.camunda, good.id, 60_000)).state).toBe('COMPLETED');
+    expect(poller.stats.malformedTasks).toBe(0);
+  });
+});
+
+describe('a task fetched twice', () => {
+  it('gives exactly one workflow run and one completion', async () => {
+    resetGate();
+    const twice = h.createPoller([h.topicConfig(gatedTopic, 'test-gated')], {
+      asyncResponseTimeoutMs: 5_000,
+    });
+    const started = await h.camunda.startProcess(`${h.id}-gated`);
+
+    // First fetch: the workflow starts and the unit waits at the gate.
+    expect(await twice.pollOnce()).toBe(1);
+    await eventually(async () => (gate.runs === 1 ? true : undefined), 'the work unit to start');
+    const [task] = await h.camunda.get<Array<{ id: string }>>('/external-task', {
+      processInstanceId: started.id,
+    });
+    // Camunda hands the same task out again (as after an expired lock), and the poller fetches it again.
+    await h.camunda.unlock(task!.id);
+    expect(await twice.pollOnce()).toBe(1);
+    expect(twice.stats.workflowsStarted).toBe(2);
+
+    gate.open();
+    expect((await waitForProcessEnd(h.camunda, started.id, 60_000)).state).toBe('COMPLETED');
+
+    const workflowId = externalTaskWorkflowId(ENGINE, task!.id);
+    const runs = await Array.fromAsync(h.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }));
+    expect(runs).toHaveLength(1);
+    expect(gate.runs).toBe(1);
+    const completions = await h.camunda.get<unknown[]>('/history/external-task-log', {
+      externalTaskId: task!.id,
+      successLog: true,
+    });
+    expect(completions).toHaveLength(1);
+  });
+});

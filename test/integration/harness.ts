@@ -1,0 +1,131 @@
+/**
+ * Test harness for integration tests: a real Camunda engine and a real Temporal server (started by the
+ * global set-up), and for each test file its own task queues, topics, worker id and BPTL worker.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
+import { CamundaClient } from '../../src/engine/camunda-client.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { Poller } from '../../src/poller/poller.ts';
+import type { AnyWorkUnit } from '../../src/work-units/define-work-unit.ts';
+import { createRegistry } from '../../src/work-units/registry.ts';
+import { type BptlWorker, createBptlWorker } from '../../src/worker/bptl-worker.ts';
+import { type ExternalTaskProcess, externalTaskProcess } from '../support/bpmn.ts';
+
+export const ENGINE = 'test';
+
+try {
+  Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+} catch {
+  // installed already in this process
+}
+
+export interface Harness {
+  readonly id: string;
+  readonly camunda: CamundaClient;
+  readonly client: Client;
+  readonly workerId: string;
+  readonly taskQueue: string;
+  readonly workUnitTaskQueue: string;
+  /** A topic name unique to this harness. */
+  topicName(suffix: string): string;
+  topicConfig(topic: string, workUnit: string, overrides?: Partial<TopicConfig>): TopicConfig;
+  deploy(process: ExternalTaskProcess): Promise<void>;
+  /** Starts a BPTL worker with the built-in units plus `units`. */
+  startWorker(units?: AnyWorkUnit[]): Promise<void>;
+  createPoller(
+    topics: TopicConfig[],
+    options?: { maxTasks?: number; asyncResponseTimeoutMs?: number },
+  ): Poller;
+  close(): Promise<void>;
+}
+
+export async function createHarness(name: string): Promise<Harness> {
+  const id = `${name}-${randomUUID().slice(0, 8)}`;
+  const address = inject('temporalAddress');
+  const camunda = new CamundaClient({ baseUrl: inject('camundaUrl') });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const log = createLogger(`test.${name}`, { level: (process.env.LOG_LEVEL as 'info') ?? 'warn' });
+  const workers: Array<{ worker: BptlWorker; running: Promise<void>; connection: NativeConnection }> = [];
+  const pollers: Poller[] = [];
+  const harness: Harness = {
+    id,
+    camunda,
+    client,
+    workerId: `worker-${id}`,
+    taskQueue: `bptl-${id}`,
+    workUnitTaskQueue: `bptl-${id}-work-units`,
+    topicName: (suffix) => `${id}-${suffix}`,
+    topicConfig: (topic, workUnit, overrides = {}) =>
+      ({ ...topicConfigSchema.parse({ topic, workUnit, engine: ENGINE }), ...overrides }) as TopicConfig,
+    async deploy(process) {
+      await camunda.deploy(process.key, [
+        { filename: `${process.key}.bpmn`, content: externalTaskProcess(process) },
+      ]);
+    },
+    async startWorker(units = []) {
+      const native = await NativeConnection.connect({ address });
+      const worker = await createBptlWorker({
+        connection: native,
+        namespace: 'default',
+        taskQueue: harness.taskQueue,
+        workUnitTaskQueue: harness.workUnitTaskQueue,
+        engines: new Map([[ENGINE, camunda]]),
+        registry: createRegistry(units),
+        logger: log,
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        shutdownGraceTimeMs: 1_000,
+      });
+      workers.push({ worker, running: worker.run(), connection: native });
+    },
+    createPoller(topics, options = {}) {
+      const poller = new Poller({
+        engine: ENGINE,
+        camunda,
+        temporal: client,
+        topics,
+        workerId: harness.workerId,
+        taskQueue: harness.taskQueue,
+        workUnitTaskQueue: harness.workUnitTaskQueue,
+        maxTasks: options.maxTasks ?? 10,
+        asyncResponseTimeoutMs: options.asyncResponseTimeoutMs ?? 2_000,
+        logger: log,
+      });
+      pollers.push(poller);
+      return poller;
+    },
+    async close() {
+      await Promise.allSettled(pollers.map((p) => p.stop()));
+      for (const w of workers) w.worker.shutdown();
+      await Promise.allSettled(workers.map((w) => w.running));
+      await Promise.allSettled(workers.map((w) => w.connection.close()));
+      await connection.close();
+    },
+  };
+  return harness;
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

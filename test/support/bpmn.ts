@@ -1,0 +1,31 @@
+/** Builds small BPMN models for tests: start → one external task → end, optionally with an error boundary. */
+export interface ExternalTaskProcess {
+  key: string;
+  topic: string;
+  /** Adds an error boundary event for this code, leading to the end event `error-end`. */
+  errorCode?: string;
+}
+
+export function externalTaskProcess({ key, topic, errorCode }: ExternalTaskProcess): string {
+  const boundary = errorCode
+    ? `
+    <bpmn:boundaryEvent id="on-error" attachedToRef="task">
+      <bpmn:errorEventDefinition errorRef="error-${errorCode}" />
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="flow-error" sourceRef="on-error" targetRef="error-end" />
+    <bpmn:endEvent id="error-end" />`
+    : '';
+  const errorDef = errorCode ? `<bpmn:error id="error-${errorCode}" errorCode="${errorCode}" />` : '';
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs-${key}" targetNamespace="https://bptl.example/test">
+  ${errorDef}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="flow-1" sourceRef="start" targetRef="task" />
+    <bpmn:serviceTask id="task" camunda:type="external" camunda:topic="${topic}" />
+    <bpmn:sequenceFlow id="flow-2" sourceRef="task" targetRef="end" />
+    <bpmn:endEvent id="end" />${boundary}
+  </bpmn:process>
+</bpmn:definitions>`;
+}
