@@ -1,0 +1,47 @@
+# BPTL image: the `bptl worker` and `bptl poller` commands on Node 24 LTS (used by docker-compose.yml).
+#   docker build -t bptl .
+#   docker run --rm bptl --help
+# The default command is `worker`; pass `poller` to run a poller instead. Configuration comes from the
+# environment (TEMPORAL_ADDRESS, BPTL_CONFIG, ...) and the file BPTL_CONFIG names (default: the image's
+# /app/bptl.config.yaml, which points at 127.0.0.1 and so is only a starting point; docker-compose.yml uses
+# /app/deploy/bptl.compose.config.yaml).
+#
+# Debian (glibc) slim on purpose: @temporalio/core-bridge ships prebuilt native binaries for glibc Linux
+# x64/arm64 only, so an Alpine (musl) image would not load it.
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- build: compile TypeScript to dist/, then drop the dev dependencies ----------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+
+# Dependencies first, so that this layer is reused while package*.json stay the same.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+# The worker bundles the workflows at start from dist/workflows/index.js (src/worker/bptl-worker.ts).
+RUN npm run build \
+ && test -f dist/cli/main.js \
+ && test -f dist/workflows/index.js \
+ && npm prune --omit=dev
+
+# --- runtime ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Owned by root and only readable by the runtime user: the process cannot change its own code.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY demo ./demo
+COPY bptl.config.yaml ./bptl.config.yaml
+COPY deploy ./deploy
+
+# The image's own non-root user (uid 1000).
+USER node
+
+ENTRYPOINT ["node", "dist/cli/main.js"]
+CMD ["worker"]

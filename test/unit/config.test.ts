@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from '../../src/config/env.ts';
+import { interpolateEnv, parseConfig } from '../../src/config/load-config.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+const units = new Set(['echo', 'sleep']);
+const engine = { name: 'local', url: 'http://127.0.0.1:8080/engine-rest' };
+
+describe('parseConfig', () => {
+  it('fills in defaults and the single engine', () => {
+    const config = parseConfig({ engines: [engine], topics: [{ topic: 'a', workUnit: 'echo' }] }, units);
+    expect(config.topics[0]).toMatchObject({
+      topic: 'a',
+      engine: 'local',
+      enabled: true,
+      lockDurationMs: 60_000,
+      retry: {
+        initialIntervalMs: 1_000,
+        backoffCoefficient: 2,
+        maximumIntervalMs: 60_000,
+        maximumAttempts: 3,
+      },
+      camundaRetries: 0,
+    });
+    expect(config.engines[0]!.auth).toEqual({ type: 'none' });
+  });
+
+  it.each([
+    [
+      'an unknown key',
+      { engines: [engine], topics: [{ topic: 'a', workUnit: 'echo', lockDuration: 5 }] },
+      "topics[0]: unknown key 'lockDuration'",
+    ],
+    ['a missing field', { engines: [engine], topics: [{ topic: 'a' }] }, 'topics[0].workUnit'],
+    [
+      'an unknown work unit',
+      { engines: [engine], topics: [{ topic: 'a', workUnit: 'zaak' }] },
+      "topics[0].workUnit: unknown work unit 'zaak'",
+    ],
+    [
+      'an unknown engine',
+      { engines: [engine], topics: [{ topic: 'a', workUnit: 'echo', engine: 'x' }] },
+      "topics[0].engine: unknown engine 'x'",
+    ],
+    ['a bad URL', { engines: [{ name: 'local', url: 'not a url' }] }, 'engines[0].url'],
+    ['no engine', { engines: [] }, 'engines'],
+    [
+      'a topic twice',
+      {
+        engines: [engine],
+        topics: [
+          { topic: 'a', workUnit: 'echo' },
+          { topic: 'a', workUnit: 'sleep' },
+        ],
+      },
+      "topics[1].topic: topic 'a' is configured twice",
+    ],
+    [
+      'a lock that is too short',
+      { engines: [engine], topics: [{ topic: 'a', workUnit: 'echo', lockDurationMs: 10 }] },
+      'topics[0].lockDurationMs',
+    ],
+  ])('rejects %s with a message naming the field', (_, raw, message) => {
+    expect(() => parseConfig(raw, units, 'bptl.config.yaml')).toThrowError(ConfigError);
+    expect(() => parseConfig(raw, units, 'bptl.config.yaml')).toThrowError(message);
+  });
+
+  it('needs the engine named when there are several', () => {
+    const raw = {
+      engines: [engine, { ...engine, name: 'other' }],
+      topics: [{ topic: 'a', workUnit: 'echo' }],
+    };
+    expect(() => parseConfig(raw, units)).toThrowError(
+      'topics[0].engine: required when more than one engine',
+    );
+  });
+});
+
+describe('interpolateEnv', () => {
+  it('replaces variables and defaults', () => {
+    expect(interpolateEnv('a=${A} b=${B:-2}', { A: '1' })).toBe('a=1 b=2');
+  });
+  it('names a missing variable', () => {
+    expect(() => interpolateEnv('x: ${SECRET}', {})).toThrowError('environment variable SECRET is not set');
+  });
+});
+
+describe('loadEnv', () => {
+  it('has defaults for everything', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      BPTL_TASK_QUEUE: 'bptl',
+      BPTL_WORK_UNIT_TASK_QUEUE: 'bptl-work-units',
+      BPTL_ASYNC_RESPONSE_TIMEOUT_MS: 20_000,
+    });
+    expect(env.BPTL_WORKER_ID).toMatch(/^bptl-/);
+  });
+  it('names a bad variable', () => {
+    expect(() => loadEnv({ CAMUNDA_PORT: 'eighty' })).toThrowError(/CAMUNDA_PORT/);
+    expect(() => loadEnv({ BPTL_ASYNC_RESPONSE_TIMEOUT_MS: '3600000' })).toThrowError(
+      /BPTL_ASYNC_RESPONSE_TIMEOUT_MS/,
+    );
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
+import { Backoff } from '../../src/poller/backoff.ts';
+import { workflowStartOptions } from '../../src/poller/task-to-workflow.ts';
+
+const topic = {
+  ...topicConfigSchema.parse({ topic: 'orders', workUnit: 'echo' }),
+  engine: 'gemeente',
+} as TopicConfig;
+const ctx = {
+  engine: 'gemeente',
+  workerId: 'bptl-1',
+  taskQueue: 'bptl',
+  workUnitTaskQueue: 'bptl-work-units',
+};
+
+describe('workflowStartOptions', () => {
+  const task = {
+    id: 'abc-123',
+    topicName: 'orders',
+    processInstanceId: 'pi-9',
+    processDefinitionKey: 'order',
+    businessKey: 'ORD-1',
+    activityId: 'send',
+    retries: null,
+    variables: { email: { type: 'String', value: 'a@example.org', valueInfo: {} } },
+  };
+
+  it('derives the workflow id from engine and task id, and joins a running workflow', () => {
+    const options = workflowStartOptions(task, topic, ctx);
+    expect(options.workflowId).toBe('camunda/gemeente/abc-123');
+    expect(options.workflowIdConflictPolicy).toBe('USE_EXISTING');
+    expect(options.workflowIdReusePolicy).toBe('ALLOW_DUPLICATE');
+    expect(options.taskQueue).toBe('bptl');
+  });
+
+  it('carries the worker id, the task snapshot without nulls, and the topic snapshot', () => {
+    const [input] = workflowStartOptions(task, topic, ctx).args;
+    expect(input.workerId).toBe('bptl-1');
+    expect(input.task).toEqual({
+      id: 'abc-123',
+      topicName: 'orders',
+      processInstanceId: 'pi-9',
+      processDefinitionKey: 'order',
+      businessKey: 'ORD-1',
+      activityId: 'send',
+      variables: { email: { type: 'String', value: 'a@example.org', valueInfo: {} } },
+    });
+    expect(input.topic).toMatchObject({ workUnit: 'echo', lockDurationMs: 60_000, camundaRetries: 0 });
+  });
+
+  it('puts ids, never variable values, in search attributes', () => {
+    const options = workflowStartOptions(task, topic, ctx);
+    const pairs = (options.typedSearchAttributes as Array<{ key: { name: string }; value: unknown }>).map(
+      (p) => [p.key.name, p.value],
+    );
+    expect(Object.fromEntries(pairs)).toEqual({
+      BptlEngine: 'gemeente',
+      BptlTopic: 'orders',
+      BptlWorkUnit: 'echo',
+      BptlProcessInstanceId: 'pi-9',
+      BptlProcessDefinitionKey: 'order',
+      BptlBusinessKey: 'ORD-1',
+    });
+    expect(JSON.stringify(pairs)).not.toContain('a@example.org');
+  });
+});
+
+describe('Backoff', () => {
+  it('grows exponentially within [half, full] of each step, up to the maximum', () => {
+    const low = new Backoff({ initialMs: 100, maxMs: 1_000, random: () => 0 });
+    expect([low.next(), low.next(), low.next(), low.next(), low.next()]).toEqual([50, 100, 200, 400, 500]);
+    const high = new Backoff({ initialMs: 100, maxMs: 1_000, random: () => 0.999_999 });
+    expect([high.next(), high.next(), high.next(), high.next(), high.next()]).toEqual([
+      100, 200, 400, 800, 1_000,
+    ]);
+    high.reset();
+    expect(high.next()).toBe(100);
+  });
+});

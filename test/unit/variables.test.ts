@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeVariable,
+  decodeVariables,
+  encodeVariable,
+  encodeVariables,
+  formatCamundaDate,
+  parseCamundaDate,
+  typed,
+} from '../../src/engine/variables.ts';
+import { VariableError } from '../../src/errors.ts';
+
+describe('encodeVariable', () => {
+  it.each([
+    ['a string', 'hi', { type: 'String', value: 'hi' }],
+    ['a boolean', false, { type: 'Boolean', value: false }],
+    ['an int32 as Integer', 2_147_483_647, { type: 'Integer', value: 2_147_483_647 }],
+    ['a negative int32 as Integer', -2_147_483_648, { type: 'Integer', value: -2_147_483_648 }],
+    ['a larger integer as Long', 2_147_483_648, { type: 'Long', value: 2_147_483_648 }],
+    ['a safe bigint as Long', 12n, { type: 'Long', value: 12 }],
+    ['a fraction as Double', 1.5, { type: 'Double', value: 1.5 }],
+    ['null as Null', null, { type: 'Null', value: null }],
+    ['undefined as Null', undefined, { type: 'Null', value: null }],
+    ['an object as a Json string', { a: [1, 'x'] }, { type: 'Json', value: '{"a":[1,"x"]}' }],
+    ['an array as a Json string', [1, 2], { type: 'Json', value: '[1,2]' }],
+    ['bytes as base64', new Uint8Array([104, 105]), { type: 'Bytes', value: 'aGk=' }],
+    ['typed Xml', typed.xml('<a/>'), { type: 'Xml', value: '<a/>' }],
+    ['a typed Json string', typed.json('x'), { type: 'Json', value: '"x"' }],
+    ['a typed Short', typed.short(3), { type: 'Short', value: 3 }],
+    [
+      'a typed Object',
+      typed.object({ a: 1 }, 'java.util.HashMap'),
+      {
+        type: 'Object',
+        value: '{"a":1}',
+        valueInfo: { objectTypeName: 'java.util.HashMap', serializationDataFormat: 'application/json' },
+      },
+    ],
+  ])('sends %s', (_, value, expected) => {
+    expect(encodeVariable('v', value)).toEqual(expected);
+  });
+
+  it('sends a Date in the format Camunda parses, in UTC', () => {
+    expect(encodeVariable('d', new Date('2024-05-01T08:00:00.000Z'))).toEqual({
+      type: 'Date',
+      value: '2024-05-01T08:00:00.000+0000',
+    });
+  });
+
+  it.each([
+    ['NaN', Number.NaN, 'NaN cannot be sent'],
+    ['Infinity', Number.POSITIVE_INFINITY, 'Infinity cannot be sent'],
+    ['a bigint beyond 2^53', 2n ** 60n, 'is beyond 2'],
+    ['an invalid Date', new Date('nope'), 'invalid Date'],
+    ['a function', () => 1, 'a function cannot be sent'],
+    ['a Map', new Map(), 'a Map cannot be sent'],
+  ])('refuses %s, naming the variable', (_, value, message) => {
+    expect(() => encodeVariable('total', value)).toThrowError(VariableError);
+    expect(() => encodeVariable('total', value)).toThrowError(new RegExp(`variable 'total': .*${message}`));
+  });
+
+  it('refuses a circular object, naming the variable', () => {
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    expect(() => encodeVariables({ ok: 1, loop })).toThrowError(/variable 'loop': cannot be written as Json/);
+  });
+});
+
+describe('decodeVariable', () => {
+  it('reads every supported type', () => {
+    expect(
+      decodeVariables({
+        s: { type: 'String', value: 'x' },
+        b: { type: 'Boolean', value: true },
+        sh: { type: 'Short', value: 1 },
+        i: { type: 'Integer', value: 2 },
+        l: { type: 'Long', value: 3 },
+        d: { type: 'Double', value: 0.5 },
+        n: { type: 'Null', value: null },
+        j: { type: 'Json', value: '{"a":[1]}' },
+        lowercase: { type: 'json', value: '[]' },
+        x: { type: 'Xml', value: '<a/>' },
+        o: { type: 'Object', value: '{"k":"v"}', valueInfo: { serializationDataFormat: 'application/json' } },
+        by: { type: 'Bytes', value: 'aGk=' },
+      }),
+    ).toEqual({
+      s: 'x',
+      b: true,
+      sh: 1,
+      i: 2,
+      l: 3,
+      d: 0.5,
+      n: null,
+      j: { a: [1] },
+      lowercase: [],
+      x: '<a/>',
+      o: { k: 'v' },
+      by: new Uint8Array([104, 105]),
+    });
+  });
+
+  it('reads Camunda dates with any offset', () => {
+    expect(decodeVariable('d', { type: 'Date', value: '2024-05-01T10:00:00.000+0200' })).toEqual(
+      new Date('2024-05-01T08:00:00.000Z'),
+    );
+  });
+
+  it.each([
+    ['a Json value that does not parse', { type: 'Json', value: '{bad' }, 'Json value does not parse'],
+    ['an unknown type', { type: 'Currency', value: 1 }, "unknown variable type 'Currency'"],
+    ['a String that is a number', { type: 'String', value: 5 }, 'must be a string'],
+    ['an Integer that is a fraction', { type: 'Integer', value: 1.5 }, 'must be an integer'],
+    ['a bad Date', { type: 'Date', value: 'yesterday' }, "'yesterday' is not a date"],
+    [
+      'a Java-serialised Object',
+      {
+        type: 'Object',
+        value: 'rO0AB',
+        valueInfo: { serializationDataFormat: 'application/x-java-serialized-object' },
+      },
+      'cannot be read',
+    ],
+    ['a File', { type: 'File', value: null }, 'File variables are not supported'],
+  ])('refuses %s, naming the variable', (_, variable, message) => {
+    expect(() => decodeVariables({ customer: variable })).toThrowError(VariableError);
+    expect(() => decodeVariables({ customer: variable })).toThrowError(`variable 'customer': `);
+    expect(() => decodeVariables({ customer: variable })).toThrowError(message);
+  });
+
+  it('round-trips every plain value through the wire form', () => {
+    const values = {
+      s: 'x',
+      b: false,
+      i: 7,
+      l: 2 ** 40,
+      d: 2.5,
+      n: null,
+      date: new Date('2030-01-02T03:04:05.678Z'),
+      json: { nested: { list: [1, 'two', null, true] } },
+      bytes: new Uint8Array([0, 255]),
+    };
+    expect(decodeVariables(encodeVariables(values))).toEqual(values);
+  });
+});
+
+describe('Camunda dates', () => {
+  it('formats and parses symmetrically', () => {
+    const date = new Date('2024-12-31T23:59:59.999Z');
+    expect(formatCamundaDate(date)).toBe('2024-12-31T23:59:59.999+0000');
+    expect(parseCamundaDate(formatCamundaDate(date))).toEqual(date);
+  });
+});

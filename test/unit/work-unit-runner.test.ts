@@ -1,0 +1,120 @@
+/** The work-unit runner activity, in Temporal's MockActivityEnvironment: how each kind of failure travels. */
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { RunWorkUnitInput } from '../../src/activities/types.ts';
+import { createWorkUnitActivities } from '../../src/activities/work-unit-activities.ts';
+import { BpmnError, NonRetryableError, RetryableError } from '../../src/errors.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
+import { createRegistry } from '../../src/work-units/registry.ts';
+
+const behaviour: { fn: (input: { name: string }) => Promise<Record<string, unknown>> } = {
+  fn: async ({ name }) => ({ greeting: `Hello, ${name}`, at: new Date('2024-01-01T00:00:00Z') }),
+};
+const greet = defineWorkUnit({
+  name: 'greet',
+  description: 'greets',
+  input: z.object({ name: z.string() }),
+  output: z.record(z.string(), z.unknown()),
+  run: ({ input }) => behaviour.fn(input),
+});
+const activities = createWorkUnitActivities(
+  createRegistry([greet]),
+  createLogger('test', { level: 'error' }),
+);
+
+function runInput(variables: RunWorkUnitInput['variables'], workUnit = 'greet'): RunWorkUnitInput {
+  return { workUnit, engine: 'e', task: { id: 't1', topicName: 'greetings' }, variables };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  return error as ApplicationFailure;
+}
+
+const run = (variables: RunWorkUnitInput['variables'], workUnit?: string) =>
+  new MockActivityEnvironment().run(activities.runWorkUnit, runInput(variables, workUnit));
+
+describe('runWorkUnit', () => {
+  it('decodes the input, runs the unit and encodes its output', async () => {
+    behaviour.fn = async ({ name }) => ({ greeting: `Hello, ${name}`, at: new Date('2024-01-01T00:00:00Z') });
+    await expect(run({ name: { type: 'String', value: 'Ada' } })).resolves.toEqual({
+      outcome: 'completed',
+      variables: {
+        greeting: { type: 'String', value: 'Hello, Ada' },
+        at: { type: 'Date', value: '2024-01-01T00:00:00.000+0000' },
+      },
+    });
+  });
+
+  it('fails non-retryably when a variable does not fit the input, naming it', async () => {
+    const failure = await failureOf(run({ name: { type: 'Integer', value: 5 } }));
+    expect(failure.type).toBe('InputError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('name');
+    expect(failure.message).toContain("work unit 'greet'");
+  });
+
+  it('fails non-retryably when a variable cannot be read, naming it', async () => {
+    const failure = await failureOf(run({ name: { type: 'Json', value: '{oops' } }));
+    expect(failure.type).toBe('VariableError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^variable 'name': Json value does not parse/);
+  });
+
+  it('fails non-retryably when the output cannot be encoded, naming the variable', async () => {
+    behaviour.fn = async () => ({ total: Number.NaN });
+    const failure = await failureOf(run({ name: { type: 'String', value: 'x' } }));
+    expect(failure.type).toBe('VariableError');
+    expect(failure.message).toContain("variable 'total'");
+  });
+
+  it('passes a RetryableError on as retryable, with its delay', async () => {
+    behaviour.fn = async () => {
+      throw new RetryableError('rate limited', { retryDelayMs: 5_000 });
+    };
+    const failure = await failureOf(run({ name: { type: 'String', value: 'x' } }));
+    expect(failure.type).toBe('RetryableError');
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.nextRetryDelay).toBe(5_000);
+  });
+
+  it('passes a NonRetryableError on as non-retryable', async () => {
+    behaviour.fn = async () => {
+      throw new NonRetryableError('no such case');
+    };
+    const failure = await failureOf(run({ name: { type: 'String', value: 'x' } }));
+    expect(failure).toMatchObject({ type: 'NonRetryableError', nonRetryable: true, message: 'no such case' });
+  });
+
+  it('lets any other error be retried', async () => {
+    behaviour.fn = async () => {
+      throw new TypeError('boom');
+    };
+    const failure = await failureOf(run({ name: { type: 'String', value: 'x' } }));
+    expect(failure).toMatchObject({ type: 'TypeError', nonRetryable: false, message: 'boom' });
+  });
+
+  it('returns a BPMN error as a result with encoded variables', async () => {
+    behaviour.fn = async () => {
+      throw new BpmnError('NOT_FOUND', 'no such zaak', { zaakUrl: null, tries: 2 });
+    };
+    await expect(run({ name: { type: 'String', value: 'x' } })).resolves.toEqual({
+      outcome: 'bpmn-error',
+      errorCode: 'NOT_FOUND',
+      errorMessage: 'no such zaak',
+      variables: { zaakUrl: { type: 'Null', value: null }, tries: { type: 'Integer', value: 2 } },
+    });
+  });
+
+  it('refuses a work unit that is not registered', async () => {
+    const failure = await failureOf(run({}, 'nope'));
+    expect(failure).toMatchObject({ type: 'UnknownWorkUnit', nonRetryable: true });
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * The external-task workflow on Temporal's time-skipping test server, with in-process activities that
+ * record their calls. Each outcome: completed, retried then completed, failed (incident), BPMN error,
+ * abandoned (task gone), and engine calls retried until they land.
+ * With BPTL_RECORD_HISTORIES=1 the histories are written to test/workflows/histories/ for the replay tests.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineActivities, WorkUnitActivities, WorkUnitResult } from '../../src/activities/types.ts';
+import { FailureTypes } from '../../src/activities/types.ts';
+import type { ExternalTaskInput } from '../../src/workflows/external-task-input.ts';
+import { externalTask } from '../../src/workflows/external-task-workflow.ts';
+import { historiesDir } from '../support/paths.ts';
+import { createTimeSkippingEnv, workflowBundle } from './workflow-env.ts';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function input(taskQueue: string, overrides: Partial<ExternalTaskInput['topic']> = {}): ExternalTaskInput {
+  return {
+    engine: 'test',
+    workerId: 'worker-1',
+    workUnitTaskQueue: taskQueue,
+    task: {
+      id: `task-${randomUUID()}`,
+      topicName: 'orders',
+      processInstanceId: 'pi-1',
+      businessKey: 'order-42',
+      variables: { name: { type: 'String', value: 'Ada' } },
+    },
+    topic: {
+      topic: 'orders',
+      workUnit: 'greet',
+      lockDurationMs: 60_000,
+      retry: {
+        initialIntervalMs: 1_000,
+        backoffCoefficient: 2,
+        maximumIntervalMs: 60_000,
+        maximumAttempts: 3,
+      },
+      startToCloseTimeoutMs: 60_000,
+      camundaRetries: 0,
+      camundaRetryTimeoutMs: 0,
+      ...overrides,
+    },
+  };
+}
+
+interface Calls {
+  runWorkUnit: number;
+  complete: Array<Parameters<EngineActivities['completeTask']>[0]>;
+  failure: Array<Parameters<EngineActivities['reportFailure']>[0]>;
+  bpmnError: Array<Parameters<EngineActivities['throwBpmnError']>[0]>;
+}
+
+/** Runs the workflow once with the given activity behaviour; returns its result, the calls and the history. */
+async function run(
+  name: string,
+  behaviour: {
+    runWorkUnit: (attempt: number) => Promise<WorkUnitResult>;
+    completeTask?: (attempt: number) => Promise<void>;
+  },
+  topic: Partial<ExternalTaskInput['topic']> = {},
+) {
+  const taskQueue = `wf-${name}-${randomUUID()}`;
+  const calls: Calls = { runWorkUnit: 0, complete: [], failure: [], bpmnError: [] };
+  let completeAttempts = 0;
+  const activities: EngineActivities & WorkUnitActivities = {
+    runWorkUnit: async () => behaviour.runWorkUnit(++calls.runWorkUnit),
+    completeTask: async (command) => {
+      await behaviour.completeTask?.(++completeAttempts);
+      calls.complete.push(command);
+    },
+    reportFailure: async (command) => {
+      calls.failure.push(command);
+    },
+    throwBpmnError: async (command) => {
+      calls.bpmnError.push(command);
+    },
+  };
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  const args = input(taskQueue, topic);
+  const workflowId = `camunda/test/${args.task.id}`;
+  const result = await worker.runUntil(
+    env.client.workflow.execute(externalTask, { workflowId, taskQueue, args: [args] }),
+  );
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  if (process.env.BPTL_RECORD_HISTORIES === '1') {
+    await writeFile(path.join(historiesDir, `${name}.json`), historyToJSON(history));
+  }
+  return { result, calls, args, history };
+}
+
+const completed = (): Promise<WorkUnitResult> =>
+  Promise.resolve({ outcome: 'completed', variables: { greeting: { type: 'String', value: 'Hello, Ada' } } });
+
+describe('externalTask workflow', () => {
+  it('completes the task with the work unit output, sending the worker id', async () => {
+    const { result, calls, args } = await run('completed', { runWorkUnit: completed });
+    expect(result).toEqual({ outcome: 'completed', variables: ['greeting'] });
+    expect(calls.complete).toEqual([
+      {
+        engine: 'test',
+        taskId: args.task.id,
+        workerId: 'worker-1',
+        variables: { greeting: { type: 'String', value: 'Hello, Ada' } },
+      },
+    ]);
+    expect(calls.failure).toEqual([]);
+  });
+
+  it('retries a failing work unit under the topic policy, then completes once', async () => {
+    const { result, calls } = await run('retried', {
+      runWorkUnit: async (attempt) => {
+        if (attempt < 3) throw new Error(`flaky ${attempt}`);
+        return completed();
+      },
+    });
+    expect(result.outcome).toBe('completed');
+    expect(calls.runWorkUnit).toBe(3);
+    expect(calls.complete).toHaveLength(1);
+  });
+
+  it('reports a failure with Camunda retries from the topic when the attempts are exhausted', async () => {
+    const { result, calls } = await run(
+      'failed',
+      {
+        runWorkUnit: async (attempt) => {
+          throw new Error(`service down (attempt ${attempt})`);
+        },
+      },
+      { camundaRetries: 2, camundaRetryTimeoutMs: 30_000 },
+    );
+    expect(result).toEqual({ outcome: 'failed', reason: 'service down (attempt 3)' });
+    expect(calls.runWorkUnit).toBe(3);
+    expect(calls.complete).toEqual([]);
+    expect(calls.failure).toHaveLength(1);
+    expect(calls.failure[0]).toMatchObject({
+      errorMessage: 'service down (attempt 3)',
+      retries: 2,
+      retryTimeoutMs: 30_000,
+      workerId: 'worker-1',
+    });
+    expect(calls.failure[0]!.errorDetails).toContain('work unit: greet');
+  });
+
+  it('does not retry a non-retryable failure', async () => {
+    const { result, calls } = await run('non-retryable', {
+      runWorkUnit: async () => {
+        throw ApplicationFailure.nonRetryable("variable 'name': must be a string", 'VariableError');
+      },
+    });
+    expect(result.outcome).toBe('failed');
+    expect(calls.runWorkUnit).toBe(1);
+    expect(calls.failure[0]!.errorMessage).toBe("variable 'name': must be a string");
+    expect(calls.failure[0]!.errorDetails).toContain('failure type: VariableError');
+  });
+
+  it('throws a BPMN error, never retried', async () => {
+    const { result, calls } = await run('bpmn-error', {
+      runWorkUnit: async () => ({
+        outcome: 'bpmn-error',
+        errorCode: 'NOT_FOUND',
+        errorMessage: 'no such order',
+        variables: { reason: { type: 'String', value: 'gone' } },
+      }),
+    });
+    expect(result).toEqual({ outcome: 'bpmn-error', reason: 'NOT_FOUND: no such order' });
+    expect(calls.bpmnError).toEqual([
+      expect.objectContaining({
+        errorCode: 'NOT_FOUND',
+        variables: { reason: { type: 'String', value: 'gone' } },
+      }),
+    ]);
+    expect(calls.complete).toEqual([]);
+  });
+
+  it('ends as abandoned when the task is gone at completion', async () => {
+    const { result, calls } = await run('abandoned', {
+      runWorkUnit: completed,
+      completeTask: async () => {
+        throw ApplicationFailure.nonRetryable('task not found', FailureTypes.TaskGone);
+      },
+    });
+    expect(result.outcome).toBe('abandoned');
+    expect(result.reason).toContain('task not found');
+    expect(calls.complete).toEqual([]);
+    expect(calls.failure).toEqual([]);
+  });
+
+  it('retries a completion until the engine takes it', async () => {
+    const { result, calls } = await run('complete-retried', {
+      runWorkUnit: completed,
+      completeTask: async (attempt) => {
+        if (attempt <= 4) throw new Error('ECONNREFUSED');
+      },
+    });
+    expect(result.outcome).toBe('completed');
+    expect(calls.complete).toHaveLength(1);
+    expect(calls.runWorkUnit).toBe(1);
+  });
+});

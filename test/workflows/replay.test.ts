@@ -1,0 +1,47 @@
+/**
+ * Replays committed workflow histories (test/workflows/histories/*.json, recorded by the workflow tests with
+ * BPTL_RECORD_HISTORIES=1) against the current workflow code. A failure here means a change would break
+ * workflows that are running in production: version it with `patched()` instead.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../src/worker/bptl-worker.ts';
+import { historiesDir } from '../support/paths.ts';
+
+const histories = readdirSync(historiesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+function load(file: string) {
+  return JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8'));
+}
+
+describe('replay of committed histories', () => {
+  it('has histories to replay', () => {
+    expect(histories).toEqual(
+      expect.arrayContaining([
+        'completed.json',
+        'failed.json',
+        'bpmn-error.json',
+        'abandoned.json',
+        'retried.json',
+      ]),
+    );
+  });
+
+  it.each(histories)('%s replays against the current workflow', async (file) => {
+    await expect(
+      Worker.runReplayHistory({ workflowsPath, replayName: file }, load(file)),
+    ).resolves.toBeUndefined();
+  });
+
+  it('catches an incompatible change (a reordered workflow fails to replay)', async () => {
+    const reordered = path.join(import.meta.dirname, 'fixtures', 'reordered-workflow.ts');
+    await expect(
+      Worker.runReplayHistory({ workflowsPath: reordered }, load('completed.json')),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});
