@@ -1,6 +1,7 @@
 /** The work-unit runner activity, in Temporal's MockActivityEnvironment: how each kind of failure travels. */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RunWorkUnitInput } from '../../src/activities/types.ts';
@@ -39,7 +40,10 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 const run = (variables: RunWorkUnitInput['variables'], workUnit?: string) =>
-  new MockActivityEnvironment().run(activities.runWorkUnit, runInput(variables, workUnit));
+  new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR', () => {}) }).run(
+    activities.runWorkUnit,
+    runInput(variables, workUnit),
+  );
 
 describe('runWorkUnit', () => {
   it('decodes the input, runs the unit and encodes its output', async () => {

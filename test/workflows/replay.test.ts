@@ -5,11 +5,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../src/worker/bptl-worker.ts';
 import { historiesDir } from '../support/paths.ts';
+import { silentLogger, workflowBundle } from './workflow-env.ts';
 
 const histories = readdirSync(historiesDir)
   .filter((f) => f.endsWith('.json'))
@@ -34,14 +34,17 @@ describe('replay of committed histories', () => {
 
   it.each(histories)('%s replays against the current workflow', async (file) => {
     await expect(
-      Worker.runReplayHistory({ workflowsPath, replayName: file }, load(file)),
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, load(file)),
     ).resolves.toBeUndefined();
   });
 
   it('catches an incompatible change (a reordered workflow fails to replay)', async () => {
     const reordered = path.join(import.meta.dirname, 'fixtures', 'reordered-workflow.ts');
     await expect(
-      Worker.runReplayHistory({ workflowsPath: reordered }, load('completed.json')),
+      Worker.runReplayHistory(
+        { workflowBundle: await bundleWorkflowCode({ workflowsPath: reordered, logger: silentLogger }) },
+        load('completed.json'),
+      ),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });
