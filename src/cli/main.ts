@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, ensureError } from '../errors.ts';
+import { runApi } from './commands/api.ts';
 import { runDev } from './commands/dev.ts';
 import { runPoller } from './commands/poller.ts';
 import { runWorker } from './commands/worker.ts';
@@ -37,6 +38,14 @@ in flight finish; a second one exits at once.
 Environment: TEMPORAL_ADDRESS, BPTL_WORKER_ID, BPTL_MAX_TASKS, BPTL_ASYNC_RESPONSE_TIMEOUT_MS, BPTL_CONFIG.`,
     options: configOption,
     run: (v) => runPoller({ configFile: v.config as string | undefined }),
+  },
+  api: {
+    summary: 'serve the HTTP API: health, work units, topics, running tasks',
+    usage: `bptl api [--config FILE]
+
+Serves on BPTL_API_HOST:BPTL_API_PORT (127.0.0.1:3000). Routes: GET /health, /work-units, /topics, /tasks.`,
+    options: configOption,
+    run: (v) => runApi({ configFile: v.config as string | undefined }),
   },
   dev: {
     summary: 'start Temporal, Camunda, a worker and a poller locally, and run the demo process',

@@ -33,6 +33,9 @@ export const envSchema = z.object({
   BPTL_ASYNC_RESPONSE_TIMEOUT_MS: positiveMs.max(1_800_000).default(20_000),
   /** At most this many tasks per fetchAndLock. */
   BPTL_MAX_TASKS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Where `bptl api` (and `bptl dev`) serve the HTTP API. */
+  BPTL_API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  BPTL_API_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -5,10 +5,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createApp } from '../../src/api/app.ts';
 import { encodeVariables, typed } from '../../src/engine/variables.ts';
 import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
 import type { Poller } from '../../src/poller/poller.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
+import { createRegistry } from '../../src/work-units/registry.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
 import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
 
@@ -141,6 +143,39 @@ describe('an external task, end to end', () => {
 
     expect((await waitForProcessEnd(h.camunda, good.id, 60_000)).state).toBe('COMPLETED');
     expect(poller.stats.malformedTasks).toBe(0);
+  });
+
+  it('fails a task whose variable cannot be read (Json that does not parse), naming it', async () => {
+    const bad = await h.camunda.startProcess(`${h.id}-echo`, {
+      variables: { payload: { type: 'Json', value: '{not json' }, text: { type: 'String', value: 'x' } },
+    });
+    const good = await h.camunda.startProcess(`${h.id}-echo`, {
+      variables: encodeVariables({ text: 'fine' }),
+    });
+    const incident = await eventually(async () => {
+      const rows = await h.camunda.get<Array<{ incidentMessage: string }>>('/incident', {
+        processInstanceId: bad.id,
+      });
+      return rows[0];
+    }, 'an incident on the instance with bad Json');
+    expect(incident.incidentMessage).toMatch(/^variable 'payload': Json value does not parse/);
+    expect((await waitForProcessEnd(h.camunda, good.id, 60_000)).state).toBe('COMPLETED');
+  });
+
+  it('shows the tasks through the API, found by topic in Temporal', async () => {
+    const app = createApp({
+      registry: createRegistry(),
+      config: () => ({ engines: [], topics: [] }),
+      temporal: h.client,
+    });
+    const tasks = await eventually(async () => {
+      const res = await app.request(`/tasks?status=Completed&topic=${encodeURIComponent(echoTopic)}`);
+      const rows = (await res.json()) as Array<{ topic: string; outcome: string; workUnit: string }>;
+      return rows.length >= 3 ? rows : undefined;
+    }, 'the echo tasks in the visibility store');
+    // Three echo tasks ran in this file: two completed, one failed on its bad Json (an incident).
+    expect(tasks.every((t) => t.topic === echoTopic && t.workUnit === 'echo')).toBe(true);
+    expect(tasks.map((t) => t.outcome).sort()).toEqual(['completed', 'completed', 'failed']);
   });
 });
 

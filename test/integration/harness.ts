@@ -18,7 +18,7 @@ import { type ExternalTaskProcess, externalTaskProcess } from '../support/bpmn.t
 export const ENGINE = 'test';
 
 try {
-  Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+  Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'ERROR') });
 } catch {
   // installed already in this process
 }

@@ -1,5 +1,7 @@
 /** `bptl dev`: everything on one machine, for developers and for trying BPTL out. */
 import path from 'node:path';
+import { createApp } from '../../api/app.ts';
+import { serveApi } from '../../api/serve.ts';
 import { ensureError } from '../../errors.ts';
 import { startCamundaEngine } from '../../local/camunda-engine.ts';
 import { runDemo } from '../../local/demo.ts';
@@ -66,12 +68,21 @@ export async function runDev(options: {
   });
   const pollers = await startPollers(ctx);
   cleanups.push(() => pollers.stop());
+  const api = await serveApi(
+    createApp({ registry: ctx.registry, config: () => ctx.config, temporal: pollers.client }),
+    {
+      port: env.BPTL_API_PORT,
+      hostname: env.BPTL_API_HOST,
+    },
+  );
+  cleanups.push(() => api.close());
 
   const lines = [
     '',
     'BPTL is running.',
     urls.temporalUi && `  Temporal UI      ${urls.temporalUi}`,
     urls.cockpit && `  Camunda Cockpit  ${urls.cockpit}   (user demo, password demo)`,
+    `  BPTL API         ${api.url}/tasks   (also /work-units, /topics, /health)`,
     ...ctx.config.engines.map((e) => `  Engine '${e.name}'  ${e.url}`),
     `  Topics           ${ctx.config.topics.map((t) => `${t.topic} → ${t.workUnit}`).join(', ')}`,
     `  Logs             ${path.join(env.dataDir, '*', '*.log')}`,
