@@ -14,7 +14,7 @@ export interface RunWorkUnitInput {
 
 /** A work unit either returns variables, or raises a BPMN error; any other failure is thrown. */
 export type WorkUnitResult =
-  | { outcome: 'completed'; variables: CamundaVariables }
+  | { outcome: 'completed'; variables: CamundaVariables; localVariables?: CamundaVariables }
   | { outcome: 'bpmn-error'; errorCode: string; errorMessage: string; variables: CamundaVariables };
 
 export interface WorkUnitActivities {
@@ -28,8 +28,17 @@ interface TaskCommand {
   workerId: string;
 }
 
+/** What keepLock did: extended the lock, took it again after it expired, or found the task lost. */
+export type KeepLockResult = { status: 'extended' | 'relocked' } | { status: 'lost'; reason: string };
+
 export interface EngineActivities {
-  completeTask(command: TaskCommand & { variables: CamundaVariables }): Promise<void>;
+  completeTask(
+    command: TaskCommand & { variables: CamundaVariables; localVariables?: CamundaVariables },
+  ): Promise<void>;
+  /** Extends the lock; re-takes it if it expired; says 'lost' when the task is gone or held by another worker. */
+  keepLock(command: TaskCommand & { lockDurationMs: number }): Promise<KeepLockResult>;
+  /** POSTs a JSON body to a task's callbackUrl; a 4xx is final, anything else is retried. */
+  postCallback(request: { url: string; body: unknown }): Promise<void>;
   reportFailure(
     command: TaskCommand & {
       errorMessage: string;
@@ -47,6 +56,10 @@ export interface EngineActivities {
 export const FailureTypes = {
   /** The engine answered 404: the task was completed, cancelled or its instance deleted. */
   TaskGone: 'EngineTaskGone',
-  /** The engine refused the call with a 4xx (e.g. locked by another worker, bad variables). */
+  /** Another worker holds the task's lock. */
+  TaskLost: 'EngineTaskLost',
+  /** The engine refused the call with another 4xx (e.g. a variable it cannot convert). */
   EngineRejected: 'EngineRejected',
+  /** The workflow names an engine this worker has no client for. */
+  UnknownEngine: 'UnknownEngine',
 } as const;

@@ -8,8 +8,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { formatIssues } from '../config/format-issues.ts';
-import { decodeVariables, encodeVariables } from '../engine/variables.ts';
-import { BpmnError, ensureError, NonRetryableError, RetryableError, VariableError } from '../errors.ts';
+import { decodeVariables, encodeOutput, encodeVariables, LocalValue, local } from '../engine/variables.ts';
+import { BpmnError, ensureError, NonRetryableError, RetryableError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
@@ -118,7 +118,16 @@ export function createWorkUnitActivities(registry: WorkUnitRegistry, logger?: Lo
       } finally {
         clearInterval(heartbeat);
       }
-      const checked = unit.output.safeParse(output);
+      // Values marked local() are validated as what they hold, and set on the task's execution.
+      const localNames = new Set<string>();
+      const plain: Record<string, unknown> = {};
+      if (output !== null && typeof output === 'object') {
+        for (const [name, value] of Object.entries(output)) {
+          if (value instanceof LocalValue) localNames.add(name);
+          plain[name] = value instanceof LocalValue ? value.value : value;
+        }
+      }
+      const checked = unit.output.safeParse(output !== null && typeof output === 'object' ? plain : output);
       if (!checked.success) {
         throw nonRetryable(
           'OutputError',
@@ -128,9 +137,15 @@ export function createWorkUnitActivities(registry: WorkUnitRegistry, logger?: Lo
         );
       }
       try {
-        return { outcome: 'completed', variables: encodeVariables(checked.data as Record<string, unknown>) };
+        const values = Object.fromEntries(
+          Object.entries(checked.data as Record<string, unknown>).map(([k, v]) => [
+            k,
+            localNames.has(k) ? local(v) : v,
+          ]),
+        );
+        return { outcome: 'completed', ...encodeOutput(values) };
       } catch (error) {
-        throw toFailure(error instanceof VariableError ? error : ensureError(error), attempt);
+        throw toFailure(ensureError(error), attempt);
       }
     },
   };

@@ -56,6 +56,8 @@ export const topicConfigSchema = z.strictObject({
     .int()
     .positive()
     .default(5 * 60_000),
+  /** A running work unit that has not heartbeated for this long (its worker died) is tried again. */
+  heartbeatTimeoutMs: z.number().int().min(1_000).default(30_000),
   /** Camunda `retries` on failure: 0 raises an incident. */
   camundaRetries: z.number().int().min(0).default(0),
   /** Camunda `retryTimeout` on failure: how long until the engine offers the task again. */

@@ -71,6 +71,7 @@ export class CamundaClient {
     const data = await this.call<unknown>('POST', '/external-task/fetchAndLock', {
       data: request,
       timeout,
+      transformResponse: parseJsonKeepingBigIntegers,
       ...(signal ? { signal } : {}),
     });
     if (!Array.isArray(data)) {
@@ -133,6 +134,11 @@ export class CamundaClient {
     await this.call('POST', `/external-task/${encodeURIComponent(taskId)}/unlock`);
   }
 
+  /** The tasks locked for a worker id now (`GET /external-task?workerId=…&locked=true`). */
+  async lockedTasks(workerId: string, maxResults = 1000): Promise<Array<{ id: string; topicName: string }>> {
+    return this.call('GET', '/external-task', { params: { workerId, locked: true, maxResults } });
+  }
+
   /** Reads one external task. */
   async getTask(taskId: string): Promise<Record<string, unknown>> {
     return this.call('GET', `/external-task/${encodeURIComponent(taskId)}`);
@@ -184,6 +190,19 @@ export class CamundaClient {
   async delete(path: string, params?: Record<string, string | number | boolean>): Promise<void> {
     await this.call('DELETE', path, params ? { params } : {});
   }
+}
+
+/**
+ * Parses JSON like JSON.parse, but keeps integers beyond 2^53 exact, as their decimal text: Camunda's Long
+ * variables may exceed what a JavaScript number holds. The variable codec turns such text into a bigint.
+ */
+export function parseJsonKeepingBigIntegers(text: unknown): unknown {
+  if (typeof text !== 'string' || text === '') return text;
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) && context?.source
+      ? context.source
+      : value,
+  );
 }
 
 function toEngineError(operation: string, error: unknown): EngineError {

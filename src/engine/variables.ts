@@ -10,7 +10,7 @@
  * | string                          | String       |                                                        |
  * | boolean                         | Boolean      |                                                        |
  * | integer in int32                | Integer      | the rule of Camunda's JavaScript client                |
- * | other safe integer, bigint      | Long         | a bigint beyond 2^53 is refused (not exact in JSON)    |
+ * | other safe integer, bigint      | Long         | beyond 2^53 sent and read as exact decimal text        |
  * | other finite number             | Double       | NaN and ±Infinity are refused                          |
  * | Date                            | Date         | sent as `yyyy-MM-dd'T'HH:mm:ss.SSS+0000`               |
  * | null, undefined                 | Null         |                                                        |
@@ -45,6 +45,19 @@ export class TypedValue {
     this.value = value;
     this.valueInfo = valueInfo;
   }
+}
+
+/** Marks a work-unit output value to be set as a local variable of the task's execution. */
+export class LocalValue {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    this.value = value;
+  }
+}
+
+/** Sets an output as a local variable (on the external task's execution) instead of a process variable. */
+export function local(value: unknown): LocalValue {
+  return new LocalValue(value);
 }
 
 /** Builders for values whose Camunda type differs from the one a plain value would get. */
@@ -111,7 +124,11 @@ export function decodeVariable(name: string, variable: CamundaVariable): unknown
       return value;
     case 'Short':
     case 'Integer':
+      expect(typeof value === 'number' && Number.isInteger(value), 'an integer');
+      return value;
     case 'Long':
+      // Beyond 2^53 the client keeps a Long as its decimal text (see parseJsonKeepingBigIntegers).
+      if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
       expect(typeof value === 'number' && Number.isInteger(value), 'an integer');
       return value;
     case 'Double':
@@ -203,18 +220,23 @@ function encodeTyped(name: string, tv: TypedValue): CamundaVariable {
         ...info,
       };
     case 'Long':
-      if (typeof tv.value === 'bigint') return { type: 'Long', value: bigintToNumber(name, tv.value) };
+      if (typeof tv.value === 'bigint') return { type: 'Long', value: bigintToLong(name, tv.value) };
       return { type: 'Long', value: tv.value };
     default:
       return { type: tv.type, value: tv.value, ...info };
   }
 }
 
-function bigintToNumber(name: string, value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new VariableError(name, `${value} is beyond 2^53 and cannot be sent exactly`);
-  }
-  return Number(value);
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** A Long within 2^53 is sent as a number; beyond it as decimal text, which Camunda accepts for a Long. */
+function bigintToLong(name: string, value: bigint): number | string {
+  if (value < LONG_MIN || value > LONG_MAX)
+    throw new VariableError(name, `${value} does not fit a Long (64 bits)`);
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
 }
 
 /** Encodes one JavaScript value as a typed wire variable. Throws VariableError naming the variable. */
@@ -229,7 +251,7 @@ export function encodeVariable(name: string, value: unknown): CamundaVariable {
     case 'number':
       return encodeNumber(name, value);
     case 'bigint':
-      return { type: 'Long', value: bigintToNumber(name, value) };
+      return { type: 'Long', value: bigintToLong(name, value) };
     case 'object':
       break;
     default:
@@ -245,11 +267,25 @@ export function encodeVariable(name: string, value: unknown): CamundaVariable {
   throw new VariableError(name, `a ${value.constructor?.name ?? 'object'} cannot be sent to Camunda`);
 }
 
-/** Encodes work-unit output as typed wire variables. */
+/** Encodes values as typed wire variables. */
 export function encodeVariables(values: Record<string, unknown>): CamundaVariables {
   const result: CamundaVariables = {};
   for (const [name, value] of Object.entries(values)) {
-    result[name] = encodeVariable(name, value);
+    result[name] = encodeVariable(name, value instanceof LocalValue ? value.value : value);
   }
   return result;
+}
+
+/** Encodes work-unit output, putting values marked with `local()` apart as local variables. */
+export function encodeOutput(values: Record<string, unknown>): {
+  variables: CamundaVariables;
+  localVariables?: CamundaVariables;
+} {
+  const variables: CamundaVariables = {};
+  const localVariables: CamundaVariables = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value instanceof LocalValue) localVariables[name] = encodeVariable(name, value.value);
+    else variables[name] = encodeVariable(name, value);
+  }
+  return Object.keys(localVariables).length > 0 ? { variables, localVariables } : { variables };
 }

@@ -7,12 +7,13 @@
  * Failures stay local: an engine that is down is retried with back-off and jitter; a task that does not parse
  * is reported as failed in the engine; a workflow that cannot be started has its task unlocked.
  */
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { TopicConfig } from '../config/topic-config.ts';
 import type { CamundaClient, FetchedTask } from '../engine/camunda-client.ts';
 import type { FetchTopic, LockedExternalTask } from '../engine/external-task.ts';
 import { ensureError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { externalTaskWorkflowId } from '../workflows/external-task-input.ts';
 import { externalTask } from '../workflows/external-task-workflow.ts';
 import { Backoff, sleepUnlessAborted } from './backoff.ts';
 import { workflowStartOptions } from './task-to-workflow.ts';
@@ -30,6 +31,11 @@ export interface PollerOptions {
   workUnitTaskQueue: string;
   /** At most this many tasks per fetch. @default 10 */
   maxTasks?: number;
+  /**
+   * Backpressure: at most this many fetched tasks whose workflow is not started yet. A fetch asks only for the
+   * free capacity, so the poller never holds more locked tasks than it can start. @default 50
+   */
+  maxPendingStarts?: number;
   /** Long-poll time of one fetch. @default 20000 */
   asyncResponseTimeoutMs?: number;
   logger?: Logger;
@@ -52,6 +58,8 @@ export class Poller {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly backoff = new Backoff();
+  /** Starts in flight (fetched, not yet started). */
+  private readonly pending = new Set<Promise<void>>();
   readonly stats: PollerStats = {
     fetches: 0,
     fetchErrors: 0,
@@ -80,7 +88,7 @@ export class Poller {
       workerId: this.options.workerId,
       topics: [...this.topics.keys()].join(','),
     });
-    this.loop = this.run();
+    this.loop = this.releaseOrphans().then(() => this.run());
   }
 
   /** Stops: aborts the long poll and waits for the starts in flight. Idempotent. */
@@ -97,7 +105,8 @@ export class Poller {
         lockDuration: t.lockDurationMs,
         deserializeValues: false,
         localVariables: t.localVariables,
-        ...(t.variables ? { variables: t.variables } : {}),
+        // callbackUrl is always fetched: the workflow calls it after completing the task.
+        ...(t.variables ? { variables: [...new Set([...t.variables, 'callbackUrl'])] } : {}),
         ...(t.processDefinitionKey ? { processDefinitionKey: t.processDefinitionKey } : {}),
         ...(t.businessKey ? { businessKey: t.businessKey } : {}),
         ...(t.tenantIdIn ? { tenantIdIn: t.tenantIdIn } : {}),
@@ -110,22 +119,75 @@ export class Poller {
    */
   async pollOnce(signal: AbortSignal = this.abort.signal): Promise<number> {
     const topics = this.fetchTopics();
-    if (topics.length === 0) return 0;
+    const capacity = this.capacity();
+    if (topics.length === 0 || capacity === 0) return 0;
     this.stats.fetches++;
     const fetched = await this.options.camunda.fetchAndLock(
       {
         workerId: this.options.workerId,
-        maxTasks: this.options.maxTasks ?? 10,
+        maxTasks: Math.min(this.options.maxTasks ?? 10, capacity),
         usePriority: true,
         asyncResponseTimeout: this.options.asyncResponseTimeoutMs ?? 20_000,
         topics,
       },
       signal,
     );
+    const lockedAtMs = Date.now();
     this.stats.tasksFetched += fetched.length;
     // Starts run to the end even when stop() is called meanwhile: the tasks are locked already.
-    await Promise.all(fetched.map((entry) => this.handle(entry)));
+    const starts = fetched.map((entry) => this.track(this.handle(entry, lockedAtMs)));
+    if (this.loop === undefined) await Promise.all(starts); // called on its own (tests): wait for the starts
     return fetched.length;
+  }
+
+  /** How many more tasks may be fetched now. */
+  private capacity(): number {
+    return Math.max(0, (this.options.maxPendingStarts ?? 50) - this.pending.size);
+  }
+
+  private track(start: Promise<void>): Promise<void> {
+    this.pending.add(start);
+    void start.finally(() => this.pending.delete(start));
+    return start;
+  }
+
+  /** Waits until at least one start in flight has finished. */
+  private async waitForCapacity(): Promise<void> {
+    await Promise.race(this.pending);
+  }
+
+  /**
+   * Unlocks tasks that are locked for this worker id but have no running workflow: after a long poll was
+   * aborted (the engine may have locked a task for a request nobody reads any more), or after a crash.
+   */
+  async releaseOrphans(): Promise<number> {
+    let released = 0;
+    try {
+      const locked = await this.options.camunda.lockedTasks(this.options.workerId);
+      for (const task of locked) {
+        if (await this.hasRunningWorkflow(task.id)) continue;
+        await this.unlock(
+          task as LockedExternalTask,
+          'it was locked for this poller but has no running workflow',
+        );
+        released++;
+      }
+    } catch (error) {
+      this.log.warn('cannot check for orphaned locks', { error: ensureError(error).message });
+    }
+    return released;
+  }
+
+  private async hasRunningWorkflow(taskId: string): Promise<boolean> {
+    try {
+      const description = await this.options.temporal.workflow
+        .getHandle(externalTaskWorkflowId(this.options.engine, taskId))
+        .describe();
+      return description.status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
   }
 
   private async run(): Promise<void> {
@@ -133,6 +195,10 @@ export class Poller {
     while (!signal.aborted) {
       if (this.fetchTopics().length === 0) {
         await sleepUnlessAborted(1_000, signal);
+        continue;
+      }
+      if (this.capacity() === 0) {
+        await this.waitForCapacity();
         continue;
       }
       try {
@@ -153,10 +219,14 @@ export class Poller {
         await sleepUnlessAborted(waitMs, signal);
       }
     }
-    this.log.info('stopped', { ...this.stats });
+    await Promise.allSettled(this.pending);
+    // The engine may have locked tasks for the long poll we just aborted: give them back.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const released = await this.releaseOrphans();
+    this.log.info('stopped', { ...this.stats, released });
   }
 
-  private async handle(entry: FetchedTask): Promise<void> {
+  private async handle(entry: FetchedTask, lockedAtMs: number): Promise<void> {
     if (!entry.ok) {
       this.stats.malformedTasks++;
       this.log.error('the engine sent a task that does not parse', {
@@ -173,11 +243,16 @@ export class Poller {
       await this.unlock(task, 'its topic is no longer configured');
       return;
     }
-    await this.startWorkflow(task, topic);
+    await this.startWorkflow(task, topic, lockedAtMs);
   }
 
-  private async startWorkflow(task: LockedExternalTask, topic: TopicConfig): Promise<void> {
+  private async startWorkflow(
+    task: LockedExternalTask,
+    topic: TopicConfig,
+    lockedAtMs: number,
+  ): Promise<void> {
     const options = workflowStartOptions(task, topic, {
+      lockedAtMs,
       engine: this.options.engine,
       workerId: this.options.workerId,
       taskQueue: this.options.taskQueue,

@@ -36,6 +36,7 @@ export function topicSnapshot(topic: TopicConfig): TopicSnapshot {
     lockDurationMs: topic.lockDurationMs,
     retry: { ...topic.retry },
     startToCloseTimeoutMs: topic.startToCloseTimeoutMs,
+    heartbeatTimeoutMs: topic.heartbeatTimeoutMs,
     camundaRetries: topic.camundaRetries,
     camundaRetryTimeoutMs: topic.camundaRetryTimeoutMs,
   };
@@ -68,6 +69,8 @@ export interface StartContext {
   workerId: string;
   taskQueue: string;
   workUnitTaskQueue: string;
+  /** When the fetch that locked the task answered (epoch ms). */
+  lockedAtMs?: number;
 }
 
 /** The arguments of `client.workflow.start(externalTask, …)` for one task. */
@@ -82,6 +85,7 @@ export function workflowStartOptions(
     workUnitTaskQueue: ctx.workUnitTaskQueue,
     task: taskSnapshot(task),
     topic: topicSnapshot(topic),
+    ...(ctx.lockedAtMs !== undefined ? { lockedAtMs: ctx.lockedAtMs } : {}),
   };
   const attributes: SearchAttributePair[] = [
     { key: BptlEngine, value: ctx.engine },

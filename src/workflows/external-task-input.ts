@@ -34,6 +34,8 @@ export interface TopicSnapshot {
     maximumAttempts: number;
   };
   startToCloseTimeoutMs: number;
+  /** A work unit that has not heartbeated for this long is considered lost (its worker died) and retried. */
+  heartbeatTimeoutMs: number;
   camundaRetries: number;
   camundaRetryTimeoutMs: number;
 }
@@ -47,6 +49,8 @@ export interface ExternalTaskInput {
   workUnitTaskQueue: string;
   task: TaskSnapshot;
   topic: TopicSnapshot;
+  /** When the poller received the lock (epoch ms): the lock expires `lockDurationMs` after it at the latest. */
+  lockedAtMs?: number;
 }
 
 /** How a task's workflow ended. */
@@ -58,6 +62,8 @@ export interface ExternalTaskResult {
   reason?: string;
   /** Names of the variables set on completion (never their values). */
   variables?: string[];
+  /** Whether the task's callbackUrl was called, when it had one. */
+  callback?: 'sent' | 'failed';
 }
 
 /** The workflow id of a task: a task fetched twice maps to the same workflow. */

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { parseJsonKeepingBigIntegers } from '../../src/engine/camunda-client.ts';
 import {
+  type CamundaVariables,
   decodeVariable,
   decodeVariables,
+  encodeOutput,
   encodeVariable,
   encodeVariables,
   formatCamundaDate,
+  local,
   parseCamundaDate,
   typed,
 } from '../../src/engine/variables.ts';
@@ -18,6 +22,8 @@ describe('encodeVariable', () => {
     ['a negative int32 as Integer', -2_147_483_648, { type: 'Integer', value: -2_147_483_648 }],
     ['a larger integer as Long', 2_147_483_648, { type: 'Long', value: 2_147_483_648 }],
     ['a safe bigint as Long', 12n, { type: 'Long', value: 12 }],
+    ['a bigint beyond 2^53 as exact Long text', 2n ** 60n, { type: 'Long', value: '1152921504606846976' }],
+    ['the largest Long', 2n ** 63n - 1n, { type: 'Long', value: '9223372036854775807' }],
     ['a fraction as Double', 1.5, { type: 'Double', value: 1.5 }],
     ['null as Null', null, { type: 'Null', value: null }],
     ['undefined as Null', undefined, { type: 'Null', value: null }],
@@ -50,7 +56,7 @@ describe('encodeVariable', () => {
   it.each([
     ['NaN', Number.NaN, 'NaN cannot be sent'],
     ['Infinity', Number.POSITIVE_INFINITY, 'Infinity cannot be sent'],
-    ['a bigint beyond 2^53', 2n ** 60n, 'is beyond 2'],
+    ['a bigint beyond 64 bits', 2n ** 64n, 'does not fit a Long'],
     ['an invalid Date', new Date('nope'), 'invalid Date'],
     ['a function', () => 1, 'a function cannot be sent'],
     ['a Map', new Map(), 'a Map cannot be sent'],
@@ -140,6 +146,26 @@ describe('decodeVariable', () => {
       bytes: new Uint8Array([0, 255]),
     };
     expect(decodeVariables(encodeVariables(values))).toEqual(values);
+  });
+});
+
+describe('Longs beyond 2^53', () => {
+  it('survive the JSON of a fetch answer and decode to an exact bigint', () => {
+    const parsed = parseJsonKeepingBigIntegers(
+      '{"variables":{"big":{"type":"Long","value":9223372036854775807},"small":{"type":"Long","value":42},"d":{"type":"Double","value":1.5}}}',
+    ) as { variables: CamundaVariables };
+    expect(parsed.variables.big!.value).toBe('9223372036854775807');
+    expect(decodeVariables(parsed.variables)).toEqual({ big: 9_223_372_036_854_775_807n, small: 42, d: 1.5 });
+  });
+});
+
+describe('local()', () => {
+  it('puts a value apart as a local variable', () => {
+    expect(encodeOutput({ a: 1, b: local('x') })).toEqual({
+      variables: { a: { type: 'Integer', value: 1 } },
+      localVariables: { b: { type: 'String', value: 'x' } },
+    });
+    expect(encodeOutput({ a: 1 })).toEqual({ variables: { a: { type: 'Integer', value: 1 } } });
   });
 });
 

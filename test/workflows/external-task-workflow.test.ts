@@ -13,7 +13,12 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineActivities, WorkUnitActivities, WorkUnitResult } from '../../src/activities/types.ts';
+import type {
+  EngineActivities,
+  KeepLockResult,
+  WorkUnitActivities,
+  WorkUnitResult,
+} from '../../src/activities/types.ts';
 import { FailureTypes } from '../../src/activities/types.ts';
 import type { ExternalTaskInput } from '../../src/workflows/external-task-input.ts';
 import { externalTask } from '../../src/workflows/external-task-workflow.ts';
@@ -53,6 +58,7 @@ function input(taskQueue: string, overrides: Partial<ExternalTaskInput['topic']>
         maximumAttempts: 3,
       },
       startToCloseTimeoutMs: 60_000,
+      heartbeatTimeoutMs: 30_000,
       camundaRetries: 0,
       camundaRetryTimeoutMs: 0,
       ...overrides,
@@ -62,6 +68,8 @@ function input(taskQueue: string, overrides: Partial<ExternalTaskInput['topic']>
 
 interface Calls {
   runWorkUnit: number;
+  keepLock: number;
+  callbacks: Array<Parameters<EngineActivities['postCallback']>[0]>;
   complete: Array<Parameters<EngineActivities['completeTask']>[0]>;
   failure: Array<Parameters<EngineActivities['reportFailure']>[0]>;
   bpmnError: Array<Parameters<EngineActivities['throwBpmnError']>[0]>;
@@ -73,11 +81,20 @@ async function run(
   behaviour: {
     runWorkUnit: (attempt: number) => Promise<WorkUnitResult>;
     completeTask?: (attempt: number) => Promise<void>;
+    keepLock?: (call: number) => Promise<KeepLockResult>;
   },
   topic: Partial<ExternalTaskInput['topic']> = {},
+  taskVariables: ExternalTaskInput['task']['variables'] = {},
 ) {
   const taskQueue = `wf-${name}-${randomUUID()}`;
-  const calls: Calls = { runWorkUnit: 0, complete: [], failure: [], bpmnError: [] };
+  const calls: Calls = {
+    runWorkUnit: 0,
+    keepLock: 0,
+    callbacks: [],
+    complete: [],
+    failure: [],
+    bpmnError: [],
+  };
   let completeAttempts = 0;
   const activities: EngineActivities & WorkUnitActivities = {
     runWorkUnit: async () => behaviour.runWorkUnit(++calls.runWorkUnit),
@@ -91,6 +108,13 @@ async function run(
     throwBpmnError: async (command) => {
       calls.bpmnError.push(command);
     },
+    keepLock: async () => {
+      const call = ++calls.keepLock;
+      return behaviour.keepLock ? behaviour.keepLock(call) : { status: 'extended' };
+    },
+    postCallback: async (request) => {
+      calls.callbacks.push(request);
+    },
   };
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -99,6 +123,7 @@ async function run(
     activities,
   });
   const args = input(taskQueue, topic);
+  Object.assign(args.task.variables, taskVariables);
   const workflowId = `camunda/test/${args.task.id}`;
   const result = await worker.runUntil(
     env.client.workflow.execute(externalTask, { workflowId, taskQueue, args: [args] }),
@@ -217,5 +242,104 @@ describe('externalTask workflow', () => {
     expect(result.outcome).toBe('completed');
     expect(calls.complete).toHaveLength(1);
     expect(calls.runWorkUnit).toBe(1);
+  });
+
+  it('keeps the lock through hours of back-off between attempts, then completes once', async () => {
+    const { result, calls } = await run(
+      'lock-kept-over-hours',
+      {
+        runWorkUnit: async (attempt) => {
+          if (attempt < 4) throw new Error(`down for maintenance (attempt ${attempt})`);
+          return completed();
+        },
+      },
+      {
+        lockDurationMs: 10 * 60_000,
+        retry: {
+          initialIntervalMs: 3_600_000,
+          backoffCoefficient: 1,
+          maximumIntervalMs: 3_600_000,
+          maximumAttempts: 4,
+        },
+      },
+    );
+    expect(result.outcome).toBe('completed');
+    expect(calls.runWorkUnit).toBe(4);
+    // Three hours of back-off, renewed every five minutes (half the lock): about 36 renewals.
+    expect(calls.keepLock).toBeGreaterThanOrEqual(35);
+    expect(calls.keepLock).toBeLessThanOrEqual(38);
+    expect(calls.complete).toHaveLength(1);
+  });
+
+  it('stops retrying and ends as abandoned when the task is lost during back-off, without calling the engine', async () => {
+    const { result, calls } = await run(
+      'lost',
+      {
+        runWorkUnit: async () => {
+          throw new Error('service unavailable');
+        },
+        keepLock: async (call) =>
+          call < 3
+            ? { status: 'extended' }
+            : { status: 'lost', reason: 'the task is gone (External task with id x does not exist)' },
+      },
+      {
+        lockDurationMs: 10 * 60_000,
+        retry: {
+          initialIntervalMs: 3_600_000,
+          backoffCoefficient: 1,
+          maximumIntervalMs: 3_600_000,
+          maximumAttempts: 5,
+        },
+      },
+    );
+    expect(result).toEqual({
+      outcome: 'abandoned',
+      reason: 'the task is gone (External task with id x does not exist)',
+    });
+    // Lost at the third renewal (15 minutes in), while the first attempt's hour of back-off ran.
+    expect(calls.runWorkUnit).toBe(1);
+    expect(calls.keepLock).toBe(3);
+    expect(calls.complete).toEqual([]);
+    expect(calls.failure).toEqual([]);
+  });
+
+  it('reports a failure when the engine refuses the output', async () => {
+    const { result, calls } = await run('output-refused', {
+      runWorkUnit: completed,
+      completeTask: async () => {
+        throw ApplicationFailure.nonRetryable(
+          "Cannot convert value 'x' of type 'Date' to java type java.util.Date",
+          FailureTypes.EngineRejected,
+        );
+      },
+    });
+    expect(result.outcome).toBe('failed');
+    expect(calls.failure).toHaveLength(1);
+    expect(calls.failure[0]!.errorMessage).toBe(
+      "the engine refused the work unit's output: Cannot convert value 'x' of type 'Date' to java type java.util.Date",
+    );
+  });
+
+  it('posts to the callbackUrl after completing', async () => {
+    const { result, calls, args } = await run(
+      'callback',
+      { runWorkUnit: completed },
+      {},
+      {
+        callbackUrl: { type: 'String', value: 'http://127.0.0.1:9/hook' },
+      },
+    );
+    expect(result).toEqual({ outcome: 'completed', variables: ['greeting'], callback: 'sent' });
+    expect(calls.callbacks).toEqual([
+      {
+        url: 'http://127.0.0.1:9/hook',
+        body: expect.objectContaining({
+          externalTaskId: args.task.id,
+          outcome: 'completed',
+          topic: 'orders',
+        }),
+      },
+    ]);
   });
 });
