@@ -186,6 +186,11 @@ export class CamundaClient {
     return this.call('POST', path, data === undefined ? {} : { data });
   }
 
+  /** Any PUT against the REST API. */
+  async put<T = unknown>(path: string, data?: unknown): Promise<T> {
+    return this.call('PUT', path, data === undefined ? {} : { data });
+  }
+
   /** Any DELETE against the REST API. */
   async delete(path: string, params?: Record<string, string | number | boolean>): Promise<void> {
     await this.call('DELETE', path, params ? { params } : {});
