@@ -147,7 +147,10 @@ export class Poller {
 
   private track(start: Promise<void>): Promise<void> {
     this.pending.add(start);
-    void start.finally(() => this.pending.delete(start));
+    start.then(
+      () => this.pending.delete(start),
+      () => this.pending.delete(start),
+    );
     return start;
   }
 
