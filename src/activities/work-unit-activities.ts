@@ -15,7 +15,7 @@ import type { TaskMetadata } from '../work-units/define-work-unit.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import type { RunWorkUnitInput, WorkUnitActivities, WorkUnitResult } from './types.ts';
 
-/** How often the runner heartbeats on a unit's behalf, so that cancellation reaches every unit. */
+/** How often (at most) the runner heartbeats on a unit's behalf, so that cancellation reaches every unit. */
 export const AUTO_HEARTBEAT_INTERVAL_MS = 2_000;
 
 function nonRetryable(type: string, message: string, cause?: Error, attempt?: number): ApplicationFailure {
@@ -86,7 +86,12 @@ export function createWorkUnitActivities(registry: WorkUnitRegistry, logger?: Lo
         );
       }
       const log = baseLog.child(unit.name);
-      const heartbeat = setInterval(() => ctx.heartbeat(), AUTO_HEARTBEAT_INTERVAL_MS);
+      // Well within the activity's heartbeat time-out (a third of it), else a healthy worker's attempt times out.
+      const heartbeatTimeoutMs = ctx.info.heartbeatTimeoutMs;
+      const heartbeatEveryMs = heartbeatTimeoutMs
+        ? Math.min(AUTO_HEARTBEAT_INTERVAL_MS, Math.floor(heartbeatTimeoutMs / 3))
+        : AUTO_HEARTBEAT_INTERVAL_MS;
+      const heartbeat = setInterval(() => ctx.heartbeat(), heartbeatEveryMs);
       let output: unknown;
       try {
         output = await unit.run({

@@ -43,10 +43,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(name: string): Promise<Harness> {
+export async function createHarness(
+  name: string,
+  /** camundaUrl: another engine than the global set-up's (a test that stops and restarts its own). */
+  options: { camundaUrl?: string } = {},
+): Promise<Harness> {
   const id = `${name}-${randomUUID().slice(0, 8)}`;
   const address = inject('temporalAddress');
-  const camunda = new CamundaClient({ baseUrl: inject('camundaUrl') });
+  const camunda = new CamundaClient({ baseUrl: options.camundaUrl ?? inject('camundaUrl') });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   const log = createLogger(`test.${name}`, { level: (process.env.LOG_LEVEL as 'info') ?? 'warn' });

@@ -1,0 +1,415 @@
+/**
+ * BPTL's processes dying or stopping in the middle of work, on the real Temporal server and the real Camunda
+ * engine, as an operator would see it happen:
+ *
+ *  1. a worker killed (SIGKILL) during a work unit, then started again: the task completes, exactly once;
+ *  2. a poller stopped (SIGTERM) during its long poll: it exits at once, and leaves no task locked for its
+ *     worker id without a workflow (a lock nobody would ever complete);
+ *  3. the Camunda engine stopped while a work unit runs, then started again: the completion arrives.
+ *
+ * Workers and pollers run as `bptl worker` / `bptl poller` child processes where the test kills or signals
+ * them, and in this process (the harness) otherwise. Every wait polls a condition; nothing asserts on a sleep.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { encodeVariables } from '../../src/engine/variables.ts';
+import { startCamundaEngine } from '../../src/local/camunda-engine.ts';
+import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
+import { type BptlChild, freePort, spawnBptl, waitForOutput, writeConfigFile } from '../support/processes.ts';
+import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+
+const { EventType, PendingActivityState, TimeoutType } = proto.temporal.api.enums.v1;
+
+/** Measured figures (durations, counters), printed at the end of the file for the record. */
+const figures: Record<string, number> = {};
+
+afterAll(() => {
+  console.log(`processes.test.ts figures: ${JSON.stringify(figures)}`);
+});
+
+/** The id of the (one) external task of a process instance, once it exists. */
+async function externalTaskOf(h: Harness, processInstanceId: string): Promise<string> {
+  return eventually(async () => {
+    const [task] = await h.camunda.get<Array<{ id: string }>>('/external-task', { processInstanceId });
+    return task?.id;
+  }, `the external task of ${processInstanceId}`);
+}
+
+/** The runWorkUnit activity while it is pending (scheduled, running or waiting for its next attempt). */
+async function pendingWorkUnit(handle: WorkflowHandle) {
+  const description = await handle.describe();
+  return description.raw.pendingActivities?.find((a) => a.activityType?.name === 'runWorkUnit');
+}
+
+/** Polls until the workflow's runWorkUnit activity has been picked up by a worker. */
+async function waitUntilWorkUnitRuns(handle: WorkflowHandle, timeoutMs: number): Promise<void> {
+  await eventually(
+    async () => {
+      const pending = await pendingWorkUnit(handle);
+      return pending?.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED ? true : undefined;
+    },
+    `the work unit of ${handle.workflowId} to run`,
+    timeoutMs,
+  );
+}
+
+/** The ACTIVITY_TASK_STARTED events of runWorkUnit in a closed workflow's history (one per recorded attempt). */
+async function workUnitStarts(handle: WorkflowHandle) {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = new Set(
+    events
+      .filter(
+        (e) =>
+          e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+          e.activityTaskScheduledEventAttributes?.activityType?.name === 'runWorkUnit',
+      )
+      .map((e) => String(e.eventId)),
+  );
+  return events
+    .filter(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
+        scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)),
+    )
+    .map((e) => e.activityTaskStartedEventAttributes!);
+}
+
+/** Each completed run of an activity type in a workflow's history: its last attempt and its result's status. */
+async function activityRuns(handle: WorkflowHandle, activityType: string) {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = new Set(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType)
+      .map((e) => String(e.eventId)),
+  );
+  const attempts = new Map(
+    events
+      .filter((e) => scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)))
+      .map((e) => [String(e.eventId), e.activityTaskStartedEventAttributes?.attempt ?? 0]),
+  );
+  return events
+    .filter((e) => scheduled.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
+    .map((e) => {
+      const completed = e.activityTaskCompletedEventAttributes!;
+      const data = completed.result?.payloads?.[0]?.data;
+      const result = data ? (JSON.parse(new TextDecoder().decode(data)) as { status?: string }) : undefined;
+      return { attempt: attempts.get(String(completed.startedEventId)) ?? 0, status: result?.status };
+    });
+}
+
+/** Camunda's successful completions of a task (its history's success log). */
+async function completionsOf(h: Harness, externalTaskId: string): Promise<unknown[]> {
+  return h.camunda.get<unknown[]>('/history/external-task-log', { externalTaskId, successLog: true });
+}
+
+/** The runs of a workflow id, once the visibility store shows them all closed. */
+async function closedRunsOf(h: Harness, workflowId: string) {
+  return eventually(async () => {
+    const runs = await Array.fromAsync(h.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }));
+    return runs.length > 0 && runs.every((r) => r.status.name !== 'RUNNING') ? runs : undefined;
+  }, `the runs of ${workflowId} in the visibility store`);
+}
+
+/**
+ * 1. A worker killed with SIGKILL in the middle of a work unit, and a new worker started: Temporal notices the
+ *    missing heartbeats and runs the work unit again on the new worker; the task completes, exactly once, in
+ *    one workflow run. The poller runs in this process; the workers are `bptl worker` child processes.
+ */
+describe('a worker killed in the middle of a work unit', () => {
+  let h: Harness;
+  const workers: BptlChild[] = [];
+
+  beforeAll(async () => {
+    h = await createHarness('kill-worker');
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(workers.map((w) => w.kill()));
+    await h?.close();
+  });
+
+  it('runs the work unit again on the restarted worker and completes the task exactly once', {
+    timeout: 240_000,
+  }, async () => {
+    const topic = h.topicName('sleep');
+    // A short heartbeat time-out, so that Temporal gives up on the dead worker's attempt soon.
+    const settings = { lockDurationMs: 10_000, heartbeatTimeoutMs: 2_000 };
+    await h.deploy({ key: `${h.id}-sleep`, topic });
+    const configFile = await writeConfigFile({
+      engines: [{ name: ENGINE, url: inject('camundaUrl') }],
+      topics: [{ topic, workUnit: 'sleep', ...settings }],
+    });
+    const startWorker = () => {
+      const worker = spawnBptl('worker', configFile, {
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        BPTL_TASK_QUEUE: h.taskQueue,
+        BPTL_WORK_UNIT_TASK_QUEUE: h.workUnitTaskQueue,
+        LOG_LEVEL: 'warn',
+      });
+      workers.push(worker);
+      return worker;
+    };
+    const first = startWorker();
+    h.createPoller([h.topicConfig(topic, 'sleep', settings)]).start();
+
+    const started = await h.camunda.startProcess(`${h.id}-sleep`, {
+      variables: encodeVariables({ sleepMs: 6_000 }),
+    });
+    const taskId = await externalTaskOf(h, started.id);
+    const handle = h.client.workflow.getHandle(externalTaskWorkflowId(ENGINE, taskId));
+    // The child bundles the workflows at start: on two cores that can take a while.
+    await waitUntilWorkUnitRuns(handle, 90_000);
+    expect(first.hasExited(), first.output()).toBe(false);
+
+    await first.kill();
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const restartedAt = Date.now();
+    const second = startWorker();
+
+    const { state } = await waitForProcessEnd(h.camunda, started.id, 120_000);
+    figures.workerRestartToCompletionMs = Date.now() - restartedAt;
+    expect(state, second.output()).toBe('COMPLETED');
+
+    // Camunda recorded one completion of the task, and Temporal one run of its workflow, which completed.
+    expect(await completionsOf(h, taskId)).toHaveLength(1);
+    expect(await handle.result()).toMatchObject({ outcome: 'completed' });
+    const runs = await closedRunsOf(h, handle.workflowId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.status.name).toBe('COMPLETED');
+
+    // The attempt that completed was not the first, and the one before it ended by a heartbeat time-out.
+    const starts = await workUnitStarts(handle);
+    expect(starts).toHaveLength(1); // Temporal records only the last attempt's start
+    const last = starts[0]!;
+    expect(last.attempt).toBeGreaterThanOrEqual(2);
+    expect(last.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
+    figures.workUnitAttempts = last.attempt ?? 0;
+
+    // The unit ran again from the start on the new worker: a whole sleep.
+    const slept = (await historicVariables(h.camunda, started.id)).find((v) => v.name === 'sleptMs');
+    expect(slept?.value).toBeGreaterThanOrEqual(6_000);
+  });
+});
+
+/**
+ * 2. A `bptl poller` stopped with SIGTERM while its long poll is open, just as new tasks arrive (the race in
+ *    which Camunda locks tasks for a request the poller no longer reads): it exits with 0 within 2 s, and no
+ *    task stays locked for its worker id without a running workflow. A poller started again with the same
+ *    worker id then brings every instance to its end. The worker runs in this process.
+ */
+describe('a poller stopped with SIGTERM during a long poll', () => {
+  let h: Harness;
+  const pollers: BptlChild[] = [];
+
+  beforeAll(async () => {
+    h = await createHarness('stop-poller');
+    await h.startWorker();
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(pollers.map((p) => p.kill()));
+    await h?.close();
+  });
+
+  /** Deploys a process for a new topic and runs `bptl poller` for it; resolves once its long poll is open. */
+  async function startPollerChild(suffix: string, workerId: string, settings: Record<string, unknown>) {
+    const topic = h.topicName(suffix);
+    const key = `${h.id}-${suffix}`;
+    await h.deploy({ key, topic });
+    const configFile = await writeConfigFile({
+      engines: [{ name: ENGINE, url: inject('camundaUrl') }],
+      topics: [{ topic, workUnit: 'echo', ...settings }],
+    });
+    const poller = spawnBptl('poller', configFile, {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      BPTL_TASK_QUEUE: h.taskQueue,
+      BPTL_WORK_UNIT_TASK_QUEUE: h.workUnitTaskQueue,
+      BPTL_WORKER_ID: workerId,
+      BPTL_ASYNC_RESPONSE_TIMEOUT_MS: '20000',
+      LOG_LEVEL: 'info',
+    });
+    pollers.push(poller);
+    await waitForOutput(poller, 'polling');
+    // Let the first long poll reach the engine (nothing to fetch yet, so it stays open for 20 s).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    return { topic, key, poller };
+  }
+
+  /** Waits for the child's exit (at most 15 s) and returns how long after `signalledAt` it came. */
+  async function exitOf(poller: BptlChild, signalledAt: number) {
+    const exit = await Promise.race([
+      poller.exited,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000)),
+    ]);
+    expect(exit, `the poller did not exit within 15 s:\n${poller.output()}`).toBeDefined();
+    return { code: exit!.code, afterMs: exit!.at - signalledAt };
+  }
+
+  /** Tasks locked for `workerId` whose workflow is not running: nobody will ever complete them. */
+  async function orphansOf(workerId: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const task of await h.camunda.lockedTasks(workerId)) {
+      const status = await h.client.workflow
+        .getHandle(externalTaskWorkflowId(ENGINE, task.id))
+        .describe()
+        .then((d) => d.status.name)
+        .catch(() => 'NOT FOUND');
+      if (status !== 'RUNNING') found.push(`${task.id} (workflow ${status})`);
+    }
+    return found;
+  }
+
+  it('exits within 2 s and leaves no task locked without a workflow', async () => {
+    // A lock longer than the test: a task left locked would not be offered again by itself in time.
+    const settings = { lockDurationMs: 300_000 };
+    const { topic, key, poller } = await startPollerChild('echo', h.workerId, settings);
+
+    // Five instances at once; the poller is told to stop as soon as the first one exists.
+    const starts = Array.from({ length: 5 }, (_, i) =>
+      h.camunda.startProcess(key, { businessKey: `${h.id}-${i}`, variables: encodeVariables({ n: i }) }),
+    );
+    await Promise.race(starts);
+    const signalledAt = Date.now();
+    poller.process.kill('SIGTERM');
+    const instances = await Promise.all(starts);
+
+    const exit = await exitOf(poller, signalledAt);
+    figures.pollerExitAfterSigtermMs = exit.afterMs;
+    expect(exit.code, poller.output()).toBe(0);
+    expect(exit.afterMs, poller.output()).toBeLessThan(2_000);
+    // What the poller did before it stopped (its last log line), for the record.
+    const stoppedLine = poller.output().match(/\[[^\]]*\] stopped (.*)/)?.[1] ?? '';
+    for (const [, name, value] of stoppedLine.matchAll(/(\w+)=(\d+)/g))
+      figures[`poller.${name}`] = Number(value);
+
+    // No task is locked for the stopped poller's worker id unless its workflow runs (it will complete it).
+    // Checked for a few seconds, in case the engine answers the aborted long poll late.
+    const check = Date.now() + 3_000;
+    do {
+      expect(await orphansOf(h.workerId), poller.output()).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } while (Date.now() < check);
+
+    // A poller with the same worker id brings every instance to its end, each task completed once.
+    h.createPoller([h.topicConfig(topic, 'echo', settings)]).start();
+    const ends = await Promise.all(instances.map((i) => waitForProcessEnd(h.camunda, i.id, 60_000)));
+    expect(ends.map((e) => e.state)).toEqual(Array(5).fill('COMPLETED'));
+    for (const instance of instances) {
+      // From the history: a completed task is no longer listed as a task.
+      const [created] = await h.camunda.get<Array<{ externalTaskId: string }>>('/history/external-task-log', {
+        processInstanceId: instance.id,
+        creationLog: true,
+      });
+      expect(await completionsOf(h, created!.externalTaskId)).toHaveLength(1);
+    }
+  });
+
+  /**
+   * KNOWN BUG, reported (hence `it.fails`: it passes while the bug is there; make it `it` once fixed).
+   * Camunda keeps a long poll pending until its asyncResponseTimeout, whether or not the client still
+   * listens: the poller aborts its request on SIGTERM and checks for orphaned locks 250 ms later, but a task
+   * that arrives later within the long-poll time (here: after the poller has exited) is still locked for the
+   * stopped poller's worker id, with no workflow, for the topic's whole lockDuration (unless a poller with the
+   * same worker id starts again and releases it).
+   */
+  it.fails('leaves no task locked for it when a task arrives after it exited, within its long-poll time', async () => {
+    const workerId = `${h.workerId}-late`;
+    const { key, poller } = await startPollerChild('echo-late', workerId, { lockDurationMs: 300_000 });
+    const signalledAt = Date.now();
+    poller.process.kill('SIGTERM');
+    expect((await exitOf(poller, signalledAt)).code).toBe(0);
+
+    const late = await h.camunda.startProcess(key);
+    const [task] = await h.camunda.get<Array<{ id: string }>>('/external-task', {
+      processInstanceId: late.id,
+    });
+    try {
+      const check = Date.now() + 3_000;
+      do {
+        expect(await orphansOf(workerId), `task ${task?.id}`).toEqual([]);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      } while (Date.now() < check);
+    } finally {
+      // Nobody polls this topic again: hand the task back rather than leave it locked.
+      if (task) await h.camunda.unlock(task.id).catch(() => {});
+    }
+  });
+});
+
+/**
+ * 3. The Camunda engine stopped while a work unit runs, and started again (same database, same port) after
+ *    the task's lock has expired: the workflow's lock keeping and completion are retried while the engine is
+ *    down, the lock is taken again, and the completion arrives: the instance completes, the task once.
+ *    This test starts its own engine, so it never stops the one the other tests use.
+ */
+describe('the Camunda engine stopped during a work unit and started again', () => {
+  const log = createLogger('test.camunda-restart', { level: 'warn' });
+  let dataDir: string;
+  let port: number;
+  let engine: Awaited<ReturnType<typeof startCamundaEngine>> | undefined;
+  let h: Harness;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'bptl-camunda-restart-'));
+    port = await freePort();
+    engine = await startCamundaEngine({ dataDir, port, log });
+    expect(engine.reused).toBe(false);
+    figures.camundaStartupMs = engine.startupMs;
+    h = await createHarness('camunda-restart', { camundaUrl: engine.restUrl });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    await engine?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('completes the task once the engine is back', { timeout: 180_000 }, async () => {
+    const topic = h.topicName('sleep');
+    // A lock shorter than the engine's downtime, so that it has expired when the engine is back.
+    const settings = { lockDurationMs: 4_000 };
+    await h.deploy({ key: `${h.id}-sleep`, topic });
+    await h.startWorker();
+    const poller = h.createPoller([h.topicConfig(topic, 'sleep', settings)]);
+    poller.start();
+
+    const started = await h.camunda.startProcess(`${h.id}-sleep`, {
+      variables: encodeVariables({ sleepMs: 8_000 }),
+    });
+    const taskId = await externalTaskOf(h, started.id);
+    const handle = h.client.workflow.getHandle(externalTaskWorkflowId(ENGINE, taskId));
+    await waitUntilWorkUnitRuns(handle, 60_000);
+
+    const stoppedAt = Date.now();
+    await engine!.stop();
+    await expect(h.camunda.engines()).rejects.toThrow(/did not answer/);
+    // Down for a while: longer than the lock (4 s) by the time the engine answers again.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    engine = await startCamundaEngine({ dataDir, port, log });
+    expect(engine.reused).toBe(false);
+    const backAt = Date.now();
+    figures.camundaDowntimeMs = backAt - stoppedAt;
+    figures.camundaRestartMs = engine.startupMs;
+
+    const { state } = await waitForProcessEnd(h.camunda, started.id, 120_000);
+    figures.camundaBackToCompletionMs = Date.now() - backAt;
+    // keepLock was retried while the engine was down (and then extended the lock or took it again).
+    const keepLocks = await activityRuns(handle, 'keepLock');
+    expect(Math.max(...keepLocks.map((k) => k.attempt))).toBeGreaterThanOrEqual(2);
+    // For the record: whether the poller fetched the task again once its lock had expired (a second start
+    // joins the running workflow), and what each keepLock said.
+    figures.camundaPollerWorkflowStarts = poller.stats.workflowsStarted;
+    console.log(`camunda restart: keepLock ${keepLocks.map((k) => `${k.status}@${k.attempt}`).join(', ')}`);
+    expect(state).toBe('COMPLETED');
+    expect(await completionsOf(h, taskId)).toHaveLength(1);
+    expect(await handle.result()).toMatchObject({ outcome: 'completed' });
+    const slept = (await historicVariables(h.camunda, started.id)).find((v) => v.name === 'sleptMs');
+    expect(slept?.value).toBeGreaterThanOrEqual(8_000);
+  });
+});
