@@ -181,6 +181,25 @@ export class Poller {
     return released;
   }
 
+  /**
+   * Cancels the engine's side of an aborted long poll: with `fetch-and-lock-unique-worker-request` (set in the
+   * local engine; recommended for any engine BPTL polls), a new request of the same worker id — here one that
+   * asks for nothing and waits 1 ms — makes the engine drop the pending one. Without that setting it is a no-op,
+   * and a task the dropped poll locks waits for its lock to expire, or for this poller's next start.
+   */
+  private async cancelPendingPoll(): Promise<void> {
+    try {
+      await this.options.camunda.fetchAndLock({
+        workerId: this.options.workerId,
+        maxTasks: 1,
+        asyncResponseTimeout: 1,
+        topics: [],
+      });
+    } catch (error) {
+      this.log.debug('cannot cancel the pending long poll', { error: ensureError(error).message });
+    }
+  }
+
   private async hasRunningWorkflow(taskId: string): Promise<boolean> {
     try {
       const description = await this.options.temporal.workflow
@@ -223,7 +242,9 @@ export class Poller {
       }
     }
     await Promise.allSettled(this.pending);
-    // The engine may have locked tasks for the long poll we just aborted: give them back.
+    // The engine does not notice that we aborted the long poll: it may still lock a task for it.
+    await this.cancelPendingPoll();
+    // It may have done so already: give such tasks back.
     await new Promise((resolve) => setTimeout(resolve, 250));
     const released = await this.releaseOrphans();
     this.log.info('stopped', { ...this.stats, released });
