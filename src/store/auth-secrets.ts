@@ -1,0 +1,82 @@
+/**
+ * Moves an auth object between its forms (see schemas.ts): input → stored (secret encrypted, or kept from the
+ * stored row when the input says `{ set: true }`), stored → redacted (for the API and the audit log), and
+ * stored → clear (for the worker only).
+ */
+import { SecretKeyError, ValidationError } from './errors.ts';
+import { type Redacted, SECRET_FIELDS, type SecretField } from './schemas.ts';
+import { type EncryptedSecret, isEncryptedSecret, type SecretCipher } from './secret-cipher.ts';
+
+/** An auth object as kept in a JSONB column. */
+export type StoredAuth = { type: string } & Record<string, unknown>;
+
+/** The secret field of an auth type; undefined for `none`. */
+export function secretFieldOf(type: string): SecretField | undefined {
+  return (SECRET_FIELDS as Record<string, SecretField>)[type];
+}
+
+/**
+ * The stored form of a (parsed) auth input. A secret given as text is encrypted; `{ set: true }` keeps the secret
+ * of `previous` when it has the same type, and is a ValidationError (at `auth.<field>`) otherwise.
+ * `secretChanged` says whether a new secret was written (for the audit log).
+ */
+export function sealAuth(
+  input: { type: string } & Record<string, unknown>,
+  previous: StoredAuth | undefined,
+  cipher: SecretCipher,
+): { stored: StoredAuth; secretChanged: boolean } {
+  const field = secretFieldOf(input.type);
+  if (field === undefined) return { stored: { ...input }, secretChanged: false };
+  const value = input[field];
+  if (typeof value === 'string') {
+    return { stored: { ...input, [field]: cipher.encrypt(value) }, secretChanged: true };
+  }
+  const kept = previous?.type === input.type ? previous[field] : undefined;
+  if (!isEncryptedSecret(kept)) {
+    throw new ValidationError([
+      {
+        path: ['auth', field],
+        message: `there is no stored ${field} to keep${previous && previous.type !== input.type ? ` (the auth type was '${previous.type}')` : ''}: give the ${field}`,
+        code: 'custom',
+      },
+    ]);
+  }
+  return { stored: { ...input, [field]: kept }, secretChanged: false };
+}
+
+/**
+ * The form the API (and the audit log) sees: the secret replaced by `{ set: true }`. With `markChanged`, a secret
+ * that this write replaced reads `{ set: true, changed: true }` (audit entries only).
+ */
+export function redactAuth<R>(stored: StoredAuth, markChanged = false): R {
+  const field = secretFieldOf(stored.type);
+  if (field === undefined || !(field in stored)) return { ...stored } as R;
+  const marker: Redacted | (Redacted & { changed: true }) = markChanged
+    ? { set: true, changed: true }
+    : { set: true };
+  return { ...stored, [field]: marker } as R;
+}
+
+/** The clear form, for the worker's calls: decrypts the secret. `what` names the row in errors. */
+export function openAuth<A>(stored: StoredAuth, cipher: SecretCipher, what: string): A {
+  const field = secretFieldOf(stored.type);
+  if (field === undefined) return { ...stored } as A;
+  const secret = stored[field];
+  const where = `${what} auth.${field}`;
+  if (!isEncryptedSecret(secret)) {
+    // Not written by the store (edited by hand?): refuse rather than hand out whatever is there.
+    throw new SecretKeyError(
+      `cannot decrypt ${where}: the stored value is not an encrypted secret; enter it again`,
+    );
+  }
+  return { ...stored, [field]: cipher.decrypt(secret, where) } as A;
+}
+
+/** The stored form with its secret encrypted again under the current key, or undefined when it already is. */
+export function resealAuth(stored: StoredAuth, cipher: SecretCipher, what: string): StoredAuth | undefined {
+  const field = secretFieldOf(stored.type);
+  const secret = field === undefined ? undefined : stored[field];
+  if (field === undefined || !isEncryptedSecret(secret) || !cipher.isStale(secret)) return undefined;
+  const clear = cipher.decrypt(secret as EncryptedSecret, `${what} auth.${field}`);
+  return { ...stored, [field]: cipher.encrypt(clear) };
+}

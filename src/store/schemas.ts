@@ -1,0 +1,204 @@
+/**
+ * What the configuration store accepts and returns, as zod schemas and the types derived from them. Engines and
+ * topics reuse the configuration file's schemas (src/config/topic-config.ts), so that a topic written through the
+ * API and one read from bptl.config.yaml are the same thing to the poller.
+ *
+ * Secrets (password, token, key, secret) take three forms:
+ * - clear text in inputs, and in what `resolve…`/`credentialsFor` return for the worker;
+ * - `{ "$enc": "v1:…" }` in the table (AES-256-GCM, see secret-cipher.ts);
+ * - `{ "set": true }` in everything read for the API and in the audit log (`Redacted`). An update may send this
+ *   marker back to keep the stored secret, so a client can GET a row, change its URL and PUT it back.
+ */
+import { z } from 'zod';
+import {
+  engineAuthSchema,
+  engineConfigSchema,
+  type TopicConfig,
+  topicConfigSchema,
+} from '../config/topic-config.ts';
+
+/** The marker that stands for a stored secret in reads and in the audit log. */
+export const redactedSchema = z.strictObject({ set: z.literal(true) });
+export type Redacted = z.infer<typeof redactedSchema>;
+
+/** The field of each auth type that holds its secret. */
+export const SECRET_FIELDS = { basic: 'password', bearer: 'token', 'api-key': 'key', zgw: 'secret' } as const;
+export type SecretField = (typeof SECRET_FIELDS)[keyof typeof SECRET_FIELDS];
+
+/** `A` with its secret field's value replaced by `S`. */
+export type WithSecret<A, S> = A extends unknown
+  ? { [K in keyof A]: K extends SecretField ? S : A[K] }
+  : never;
+
+/** A secret in an input: the value, or `{ set: true }` to keep the stored one (updates only). */
+const secretInput = <T extends z.ZodString>(value: T) => z.union([value, redactedSchema]);
+
+/** An HTTP header name (RFC 9110 token). */
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name');
+
+/** Names of engines and services: they are keys, part of URLs and of workflow ids. */
+export const resourceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+  .max(40);
+
+// --- auth ---------------------------------------------------------------------------------------------------
+
+/** An engine's auth as the poller uses it (secrets in the clear): the configuration file's schema. */
+export { engineAuthSchema };
+export type EngineAuth = z.infer<typeof engineAuthSchema>;
+
+/** A service's auth as the worker uses it (secrets in the clear). */
+export const serviceAuthSchema = z.discriminatedUnion('type', [
+  ...engineAuthSchema.options,
+  z.strictObject({ type: z.literal('api-key'), header: headerName, key: z.string().min(1) }),
+  z.strictObject({ type: z.literal('zgw'), clientId: z.string().min(1), secret: z.string().min(1) }),
+]);
+export type ServiceAuth = z.infer<typeof serviceAuthSchema>;
+
+export const engineAuthInputSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('basic'),
+    username: z.string().min(1),
+    password: secretInput(z.string()),
+  }),
+  z.strictObject({ type: z.literal('bearer'), token: secretInput(z.string().min(1)) }),
+]);
+export type EngineAuthInput = z.input<typeof engineAuthInputSchema>;
+
+export const serviceAuthInputSchema = z.discriminatedUnion('type', [
+  ...engineAuthInputSchema.options,
+  z.strictObject({ type: z.literal('api-key'), header: headerName, key: secretInput(z.string().min(1)) }),
+  z.strictObject({
+    type: z.literal('zgw'),
+    clientId: z.string().min(1),
+    secret: secretInput(z.string().min(1)),
+  }),
+]);
+export type ServiceAuthInput = z.input<typeof serviceAuthInputSchema>;
+
+export type RedactedEngineAuth = WithSecret<EngineAuth, Redacted>;
+export type RedactedServiceAuth = WithSecret<ServiceAuth, Redacted>;
+
+// --- rows ---------------------------------------------------------------------------------------------------
+
+/** Bookkeeping every row has. `version` starts at 1 and goes up by one with each update. */
+export interface RowMeta {
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An engine: the configuration file's engine plus a worker-id prefix. */
+export const engineInputSchema = engineConfigSchema.extend({
+  auth: engineAuthInputSchema.default({ type: 'none' }),
+  /** Prefix of the worker id that this engine's tasks are locked with (default: BPTL_WORKER_ID). */
+  workerIdPrefix: z.string().min(1).max(200).optional(),
+});
+/** An update replaces everything but the name (which is the key, taken from the URL). */
+export const engineUpdateSchema = engineInputSchema.omit({ name: true });
+export type EngineInput = z.input<typeof engineInputSchema>;
+export type EngineUpdate = z.input<typeof engineUpdateSchema>;
+
+/** An engine as the API reads it: secrets redacted. */
+export interface EngineRecord extends RowMeta {
+  name: string;
+  url: string;
+  auth: RedactedEngineAuth;
+  workerIdPrefix?: string;
+}
+
+/** An engine as the poller uses it: an EngineConfig (secrets in the clear) plus the worker-id prefix. */
+export interface ResolvedEngine {
+  name: string;
+  url: string;
+  auth: EngineAuth;
+  workerIdPrefix?: string;
+}
+
+export const serviceInputSchema = z.strictObject({
+  name: resourceNameSchema,
+  /** Root URL of the service's API, e.g. https://zaken.example.nl/zaken/api/v1 */
+  baseUrl: z.url(),
+  /** What kind of API it is, e.g. `http`, `zrc`, `drc`, `ztc`; work units pick services by it. */
+  kind: resourceNameSchema.default('http'),
+  /** The default credentials, used when a task's application has none of its own. */
+  auth: serviceAuthInputSchema.default({ type: 'none' }),
+});
+export const serviceUpdateSchema = serviceInputSchema.omit({ name: true });
+export type ServiceInput = z.input<typeof serviceInputSchema>;
+export type ServiceUpdate = z.input<typeof serviceUpdateSchema>;
+
+export interface ServiceRecord extends RowMeta {
+  name: string;
+  baseUrl: string;
+  kind: string;
+  auth: RedactedServiceAuth;
+}
+
+/** Credentials of one application (a task's `bptlAppId`) for a service. */
+export const credentialInputSchema = z.strictObject({
+  applicationId: z.string().min(1).max(200),
+  auth: serviceAuthInputSchema,
+});
+export const credentialUpdateSchema = credentialInputSchema.omit({ applicationId: true });
+export type CredentialInput = z.input<typeof credentialInputSchema>;
+export type CredentialUpdate = z.input<typeof credentialUpdateSchema>;
+
+export interface CredentialRecord extends RowMeta {
+  service: string;
+  applicationId: string;
+  auth: RedactedServiceAuth;
+}
+
+/** What a work unit needs to call a service: where, and with which secret. */
+export interface ServiceCredentials {
+  service: { name: string; baseUrl: string; kind: string };
+  /** The application whose credentials these are; undefined when they are the service's default. */
+  applicationId: string | undefined;
+  auth: ServiceAuth;
+}
+
+/** A topic: the configuration file's topic, with the engine required. */
+export const topicInputSchema = topicConfigSchema.extend({ engine: resourceNameSchema });
+/** An update replaces everything but the key (engine and topic, taken from the URL). */
+export const topicUpdateSchema = topicInputSchema.omit({ engine: true, topic: true });
+/** The settings kept in the `settings` JSONB column: all but the key, work unit and enabled. */
+export const topicSettingsSchema = topicConfigSchema.omit({
+  engine: true,
+  topic: true,
+  workUnit: true,
+  enabled: true,
+});
+export type TopicInput = z.input<typeof topicInputSchema>;
+export type TopicUpdate = z.input<typeof topicUpdateSchema>;
+
+/** The key of a topic. */
+export interface TopicKey {
+  engine: string;
+  topic: string;
+}
+
+/** A topic as stored: exactly what the poller takes (TopicConfig) plus the row's bookkeeping. */
+export type TopicRecord = TopicConfig & RowMeta;
+
+// --- writes -------------------------------------------------------------------------------------------------
+
+/** Who writes: recorded in the audit log. */
+export const actorSchema = z.string().trim().min(1).max(200);
+
+export interface WriteOptions {
+  /** Who makes the change (user name, `api-key:<id>`, `bptl import` …); recorded in the audit log. */
+  actor: string;
+}
+
+export interface VersionedWriteOptions extends WriteOptions {
+  /**
+   * The version the caller read (e.g. from If-Match). When given and the row's version differs, the write fails
+   * with StaleWriteError. When left out, the write is unconditional (last writer wins).
+   */
+  expectedVersion?: number | undefined;
+}
+
+export const expectedVersionSchema = z.number().int().min(1).optional();

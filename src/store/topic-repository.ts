@@ -1,0 +1,208 @@
+/**
+ * Topics in the configuration store: per engine and Camunda topic, the work unit and its settings. A stored topic
+ * is exactly the TopicConfig the poller already takes from the configuration file (validated by the same schema,
+ * defaults filled in), plus version and timestamps. The key (engine, topic), work unit and `enabled` are columns;
+ * the other settings are one JSONB document, read back through the schema so that settings added later get their
+ * defaults.
+ */
+import { formatIssues } from '../config/format-issues.ts';
+import { recordAudit } from './audit-repository.ts';
+import type { Queryable } from './database.ts';
+import { InvalidReferenceError, SQLSTATE, sqlState } from './errors.ts';
+import {
+  type TopicKey,
+  type TopicRecord,
+  topicInputSchema,
+  topicSettingsSchema,
+  topicUpdateSchema,
+  type VersionedWriteOptions,
+  type WriteOptions,
+} from './schemas.ts';
+import { insertRow, lockRow, parseInput, parseWriteOptions, writeTransaction } from './write-transaction.ts';
+
+export interface TopicFilter {
+  engine?: string;
+  enabled?: boolean;
+}
+
+export interface TopicRepository {
+  /** Topics by engine and topic name, optionally of one engine or only the (dis)abled ones. */
+  list(filter?: TopicFilter): Promise<TopicRecord[]>;
+  /** One topic; undefined when the engine has no such topic. */
+  get(key: TopicKey): Promise<TopicRecord | undefined>;
+  /**
+   * Creates a topic from a `TopicInput` (the configuration file's topic, engine required; defaults are filled in).
+   * Throws ValidationError, InvalidReferenceError (no such engine), DuplicateError. The work unit's name is not
+   * checked here: the store does not know the registry (the API checks it).
+   */
+  create(input: unknown, options: WriteOptions): Promise<TopicRecord>;
+  /** Replaces a topic's settings with a `TopicUpdate` (all but engine and topic). Throws ValidationError, NotFoundError, StaleWriteError. */
+  update(key: TopicKey, input: unknown, options: VersionedWriteOptions): Promise<TopicRecord>;
+  /** Deletes a topic. Throws NotFoundError, StaleWriteError. */
+  delete(key: TopicKey, options: VersionedWriteOptions): Promise<void>;
+}
+
+interface TopicRow {
+  engine: string;
+  topic: string;
+  work_unit: string;
+  enabled: boolean;
+  settings: unknown;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT_ONE = 'SELECT * FROM topics WHERE engine = $1 AND topic = $2';
+
+function nameOf(key: TopicKey): string {
+  return `${key.engine}/${key.topic}`;
+}
+
+function toRecord(row: TopicRow): TopicRecord {
+  const settings = topicSettingsSchema.safeParse(row.settings);
+  if (!settings.success) {
+    throw new Error(
+      `topic '${row.engine}/${row.topic}' has stored settings that are no longer valid:\n${formatIssues(settings.error.issues)}`,
+    );
+  }
+  return {
+    topic: row.topic,
+    engine: row.engine,
+    workUnit: row.work_unit,
+    enabled: row.enabled,
+    ...settings.data,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Splits a parsed topic into its columns and the settings document. */
+function columns(data: { workUnit: string; enabled: boolean } & Record<string, unknown>) {
+  const { engine: _engine, topic: _topic, workUnit, enabled, ...settings } = data;
+  return { workUnit, enabled, settings: JSON.stringify(settings) };
+}
+
+export function createTopicRepository(db: Queryable): TopicRepository {
+  return {
+    async list(filter = {}) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.engine !== undefined) {
+        params.push(filter.engine);
+        where.push(`engine = $${params.length}`);
+      }
+      if (filter.enabled !== undefined) {
+        params.push(filter.enabled);
+        where.push(`enabled = $${params.length}`);
+      }
+      const rows = await db.query<TopicRow>(
+        `SELECT * FROM topics ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY engine, topic`,
+        params,
+      );
+      return rows.map(toRecord);
+    },
+
+    async get(key) {
+      const [row] = await db.query<TopicRow>(SELECT_ONE, [key.engine, key.topic]);
+      return row && toRecord(row);
+    },
+
+    async create(input, options) {
+      const data = parseInput(topicInputSchema, input);
+      const { actor } = parseWriteOptions(options);
+      const key = { engine: data.engine, topic: data.topic };
+      const { workUnit, enabled, settings } = columns(data);
+      return writeTransaction(db, async (tx, revision) => {
+        // Holds the engine until commit (it cannot be deleted under us) and names the problem when it is missing.
+        const [engine] = await tx.query('SELECT 1 FROM engines WHERE name = $1 FOR SHARE', [data.engine]);
+        if (!engine) throw new InvalidReferenceError('engine', 'engine', data.engine);
+        let row: TopicRow;
+        try {
+          row = await insertRow<TopicRow>(
+            tx,
+            {
+              sql: `INSERT INTO topics (engine, topic, work_unit, enabled, settings)
+                    VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING *`,
+              params: [data.engine, data.topic, workUnit, enabled, settings],
+            },
+            'topic',
+            nameOf(key),
+          );
+        } catch (error) {
+          if (sqlState(error) === SQLSTATE.foreignKeyViolation) {
+            throw new InvalidReferenceError('engine', 'engine', data.engine, { cause: error });
+          }
+          throw error;
+        }
+        const record = toRecord(row);
+        await recordAudit(tx, {
+          revision,
+          actor,
+          action: 'create',
+          resourceType: 'topic',
+          resourceName: nameOf(key),
+          before: null,
+          after: record,
+        });
+        return record;
+      });
+    },
+
+    async update(key, input, options) {
+      const data = parseInput(topicUpdateSchema, input);
+      const { actor, expectedVersion } = parseWriteOptions(options);
+      const { workUnit, enabled, settings } = columns(data);
+      return writeTransaction(db, async (tx, revision) => {
+        const current = await lockRow<TopicRow>(
+          tx,
+          { sql: SELECT_ONE, params: [key.engine, key.topic] },
+          'topic',
+          nameOf(key),
+          expectedVersion,
+        );
+        const [row] = await tx.query<TopicRow>(
+          `UPDATE topics SET work_unit = $3, enabled = $4, settings = $5::jsonb,
+                             version = version + 1, updated_at = now()
+           WHERE engine = $1 AND topic = $2 RETURNING *`,
+          [key.engine, key.topic, workUnit, enabled, settings],
+        );
+        const record = toRecord(row!);
+        await recordAudit(tx, {
+          revision,
+          actor,
+          action: 'update',
+          resourceType: 'topic',
+          resourceName: nameOf(key),
+          before: toRecord(current),
+          after: record,
+        });
+        return record;
+      });
+    },
+
+    async delete(key, options) {
+      const { actor, expectedVersion } = parseWriteOptions(options);
+      await writeTransaction(db, async (tx, revision) => {
+        const current = await lockRow<TopicRow>(
+          tx,
+          { sql: SELECT_ONE, params: [key.engine, key.topic] },
+          'topic',
+          nameOf(key),
+          expectedVersion,
+        );
+        await tx.query('DELETE FROM topics WHERE engine = $1 AND topic = $2', [key.engine, key.topic]);
+        await recordAudit(tx, {
+          revision,
+          actor,
+          action: 'delete',
+          resourceType: 'topic',
+          resourceName: nameOf(key),
+          before: toRecord(current),
+          after: null,
+        });
+      });
+    },
+  };
+}
