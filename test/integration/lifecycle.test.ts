@@ -180,6 +180,20 @@ const successLogs = async (taskId: string) =>
   (await h.camunda.get<unknown[]>('/history/external-task-log', { externalTaskId: taskId, successLog: true }))
     .length;
 
+/** The activity types a history ran: scheduled activities and local-activity markers. */
+function activityTypes(history: Awaited<ReturnType<ReturnType<Harness['client']['workflow']['getHandle']>['fetchHistory']>>) {
+  const types: string[] = [];
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled) types.push(scheduled);
+    for (const payload of event.markerRecordedEventAttributes?.details?.data?.payloads ?? []) {
+      const data = JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')) as { activityType?: string };
+      if (data.activityType) types.push(data.activityType);
+    }
+  }
+  return types;
+}
+
 let topics: Record<string, TopicConfig>;
 let callbackServer: Server;
 const callbacks: Array<{ body: unknown }> = [];

@@ -236,7 +236,7 @@ describe('externalTask workflow', () => {
     const { result, calls } = await run('complete-retried', {
       runWorkUnit: completed,
       completeTask: async (attempt) => {
-        if (attempt <= 4) throw new Error('ECONNREFUSED');
+        if (attempt <= 2) throw new Error('ECONNREFUSED');
       },
     });
     expect(result.outcome).toBe('completed');
