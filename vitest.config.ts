@@ -1,6 +1,6 @@
 /**
  * Four test projects, all run by `npm test`:
- *   unit        pure code, no servers
+ *   unit        pure code and the API in-process (on an in-memory PGlite), no servers
  *   workflows   the workflow on Temporal's time-skipping test server, and replay of committed histories
  *   integration the real Temporal dev server and the real Camunda engine, started by the global set-up
  *   store       the configuration store on embedded PGlite and on a real PostgreSQL server (started by its set-up)
@@ -12,7 +12,15 @@ export default defineConfig({
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.data/test-results.json' },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // The API tests open an in-memory PGlite (its WASM compiles in a few seconds on a busy machine).
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'workflows',

@@ -1,89 +1,145 @@
 /**
- * The BPTL HTTP API (Hono). For now read-only: health, the work-unit registry with each unit's JSON Schemas,
- * the configured topics, and the external tasks running in Temporal. Topic management comes with the
- * configuration store.
+ * The BPTL HTTP API (Hono): configuration (topics, engines, services and their credentials per application) on
+ * the configuration store, the work-unit registry (and running a unit over HTTP), external tasks in Temporal,
+ * the audit log, and the OpenAPI document with a docs page.
+ *
+ * Every operation is declared once (src/api/routes/*.ts) and registered here behind its auth; the OpenAPI
+ * document is generated from the same declarations. Open without a token: `GET /health`, `GET /openapi.json`
+ * and `GET /docs` (the API's shape, no configuration); everything else needs a bearer token (viewer reads,
+ * admin writes). Errors are problem+json (problem.ts); bodies past the size limit answer 413.
  */
-import type { Client } from '@temporalio/client';
-import { Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import type { BptlConfig } from '../config/topic-config.ts';
-import type { WorkUnitRegistry } from '../work-units/registry.ts';
-import { onError, problem } from './problem.ts';
+import { createLogger } from '../logging/logger.ts';
+import { type ApiEnv, actorOf, requireRole } from './auth.ts';
+import type { ApiDependencies } from './dependencies.ts';
+import { renderDocsPage } from './docs-page.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { honoPath, type Operation } from './operation.ts';
+import { ApiProblem, createErrorHandler, problem } from './problem.ts';
+import { healthSchema } from './resource-schemas.ts';
+import { auditOperations } from './routes/audit.ts';
+import { engineOperations } from './routes/engines.ts';
+import { serviceOperations } from './routes/services.ts';
+import { taskOperations } from './routes/tasks.ts';
+import { topicOperations } from './routes/topics.ts';
+import { workUnitOperations } from './routes/work-units.ts';
 
-export interface ApiDependencies {
-  registry: WorkUnitRegistry;
-  config: () => BptlConfig;
-  temporal?: Client;
+export type { ApiDependencies } from './dependencies.ts';
+
+/** The default request body limit: 1 MiB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Tags whose writes change the configuration (refused when the API is read-only). */
+const CONFIGURATION_TAGS = new Set(['topics', 'engines', 'services']);
+
+/** Every operation of the API, in the order of the document. */
+export function apiOperations(deps: ApiDependencies): Operation[] {
+  let document: Record<string, unknown> | undefined;
+  let page: string | undefined;
+  const operations: Operation[] = [
+    {
+      method: 'get',
+      path: '/health',
+      operationId: 'health',
+      tag: 'meta',
+      summary: 'Whether the API answers',
+      access: 'public',
+      responses: { 200: { description: 'it does', schema: healthSchema } },
+      problems: [],
+      handler: (c) => c.json({ status: 'ok' }),
+    },
+    {
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'openApiDocument',
+      tag: 'meta',
+      summary: 'This OpenAPI 3.1 document',
+      access: 'public',
+      responses: { 200: { description: 'the document', schema: z.record(z.string(), z.unknown()) } },
+      problems: [],
+      handler: (c) => {
+        document ??= buildOpenApiDocument(operations);
+        return c.json(document);
+      },
+    },
+    {
+      method: 'get',
+      path: '/docs',
+      operationId: 'docsPage',
+      tag: 'meta',
+      summary: 'The operations as an HTML page',
+      access: 'public',
+      responses: { 200: { description: 'the page', contentType: 'text/html' } },
+      problems: [],
+      handler: (c) => {
+        document ??= buildOpenApiDocument(operations);
+        page ??= renderDocsPage(document);
+        return c.html(page);
+      },
+    },
+    ...topicOperations(deps),
+    ...engineOperations(deps),
+    ...serviceOperations(deps),
+    ...workUnitOperations(deps),
+    ...taskOperations(deps),
+    ...auditOperations(deps),
+  ];
+  return operations;
 }
 
-const tasksQuery = z.object({
-  status: z.enum(['Running', 'Completed', 'Failed', 'Terminated', 'Canceled', 'TimedOut']).default('Running'),
-  topic: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-
-function jsonSchema(schema: z.ZodType): unknown {
-  return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
+/** Logs each request (never its body or headers): writes at info, reads at debug. */
+function requestLog(log: ReturnType<typeof createLogger>): MiddlewareHandler<ApiEnv> {
+  return async function logRequest(c, next) {
+    const started = performance.now();
+    await next();
+    const principal = c.get('principal') as ApiEnv['Variables']['principal'] | undefined;
+    const fields = {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+      ...(principal ? { actor: actorOf(principal) } : {}),
+    };
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') log.debug('request', fields);
+    else log.info('request', fields);
+  };
 }
 
-/** Escapes a value for a Temporal list-filter string literal. */
-function literal(value: string): string {
-  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+function readOnly(reason: string): MiddlewareHandler<ApiEnv> {
+  return async function refuseWrites() {
+    throw new ApiProblem(409, `the configuration cannot be changed through this API: ${reason}`);
+  };
 }
 
-export function createApp(deps: ApiDependencies): Hono {
-  const app = new Hono();
-  app.onError(onError);
+export function createApp(deps: ApiDependencies): Hono<ApiEnv> {
+  const log = deps.log ?? createLogger('api');
+  const app = new Hono<ApiEnv>();
+  app.onError(createErrorHandler(log));
   app.notFound((c) => problem(c, 404, 'Not Found', { detail: `no route ${c.req.method} ${c.req.path}` }));
-
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-
-  app.get('/work-units', (c) =>
-    c.json(
-      deps.registry.list().map((unit) => ({
-        name: unit.name,
-        description: unit.description,
-        input: jsonSchema(unit.input),
-        output: jsonSchema(unit.output),
-      })),
-    ),
+  app.use('*', requestLog(log));
+  const maxSize = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize,
+      onError: (c: Context) =>
+        problem(c, 413, 'Content Too Large', { detail: `the body is larger than ${maxSize} bytes` }),
+    }),
   );
-
-  app.get('/topics', (c) => c.json(deps.config().topics));
-
-  app.get('/tasks', async (c) => {
-    if (!deps.temporal) return problem(c, 503, 'Temporal is not connected');
-    const parsed = tasksQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      return problem(c, 400, 'Bad Request', {
-        detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        issues: parsed.error.issues,
-      });
+  for (const op of apiOperations(deps)) {
+    const handlers: MiddlewareHandler<ApiEnv>[] = [];
+    if (op.access !== 'public') handlers.push(requireRole(deps.tokens, op.access));
+    if (deps.readOnly !== undefined && op.method !== 'get' && CONFIGURATION_TAGS.has(op.tag)) {
+      handlers.push(readOnly(deps.readOnly));
     }
-    const { status, topic, limit } = parsed.data;
-    const query = [`ExecutionStatus = ${literal(status)}`, 'BptlTopic IS NOT NULL'];
-    if (topic) query.push(`BptlTopic = ${literal(topic)}`);
-    const tasks = [];
-    for await (const w of deps.temporal.workflow.list({ query: query.join(' AND '), pageSize: limit })) {
-      const attrs = w.typedSearchAttributes;
-      const get = (name: string) => attrs.getAll().find((p) => p.key.name === name)?.value;
-      tasks.push({
-        workflowId: w.workflowId,
-        runId: w.runId,
-        status: w.status.name,
-        startTime: w.startTime,
-        closeTime: w.closeTime ?? null,
-        engine: get('BptlEngine'),
-        topic: get('BptlTopic'),
-        workUnit: get('BptlWorkUnit'),
-        processInstanceId: get('BptlProcessInstanceId') ?? null,
-        businessKey: get('BptlBusinessKey') ?? null,
-        outcome: get('BptlOutcome') ?? null,
-      });
-      if (tasks.length >= limit) break;
-    }
-    return c.json(tasks);
-  });
-
+    app.on(
+      [op.method.toUpperCase()],
+      [honoPath(op.path)],
+      ...handlers,
+      op.handler as MiddlewareHandler<ApiEnv>,
+    );
+  }
   return app;
 }

@@ -1,34 +1,210 @@
 /**
- * What every command needs, built once: the parsed environment, the work-unit registry, the configuration
- * file and a Camunda client per engine.
+ * What every command needs, built once: the parsed environment, the work-unit registry, where engines and topics
+ * come from (the configuration file with `--config FILE` or BPTL_CONFIG; else the configuration store), a
+ * Camunda client per engine, and a watch that follows the store's revision so that a change reaches the process
+ * within about a second, without a restart.
  */
-
+import { randomBytes } from 'node:crypto';
 import type { EngineClients } from '../activities/index.ts';
+import {
+  type ConfigSource,
+  fileConfigSource,
+  followSource,
+  storeConfigSource,
+} from '../config/config-source.ts';
 import { type BptlEnv, loadEnv } from '../config/env.ts';
 import { loadConfigFile } from '../config/load-config.ts';
 import type { BptlConfig } from '../config/topic-config.ts';
 import { CamundaClient } from '../engine/camunda-client.ts';
+import { ensureError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+// Types only: the store (PGlite, node-postgres) is loaded when it is used, so that a process that runs on a
+// configuration file (benchmarks, compose) does not carry it.
+import type { ConfigSnapshot, ConfigStore } from '../store/config-store.ts';
+import type { ResolvedEngine } from '../store/schemas.ts';
 import { createRegistry, type WorkUnitRegistry } from '../work-units/registry.ts';
+
+/** How often a process reads the store's revision. A change reaches pollers within about this long. */
+export const RELOAD_INTERVAL_MS = 1_000;
 
 export interface BptlContext {
   env: BptlEnv;
   registry: WorkUnitRegistry;
-  config: BptlConfig;
-  engines: EngineClients;
   log: Logger;
+  /** Where engines and topics come from. */
+  source: ConfigSource;
+  /** The configuration store, when it is the source (no configuration file). */
+  store: ConfigStore | undefined;
+  /** The configuration file, when it is the source. */
+  configFile: string | undefined;
+  /** Camunda clients by engine name; kept in line with the source while `watch` runs. */
+  engines: Map<string, CamundaClient>;
+  /** The configuration as last read. */
+  current(): ConfigSnapshot;
+  /** Reads the configuration again now (e.g. after an import), updating `engines` and telling the listeners. */
+  reload(): Promise<ConfigSnapshot>;
+  /**
+   * Calls `listener` with each new configuration. The first call starts following the store's revision
+   * (nothing to follow for a file). Listeners are awaited one after the other.
+   */
+  onChange(listener: (snapshot: ConfigSnapshot) => void | Promise<void>): void;
+  /** Stops following and closes the store. Idempotent. */
+  close(): Promise<void>;
 }
 
-export async function loadContext(
-  options: { configFile?: string; registry?: WorkUnitRegistry } = {},
-): Promise<BptlContext> {
+export interface LoadContextOptions {
+  /** `--config FILE`: the file is the static source of engines and topics. */
+  configFile?: string | undefined;
+  registry?: WorkUnitRegistry;
+  /** Called with the opened store before the first snapshot is read (bptl dev imports into an empty store). */
+  prepareStore?: (store: ConfigStore, log: Logger) => Promise<void>;
+}
+
+/** Builds the context; opens the configuration store unless a configuration file is given. */
+export async function loadContext(options: LoadContextOptions = {}): Promise<BptlContext> {
   const env = loadEnv();
   const log = createLogger('bptl', { level: env.LOG_LEVEL });
   const registry = options.registry ?? createRegistry();
-  const config = await loadConfigFile(options.configFile ?? env.BPTL_CONFIG, registry.names());
-  return { env, registry, config, engines: createEngineClients(config), log };
+  const configFile = options.configFile ?? env.BPTL_CONFIG;
+  let store: ConfigStore | undefined;
+  let source: ConfigSource;
+  if (configFile !== undefined) {
+    const config = await loadConfigFile(configFile, registry.names());
+    source = fileConfigSource(config, configFile);
+  } else {
+    const { openConfigStore } = await import('../store/config-store.ts');
+    store = await openConfigStore({ databaseUrl: env.DATABASE_URL, dataDir: env.dataDir, log });
+    try {
+      await options.prepareStore?.(store, log);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    source = storeConfigSource(store);
+    log.info('configuration from the store', {
+      database: store.database.kind,
+      location: store.database.location,
+    });
+  }
+  const engines = new Map<string, CamundaClient>();
+  let snapshot = await source.snapshot();
+  syncEngineClients(engines, snapshot.config.engines);
+
+  const listeners: Array<(snapshot: ConfigSnapshot) => void | Promise<void>> = [];
+  const abort = new AbortController();
+  let watching: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+
+  const apply = async (next: ConfigSnapshot) => {
+    snapshot = next;
+    syncEngineClients(engines, next.config.engines);
+    for (const listener of listeners) await listener(next);
+  };
+  const reload = async () => {
+    await apply(await source.snapshot());
+    return snapshot;
+  };
+
+  return {
+    env,
+    registry,
+    log,
+    source,
+    store,
+    configFile,
+    engines,
+    current: () => snapshot,
+    reload,
+    onChange(listener) {
+      listeners.push(listener);
+      if (!source.live || watching) return;
+      watching = followSource(source, {
+        since: snapshot.revision,
+        intervalMs: RELOAD_INTERVAL_MS,
+        signal: abort.signal,
+        onSnapshot: async (next) => {
+          if (next.revision === snapshot.revision) return; // reload() got there first
+          log.info('configuration changed', {
+            revision: next.revision,
+            engines: next.config.engines.length,
+            topics: next.config.topics.filter((t) => t.enabled).length,
+          });
+          await apply(next);
+        },
+        onError: (error) =>
+          log.warn('cannot reload the configuration; trying again', { error: ensureError(error).message }),
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        abort.abort();
+        await watching;
+        await store?.close();
+      })();
+      return closing;
+    },
+  };
 }
 
+/**
+ * Brings a map of Camunda clients in line with `engines`: adds new ones, replaces those whose URL or auth
+ * changed, removes the others. The map is shared (the engine activities read it), so it is changed in place.
+ */
+export function syncEngineClients(
+  clients: Map<string, CamundaClient>,
+  engines: readonly ResolvedEngine[],
+): void {
+  const wanted = new Map(engines.map((e) => [e.name, e]));
+  const keys = clientKeys.get(clients) ?? new Map<string, string>();
+  clientKeys.set(clients, keys);
+  for (const name of [...clients.keys()]) {
+    if (!wanted.has(name)) {
+      clients.delete(name);
+      keys.delete(name);
+    }
+  }
+  for (const engine of engines) {
+    const key = JSON.stringify([engine.url, engine.auth]);
+    if (keys.get(engine.name) === key && clients.has(engine.name)) continue;
+    clients.set(engine.name, new CamundaClient({ baseUrl: engine.url, auth: engine.auth }));
+    keys.set(engine.name, key);
+  }
+}
+
+/** What each client was built from (URL and auth), per map, to tell a changed engine. */
+const clientKeys = new WeakMap<Map<string, CamundaClient>, Map<string, string>>();
+
+/** Clients for the engines of a configuration file (tests, and the file source). */
 export function createEngineClients(config: Pick<BptlConfig, 'engines'>): EngineClients {
-  return new Map(config.engines.map((e) => [e.name, new CamundaClient({ baseUrl: e.url, auth: e.auth })]));
+  const clients = new Map<string, CamundaClient>();
+  syncEngineClients(clients, config.engines);
+  return clients;
+}
+
+/**
+ * A configuration store in memory, holding what a configuration file says: the API serves it read-only when
+ * the configuration comes from a file. Its key is random (the file's secrets never leave this process).
+ */
+export async function storeFromConfig(config: ConfigSnapshot['config'], actor: string): Promise<ConfigStore> {
+  const [{ createConfigStore }, { openPglite }, { createSecretCipher }] = await Promise.all([
+    import('../store/config-store.ts'),
+    import('../store/database.ts'),
+    import('../store/secret-cipher.ts'),
+  ]);
+  const store = createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
+  await importConfig(store, config, actor);
+  return store;
+}
+
+/** Writes engines and topics into a store (one transaction). Resolves to how many of each it wrote. */
+export async function importConfig(
+  store: ConfigStore,
+  config: ConfigSnapshot['config'],
+  actor: string,
+): Promise<{ engines: number; topics: number }> {
+  return store.transaction(async (tx) => {
+    for (const engine of config.engines) await tx.engines.create(engine, { actor });
+    for (const topic of config.topics) await tx.topics.create(topic, { actor });
+    return { engines: config.engines.length, topics: config.topics.length };
+  });
 }

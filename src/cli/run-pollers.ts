@@ -1,11 +1,15 @@
-/** Starts one poller per configured engine, sharing one Temporal client. */
+/**
+ * Starts the pollers of a process (one per engine, sharing one Temporal client) and keeps them in line with the
+ * configuration: with the store, a created, changed, disabled or deleted topic or engine reaches them within
+ * about a second (see PollerFleet and Poller.setTopics).
+ */
 import { Client, Connection } from '@temporalio/client';
-import { Poller } from '../poller/poller.ts';
+import { PollerFleet } from '../poller/poller-fleet.ts';
 import type { BptlContext } from './bptl-context.ts';
 import { connectWithRetry } from './run-worker.ts';
 
 export interface RunningPollers {
-  pollers: Poller[];
+  fleet: PollerFleet;
   client: Client;
   stop(): Promise<void>;
 }
@@ -14,29 +18,29 @@ export async function startPollers(ctx: BptlContext): Promise<RunningPollers> {
   const address = ctx.env.TEMPORAL_ADDRESS;
   const connection = await connectWithRetry('Temporal', address, () => Connection.connect({ address }), ctx);
   const client = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
-  const pollers = ctx.config.engines.map(
-    (engine) =>
-      new Poller({
-        engine: engine.name,
-        camunda: ctx.engines.get(engine.name)!,
-        temporal: client,
-        topics: ctx.config.topics,
-        workerId: ctx.env.BPTL_WORKER_ID,
-        taskQueue: ctx.env.BPTL_TASK_QUEUE,
-        workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
-        maxTasks: ctx.env.BPTL_MAX_TASKS,
-        asyncResponseTimeoutMs: ctx.env.BPTL_ASYNC_RESPONSE_TIMEOUT_MS,
-        logger: ctx.log.child(`poller.${engine.name}`),
-      }),
-  );
-  for (const poller of pollers) poller.start();
+  const fleet = new PollerFleet({
+    temporal: client,
+    workerId: ctx.env.BPTL_WORKER_ID,
+    taskQueue: ctx.env.BPTL_TASK_QUEUE,
+    workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
+    maxTasks: ctx.env.BPTL_MAX_TASKS,
+    maxInFlight: ctx.env.BPTL_MAX_IN_FLIGHT,
+    asyncResponseTimeoutMs: ctx.env.BPTL_ASYNC_RESPONSE_TIMEOUT_MS,
+    logger: ctx.log.child('poller'),
+    workUnitNames: ctx.registry.names(),
+  });
+  await fleet.apply(ctx.current().config);
+  if (ctx.source.live && fleet.pollers.size === 0) {
+    ctx.log.info('no engine configured yet: pollers start when one is added (POST /engines)');
+  }
+  ctx.onChange((snapshot) => fleet.apply(snapshot.config));
   let stopping: Promise<void> | undefined;
   return {
-    pollers,
+    fleet,
     client,
     stop() {
       stopping ??= (async () => {
-        await Promise.allSettled(pollers.map((p) => p.stop()));
+        await fleet.stop();
         await connection.close();
       })();
       return stopping;

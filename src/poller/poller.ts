@@ -36,6 +36,12 @@ export interface PollerOptions {
    * free capacity, so the poller never holds more locked tasks than it can start. @default 50
    */
   maxPendingStarts?: number;
+  /**
+   * Backpressure: at most this many of this poller's workflows running at once. A task fetched beyond what
+   * the workers can take would wait in Temporal while its lock runs out; so the poller fetches only the free
+   * capacity, and follows each workflow it started until it closes. @default 64
+   */
+  maxInFlight?: number;
   /** Long-poll time of one fetch. @default 20000 */
   asyncResponseTimeoutMs?: number;
   logger?: Logger;
@@ -56,8 +62,14 @@ export class Poller {
   private readonly log: Logger;
   private topics = new Map<string, TopicConfig>();
   private readonly abort = new AbortController();
+  /** Aborted (and replaced) when the fetched topics change: the long poll in progress restarts with the new ones. */
+  private reload = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly backoff = new Backoff();
+  /** Workflows this poller started that have not closed yet, by workflow id. */
+  private readonly inFlight = new Set<string>();
+  /** Resolved when capacity frees up. */
+  private capacityFreed: () => void = () => {};
   /** Starts in flight (fetched, not yet started). */
   private readonly pending = new Set<Promise<void>>();
   readonly stats: PollerStats = {
@@ -75,9 +87,38 @@ export class Poller {
     this.setTopics(options.topics);
   }
 
-  /** Replaces the topics; takes effect at the next fetch. */
+  /**
+   * Replaces the topics (live reload). Settings that the fetch does not send (work unit, retries …) apply to the
+   * next task fetched. When what the fetch asks for changed (a topic added, disabled, removed, or its filters or
+   * lock duration changed), a long poll in progress is aborted and a new one starts at once with the new topics,
+   * so the change reaches the engine within moments instead of after the long-poll time. The new request has the
+   * same worker id, so an engine with `fetch-and-lock-unique-worker-request` drops the aborted one (see
+   * docs/operations.md). Tasks already fetched, and their workflows, go on.
+   */
   setTopics(topics: TopicConfig[]): void {
+    const before = this.fetchKey();
     this.topics = new Map(topics.filter((t) => t.engine === this.options.engine).map((t) => [t.topic, t]));
+    if (this.fetchKey() === before) return;
+    if (this.loop) {
+      this.log.info('topics changed', {
+        topics: this.fetchTopics()
+          .map((t) => t.topicName)
+          .join(','),
+      });
+    }
+    const reload = this.reload;
+    this.reload = new AbortController();
+    reload.abort();
+  }
+
+  /** The topics, in this poller's engine, that are fetched (enabled), in fetch-request form. */
+  topicNames(): string[] {
+    return this.fetchTopics().map((t) => t.topicName);
+  }
+
+  /** What the fetch request asks for, as a string to compare. */
+  private fetchKey(): string {
+    return JSON.stringify(this.fetchTopics().sort((a, b) => a.topicName.localeCompare(b.topicName)));
   }
 
   /** Starts the loop; returns at once. */
@@ -142,21 +183,46 @@ export class Poller {
 
   /** How many more tasks may be fetched now. */
   private capacity(): number {
-    return Math.max(0, (this.options.maxPendingStarts ?? 50) - this.pending.size);
+    const starts = (this.options.maxPendingStarts ?? 50) - this.pending.size;
+    const running = (this.options.maxInFlight ?? 64) - this.inFlight.size - this.pending.size;
+    return Math.max(0, Math.min(starts, running));
+  }
+
+  /** Counts a started workflow against the capacity until it closes (whatever its outcome). */
+  private follow(workflowId: string, firstExecutionRunId: string): void {
+    if (this.inFlight.has(workflowId)) return; // a task fetched again joins its running workflow
+    this.inFlight.add(workflowId);
+    const done = () => {
+      this.inFlight.delete(workflowId);
+      this.capacityFreed();
+    };
+    this.options.temporal.workflow
+      .result(workflowId, firstExecutionRunId, { followRuns: false })
+      .then(done, done);
+  }
+
+  /** Workflows started by this poller that are still running. */
+  get workflowsInFlight(): number {
+    return this.inFlight.size;
   }
 
   private track(start: Promise<void>): Promise<void> {
     this.pending.add(start);
-    start.then(
-      () => this.pending.delete(start),
-      () => this.pending.delete(start),
-    );
+    const done = () => {
+      this.pending.delete(start);
+      this.capacityFreed();
+    };
+    start.then(done, done);
     return start;
   }
 
   /** Waits until at least one start in flight has finished. */
-  private async waitForCapacity(): Promise<void> {
-    await Promise.race(this.pending);
+  private async waitForCapacity(signal: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.capacityFreed = resolve;
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    this.capacityFreed = () => {};
   }
 
   /**
@@ -215,21 +281,23 @@ export class Poller {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
+      const reload = this.reload.signal;
       if (this.fetchTopics().length === 0) {
-        await sleepUnlessAborted(1_000, signal);
+        await sleepUnlessAborted(1_000, AbortSignal.any([signal, reload]));
         continue;
       }
       if (this.capacity() === 0) {
-        await this.waitForCapacity();
+        await this.waitForCapacity(signal);
         continue;
       }
       try {
-        await this.pollOnce(signal);
+        await this.pollOnce(AbortSignal.any([signal, reload]));
         if (this.backoff.attempts > 0)
           this.log.info('the engine answers again', { url: this.options.camunda.baseUrl });
         this.backoff.reset();
       } catch (error) {
         if (signal.aborted) break;
+        if (reload.aborted) continue; // the topics changed: poll again at once, with the new ones
         this.stats.fetchErrors++;
         const waitMs = this.backoff.next();
         this.log.warn('fetchAndLock failed; trying again', {
@@ -262,9 +330,9 @@ export class Poller {
     }
     const task = entry.task;
     const topic = this.topics.get(task.topicName);
-    if (!topic) {
-      // The topic was removed between the fetch and now: give the task back.
-      await this.unlock(task, 'its topic is no longer configured');
+    if (!topic?.enabled) {
+      // The topic was removed or disabled between the fetch and now: give the task back.
+      await this.unlock(task, topic ? 'its topic is disabled' : 'its topic is no longer configured');
       return;
     }
     await this.startWorkflow(task, topic, lockedAtMs);
@@ -285,8 +353,9 @@ export class Poller {
     const backoff = new Backoff({ initialMs: 250, maxMs: 4_000 });
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.temporal.workflow.start(externalTask, options);
+        const handle = await this.options.temporal.workflow.start(externalTask, options);
         this.stats.workflowsStarted++;
+        this.follow(handle.workflowId, handle.firstExecutionRunId);
         this.log.debug('workflow started', { workflowId: options.workflowId, topic: task.topicName });
         return;
       } catch (error) {

@@ -31,7 +31,7 @@ export interface WatchRevisionOptions {
   read: () => Promise<number>;
   /** The revision the caller's configuration is at; a different one is a change. */
   since: number;
-  /** Called with each new revision (awaited before the next read). */
+  /** Called with each new revision (awaited before the next read; when it throws, called again next time). */
   onChange: (revision: number) => void | Promise<void>;
   /** Called when a read (or onChange) fails; the loop goes on. */
   onError?: (error: Error) => void;
@@ -54,8 +54,9 @@ export async function watchRevision(options: WatchRevisionOptions): Promise<void
     try {
       const revision = await options.read();
       if (revision !== seen) {
-        seen = revision;
         await options.onChange(revision);
+        // Only once handled: an onChange that fails (the snapshot could not be read) is tried again next time.
+        seen = revision;
       }
     } catch (error) {
       options.onError?.(ensureError(error));

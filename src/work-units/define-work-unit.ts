@@ -50,6 +50,11 @@ export interface WorkUnit<I = unknown, O = unknown> {
   readonly description: string;
   readonly input: z.ZodType<I>;
   readonly output: z.ZodType<O>;
+  /**
+   * Aliases of the services the unit calls (e.g. `zrc`): a topic that runs it must bind each one to a service of
+   * the configuration store (`services: { zrc: 'open-zaak' }`). @default []
+   */
+  readonly services: readonly string[];
   run(context: WorkUnitContext<I>): Promise<O>;
 }
 
@@ -63,6 +68,8 @@ export function defineWorkUnit<I, O extends Record<string, unknown>>(definition:
   description: string;
   input: z.ZodType<I>;
   output: z.ZodType<O>;
+  /** Aliases of the services the unit calls; a topic must bind each. @default [] */
+  services?: readonly string[];
   run: (context: WorkUnitContext<I>) => Promise<O>;
 }): WorkUnit<I, O> {
   if (!/^[a-zA-Z][\w.-]*$/.test(definition.name)) {
@@ -70,5 +77,13 @@ export function defineWorkUnit<I, O extends Record<string, unknown>>(definition:
       `work unit name '${definition.name}' must start with a letter and hold only [A-Za-z0-9_.-]`,
     );
   }
-  return Object.freeze({ ...definition });
+  const services = [...new Set(definition.services ?? [])];
+  for (const alias of services) {
+    if (!/^[a-zA-Z][\w-]*$/.test(alias) || alias.length > 40) {
+      throw new TypeError(
+        `work unit '${definition.name}': service alias '${alias}' must match [A-Za-z][A-Za-z0-9_-]*`,
+      );
+    }
+  }
+  return Object.freeze({ ...definition, services: Object.freeze(services) });
 }

@@ -1,6 +1,7 @@
 /** The work units a worker can run, by name. The configuration may only name units registered here. */
 import type { AnyWorkUnit } from './define-work-unit.ts';
 import { echo } from './library/echo.ts';
+import { noop } from './library/noop.ts';
 import { sleep } from './library/sleep.ts';
 
 export class WorkUnitRegistry {
@@ -31,7 +32,7 @@ export class WorkUnitRegistry {
 }
 
 /** The library of work units that ships with BPTL. */
-export const builtInWorkUnits: AnyWorkUnit[] = [echo, sleep];
+export const builtInWorkUnits: AnyWorkUnit[] = [echo, noop, sleep];
 
 /** A registry with the built-in units, plus any of your own. */
 export function createRegistry(extra: Iterable<AnyWorkUnit> = []): WorkUnitRegistry {

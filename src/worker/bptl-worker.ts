@@ -3,16 +3,13 @@
  * engine activities (short calls that must land); the second runs work units on their own task queue, so
  * slow work can never starve completions, failures or lock extensions.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createEngineActivities, createWorkUnitActivities, type EngineClients } from '../activities/index.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
+import { bundleWorkflowsInChild } from './bundle-workflows.ts';
 
-const here = fileURLToPath(import.meta.url);
-/** The workflows' entry file, as source (.ts) or built (.js), beside this module. */
-export const workflowsPath = path.join(path.dirname(here), '..', 'workflows', `index${path.extname(here)}`);
+export { workflowsPath } from './workflows-path.ts';
 
 export interface BptlWorkerOptions {
   connection: NativeConnection;
@@ -24,6 +21,8 @@ export interface BptlWorkerOptions {
   logger: Logger;
   /** A prebuilt workflow bundle (tests build one and share it); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflows kept in memory between their workflow tasks. @default 500 */
+  maxCachedWorkflows?: number;
   /** At most this many work units at once in this process. @default 100 */
   maxConcurrentWorkUnits?: number;
   /** On shutdown, how long running work units may finish before they are cancelled. @default 10000 */
@@ -37,15 +36,15 @@ export interface BptlWorker {
 }
 
 export async function createBptlWorker(options: BptlWorkerOptions): Promise<BptlWorker> {
-  const workflowSource = options.workflowBundle
-    ? { workflowBundle: options.workflowBundle }
-    : { workflowsPath };
+  const workflowBundle = options.workflowBundle ?? { codePath: await bundleWorkflowsInChild() };
   const shutdownGraceTime = options.shutdownGraceTimeMs ?? 10_000;
   const main = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflowSource,
+    workflowBundle,
+    // A bounded cache: histories of evicted workflows are replayed when they wake (lock renewal, retry).
+    maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
     activities: createEngineActivities(options.engines),
     shutdownGraceTime,
   });

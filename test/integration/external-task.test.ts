@@ -3,15 +3,14 @@
  * fetchAndLock by the poller → one workflow per task → the work unit → complete with typed variables.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
-import { createApp } from '../../src/api/app.ts';
 import { encodeVariables, typed } from '../../src/engine/variables.ts';
 import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
 import type { Poller } from '../../src/poller/poller.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
-import { createRegistry } from '../../src/work-units/registry.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
+import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
 import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -163,13 +162,12 @@ describe('an external task, end to end', () => {
   });
 
   it('shows the tasks through the API, found by topic in Temporal', async () => {
-    const app = createApp({
-      registry: createRegistry(),
-      config: () => ({ engines: [], topics: [] }),
-      temporal: h.client,
-    });
+    const api = await createTestApi({ temporal: h.client });
+    onTestFinished(() => api.close());
     const tasks = await eventually(async () => {
-      const res = await app.request(`/tasks?status=Completed&topic=${encodeURIComponent(echoTopic)}`);
+      const res = await api.request('GET', `/tasks?status=Completed&topic=${encodeURIComponent(echoTopic)}`, {
+        token: VIEWER_TOKEN,
+      });
       const rows = (await res.json()) as Array<{ topic: string; outcome: string; workUnit: string }>;
       return rows.length >= 3 ? rows : undefined;
     }, 'the echo tasks in the visibility store');

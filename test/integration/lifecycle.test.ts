@@ -181,14 +181,19 @@ const successLogs = async (taskId: string) =>
     .length;
 
 /** The activity types a history ran: scheduled activities and local-activity markers. */
-function activityTypes(history: Awaited<ReturnType<ReturnType<Harness['client']['workflow']['getHandle']>['fetchHistory']>>) {
+function activityTypes(
+  history: Awaited<ReturnType<ReturnType<Harness['client']['workflow']['getHandle']>['fetchHistory']>>,
+) {
   const types: string[] = [];
   for (const event of history.events ?? []) {
     const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
     if (scheduled) types.push(scheduled);
     for (const payload of event.markerRecordedEventAttributes?.details?.data?.payloads ?? []) {
-      const data = JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')) as { activityType?: string };
-      if (data.activityType) types.push(data.activityType);
+      // The local-activity marker's data: {seq, attempt, activity_id, activity_type, …}
+      const data = JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')) as {
+        activity_type?: string;
+      };
+      if (data.activity_type) types.push(data.activity_type);
     }
   }
   return types;
@@ -389,9 +394,9 @@ describe('lock keeping', () => {
     expect(result.reason).toContain('the task is gone');
     expect(seen.cancelled.has(pi)).toBe(true);
     const history = await handle.fetchHistory();
-    const types = history.events
-      ?.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
-      .filter(Boolean);
+    const types = activityTypes(history);
+    expect(types).toContain('runWorkUnit');
+    expect(types).toContain('keepLock'); // the renewal that found the task gone
     expect(types).not.toContain('completeTask');
     expect(types).not.toContain('reportFailure');
     expect(history.events?.some((e) => e.activityTaskCanceledEventAttributes)).toBe(true);

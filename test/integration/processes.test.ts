@@ -83,6 +83,20 @@ async function workUnitStarts(handle: WorkflowHandle) {
 /** Each completed run of an activity type in a workflow's history: its last attempt and its result's status. */
 async function activityRuns(handle: WorkflowHandle, activityType: string) {
   const events = (await handle.fetchHistory()).events ?? [];
+  const decode = (data: Uint8Array | null | undefined) =>
+    data ? (JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>) : undefined;
+  const runs: Array<{ attempt: number; status: unknown }> = [];
+  // Engine calls run as local activities: each is a marker with its attempt count and result.
+  for (const e of events) {
+    const details = e.markerRecordedEventAttributes?.details;
+    const data = decode(details?.data?.payloads?.[0]?.data);
+    if (data?.activity_type !== activityType) continue; // {seq, attempt, activity_id, activity_type, …}
+    runs.push({
+      attempt: Number(data.attempt ?? 0),
+      status: decode(details?.result?.payloads?.[0]?.data)?.status,
+    });
+  }
+  // Regular activities: scheduled, started (with the attempt), completed.
   const scheduled = new Set(
     events
       .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType)
@@ -93,14 +107,13 @@ async function activityRuns(handle: WorkflowHandle, activityType: string) {
       .filter((e) => scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)))
       .map((e) => [String(e.eventId), e.activityTaskStartedEventAttributes?.attempt ?? 0]),
   );
-  return events
-    .filter((e) => scheduled.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
-    .map((e) => {
-      const completed = e.activityTaskCompletedEventAttributes!;
-      const data = completed.result?.payloads?.[0]?.data;
-      const result = data ? (JSON.parse(new TextDecoder().decode(data)) as { status?: string }) : undefined;
-      return { attempt: attempts.get(String(completed.startedEventId)) ?? 0, status: result?.status };
-    });
+  for (const e of events) {
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (!completed || !scheduled.has(String(completed.scheduledEventId))) continue;
+    const result = decode(completed.result?.payloads?.[0]?.data);
+    runs.push({ attempt: attempts.get(String(completed.startedEventId)) ?? 0, status: result?.status });
+  }
+  return runs;
 }
 
 /** Camunda's successful completions of a task (its history's success log). */

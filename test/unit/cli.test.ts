@@ -54,3 +54,23 @@ describe('bptl', () => {
     expect(second.err).toContain("topics[0].workUnit: unknown work unit 'zaak'");
   });
 });
+
+describe('bptl api', () => {
+  it('stops at start-up without a token, or with a token too short, naming the variable', () => {
+    const none = spawnSync(process.execPath, [path.join(root, 'src', 'cli', 'main.ts'), 'api'], {
+      encoding: 'utf8',
+      env: { ...process.env, BPTL_API_TOKENS: '' },
+      timeout: 30_000,
+    });
+    expect(none.status).toBe(78);
+    expect(none.stderr).toContain('BPTL_API_TOKENS is not set');
+    const short = spawnSync(process.execPath, [path.join(root, 'src', 'cli', 'main.ts'), 'api'], {
+      encoding: 'utf8',
+      env: { ...process.env, BPTL_API_TOKENS: 'admin:short,viewer:0123456789abcdef0123' },
+      timeout: 30_000,
+    });
+    expect(short.status).toBe(78);
+    expect(short.stderr).toContain('BPTL_API_TOKENS[0].token: at least 16 characters');
+    expect(short.stderr).not.toContain('0123456789abcdef0123');
+  });
+});

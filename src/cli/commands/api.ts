@@ -1,26 +1,74 @@
-/** `bptl api`. */
+/** `bptl api`: the HTTP API on the configuration store (or, with a configuration file, read-only on it). */
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
-import { loadContext } from '../bptl-context.ts';
+import { type ApiToken, loadEnv } from '../../config/env.ts';
+import { ConfigError } from '../../errors.ts';
+import type { ConfigStore } from '../../store/config-store.ts';
+import { type BptlContext, loadContext, storeFromConfig } from '../bptl-context.ts';
 import { connectWithRetry } from '../run-worker.ts';
 import { onShutdownSignal } from '../signals.ts';
 
+/**
+ * The store the API serves: the configuration store, or — when the configuration comes from a file — an
+ * in-memory copy of the file that the API serves read-only (writes answer 409 naming the file).
+ */
+export async function apiStore(
+  ctx: BptlContext,
+): Promise<{ store: ConfigStore; readOnly?: string; close(): Promise<void> }> {
+  if (ctx.store) return { store: ctx.store, close: async () => {} };
+  const store = await storeFromConfig(ctx.current().config, `file ${ctx.configFile}`);
+  return {
+    store,
+    readOnly: `the configuration comes from ${ctx.configFile}: edit the file and restart`,
+    close: () => store.close(),
+  };
+}
+
+/** The API's tokens; at least one, or the API would open nothing. */
+export function requireTokens(tokens: readonly ApiToken[]): readonly ApiToken[] {
+  if (tokens.length === 0) {
+    throw new ConfigError(
+      'BPTL_API_TOKENS is not set: the API needs at least one token (e.g. BPTL_API_TOKENS=admin:<32 random characters>); see README.md',
+    );
+  }
+  return tokens;
+}
+
 export async function runApi(options: { configFile?: string | undefined }): Promise<void> {
+  const tokens = requireTokens(loadEnv().BPTL_API_TOKENS); // before the store is opened
   const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
-  const address = ctx.env.TEMPORAL_ADDRESS;
-  const connection = await connectWithRetry('Temporal', address, () => Connection.connect({ address }), ctx);
-  const temporal = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
-  const api = await serveApi(createApp({ registry: ctx.registry, config: () => ctx.config, temporal }), {
-    port: ctx.env.BPTL_API_PORT,
-    hostname: ctx.env.BPTL_API_HOST,
-  });
-  ctx.log.info('API listening', { url: api.url });
-  await new Promise<void>((resolve) =>
-    onShutdownSignal(ctx.log, async () => {
-      await api.close();
-      await connection.close();
-      resolve();
-    }),
-  );
+  try {
+    const served = await apiStore(ctx);
+    const address = ctx.env.TEMPORAL_ADDRESS;
+    const connection = await connectWithRetry(
+      'Temporal',
+      address,
+      () => Connection.connect({ address }),
+      ctx,
+    );
+    const temporal = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
+    const app = createApp({
+      registry: ctx.registry,
+      store: served.store,
+      tokens,
+      temporal,
+      taskQueue: ctx.env.BPTL_TASK_QUEUE,
+      workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
+      readOnly: served.readOnly,
+      log: ctx.log.child('api'),
+    });
+    const api = await serveApi(app, { port: ctx.env.BPTL_API_PORT, hostname: ctx.env.BPTL_API_HOST });
+    ctx.log.info('API listening', { url: api.url, docs: `${api.url}/docs`, tokens: tokens.length });
+    await new Promise<void>((resolve) =>
+      onShutdownSignal(ctx.log, async () => {
+        await api.close();
+        await connection.close();
+        await served.close();
+        resolve();
+      }),
+    );
+  } finally {
+    await ctx.close();
+  }
 }

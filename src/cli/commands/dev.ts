@@ -1,23 +1,68 @@
 /** `bptl dev`: everything on one machine, for developers and for trying BPTL out. */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
+import type { ApiToken } from '../../config/env.ts';
+import { loadConfigFile } from '../../config/load-config.ts';
 import { ensureError } from '../../errors.ts';
 import { startCamundaEngine } from '../../local/camunda-engine.ts';
 import { runDemo } from '../../local/demo.ts';
 import type { LocalServer } from '../../local/managed-process.ts';
 import { startTemporalDevServer } from '../../local/temporal-dev-server.ts';
-import { loadContext } from '../bptl-context.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { ConfigStore } from '../../store/config-store.ts';
+import { createRegistry, type WorkUnitRegistry } from '../../work-units/registry.ts';
+import { importConfig, loadContext } from '../bptl-context.ts';
 import { startPollers } from '../run-pollers.ts';
 import { startWorker } from '../run-worker.ts';
 import { onShutdownSignal } from '../signals.ts';
+import { apiStore } from './api.ts';
+
+/** The file `bptl dev` imports into an empty configuration store, so that the demo works on a fresh clone. */
+export const DEV_CONFIG_FILE = 'bptl.config.yaml';
+
+/** Imports bptl.config.yaml (engines and topics) when the store has no engine yet. */
+async function importWhenEmpty(store: ConfigStore, registry: WorkUnitRegistry, log: Logger): Promise<void> {
+  if ((await store.engines.list()).length > 0) return;
+  const config = await loadConfigFile(DEV_CONFIG_FILE, registry.names());
+  const counts = await importConfig(store, config, `bptl dev (import of ${DEV_CONFIG_FILE})`);
+  log.info(`the configuration store was empty: imported ${DEV_CONFIG_FILE}`, counts);
+}
+
+/**
+ * The API tokens of `bptl dev`: BPTL_API_TOKENS when set, else one admin token, generated at the first start and
+ * kept in `<BPTL_DATA_DIR>/dev-api-token` (readable by you only), so that it survives restarts.
+ */
+function devTokens(
+  configured: readonly ApiToken[],
+  dataDir: string,
+): { tokens: readonly ApiToken[]; printed?: string } {
+  if (configured.length > 0) return { tokens: configured };
+  const file = path.join(dataDir, 'dev-api-token');
+  let token = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(token)) {
+    token = `bptl-dev-${randomBytes(24).toString('base64url')}`;
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  }
+  return { tokens: [{ name: 'dev', role: 'admin', token }], printed: token };
+}
 
 export async function runDev(options: {
   configFile?: string | undefined;
   demo: boolean;
   servers: boolean;
 }): Promise<void> {
-  const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
+  // The store's secrets use the published development key unless BPTL_SECRET_KEY is set.
+  process.env.BPTL_DEV_INSECURE_SECRET_KEY ??= '1';
+  const registry = createRegistry();
+  const ctx = await loadContext({
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    registry,
+    prepareStore: (store, log) => importWhenEmpty(store, registry, log),
+  });
   const { env, log } = ctx;
   const servers: LocalServer[] = [];
   const cleanups: Array<() => Promise<void>> = [];
@@ -32,6 +77,7 @@ export async function runDev(options: {
     return stopping;
   };
   onShutdownSignal(log, stop);
+  cleanups.push(() => ctx.close()); // runs last of the clean-ups: after the pollers and the worker
 
   let urls = { temporalUi: '', cockpit: '' };
   if (options.servers) {
@@ -68,31 +114,44 @@ export async function runDev(options: {
   });
   const pollers = await startPollers(ctx);
   cleanups.push(() => pollers.stop());
+  const served = await apiStore(ctx);
+  cleanups.push(() => served.close());
+  const { tokens, printed } = devTokens(env.BPTL_API_TOKENS, env.dataDir);
   const api = await serveApi(
-    createApp({ registry: ctx.registry, config: () => ctx.config, temporal: pollers.client }),
-    {
-      port: env.BPTL_API_PORT,
-      hostname: env.BPTL_API_HOST,
-    },
+    createApp({
+      registry: ctx.registry,
+      store: served.store,
+      tokens,
+      temporal: pollers.client,
+      taskQueue: env.BPTL_TASK_QUEUE,
+      workUnitTaskQueue: env.BPTL_WORK_UNIT_TASK_QUEUE,
+      readOnly: served.readOnly,
+      log: log.child('api'),
+    }),
+    { port: env.BPTL_API_PORT, hostname: env.BPTL_API_HOST },
   );
   cleanups.push(() => api.close());
 
+  const { config } = ctx.current();
   const lines = [
     '',
     'BPTL is running.',
     urls.temporalUi && `  Temporal UI      ${urls.temporalUi}`,
     urls.cockpit && `  Camunda Cockpit  ${urls.cockpit}   (user demo, password demo)`,
-    `  BPTL API         ${api.url}/tasks   (also /work-units, /topics, /health)`,
-    ...ctx.config.engines.map((e) => `  Engine '${e.name}'  ${e.url}`),
-    `  Topics           ${ctx.config.topics.map((t) => `${t.topic} → ${t.workUnit}`).join(', ')}`,
+    `  BPTL API         ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
+    printed && `  API token        ${printed}   (admin; export BPTL_API_TOKEN=… for bptl topics)`,
+    `  Configuration    ${ctx.source.description}`,
+    ...config.engines.map((e) => `  Engine '${e.name}'  ${e.url}`),
+    `  Topics           ${config.topics.map((t) => `${t.topic} → ${t.workUnit}${t.enabled ? '' : ' (disabled)'}`).join(', ')}`,
     `  Logs             ${path.join(env.dataDir, '*', '*.log')}`,
   ].filter(Boolean);
   console.log(lines.join('\n'));
 
-  if (options.demo) {
-    const engine = ctx.config.engines[0]!;
+  const demoEngine = config.engines[0] && ctx.engines.get(config.engines[0].name);
+  if (options.demo && !demoEngine) log.warn('no engine is configured: the demo is skipped');
+  if (options.demo && demoEngine) {
     try {
-      const outcome = await runDemo(ctx.engines.get(engine.name)!);
+      const outcome = await runDemo(demoEngine);
       console.log(
         `\nDemo process instance ${outcome.processInstanceId}: ${outcome.state} in ${outcome.durationMs} ms`,
       );

@@ -12,6 +12,7 @@ export async function runPoller(options: { configFile?: string | undefined }): P
   });
   onShutdownSignal(ctx.log, async () => {
     await running.stop();
+    await ctx.close();
     done();
   });
   await stopped;

@@ -1,0 +1,111 @@
+/**
+ * A BPTL command (`bptl worker`, `bptl poller`) as a child process, so its memory can be measured apart: its
+ * JSON log lines go to a file and are kept for the bench to read (readiness, the poller's final counters).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export type LogRecord = Record<string, unknown> & { message?: string };
+
+export interface BptlProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly records: LogRecord[];
+  /** Resolves with the ms from spawn to the ready message; rejects when the process exits first. */
+  readonly ready: Promise<number>;
+  /** The first log record with this message, once it is logged. */
+  record(message: string): LogRecord | undefined;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Children still running, so that an interrupted bench can stop them. */
+const running = new Set<BptlProcess>();
+
+/** Stops every BPTL child still running (on SIGINT/SIGTERM of the bench). */
+export async function stopAllBptl(): Promise<void> {
+  await Promise.allSettled([...running].map((p) => p.stop(5_000)));
+}
+
+export function spawnBptl(options: {
+  command: 'worker' | 'poller';
+  root: string;
+  /** The `bptl` entry point: src/cli/main.ts, or a built main.js. */
+  entry: string;
+  configFile: string;
+  env: Record<string, string>;
+  logFile: string;
+  readyMessage: string;
+}): BptlProcess {
+  const started = Date.now();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [options.entry, options.command, '--config', options.configFile],
+    {
+      cwd: options.root,
+      env: { ...process.env, ...options.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  if (child.pid === undefined) throw new Error(`cannot spawn bptl ${options.command}`);
+  const out = createWriteStream(options.logFile, { flags: 'a' });
+  const records: LogRecord[] = [];
+  const tail: string[] = [];
+  let markReady!: (ms: number) => void;
+  let failReady!: (error: Error) => void;
+  const ready = new Promise<number>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  ready.catch(() => {}); // observed by the caller; never an unhandled rejection
+  const onLine = (line: string) => {
+    out.write(`${line}\n`);
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+    if (!line.startsWith('{')) return;
+    try {
+      const record = JSON.parse(line) as LogRecord;
+      records.push(record);
+      if (record.message === options.readyMessage) markReady(Date.now() - started);
+    } catch {
+      // not a JSON line (the Temporal runtime's own log)
+    }
+  };
+  for (const stream of [child.stdout, child.stderr])
+    if (stream) createInterface({ input: stream }).on('line', onLine);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      failReady(
+        new Error(
+          `bptl ${options.command} exited (${signal ?? `code ${code}`}) before it was ready:\n${tail.join('\n')}`,
+        ),
+      );
+      // Let the last lines be read before the log file is closed.
+      setTimeout(() => {
+        out.end();
+        resolve();
+      }, 100);
+    });
+  });
+  const handle: BptlProcess = {
+    name: options.command,
+    pid: child.pid,
+    records,
+    ready,
+    record: (message) => records.find((r) => r.message === message),
+    async stop(graceMs = 30_000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      } else {
+        await exited;
+      }
+    },
+  };
+  running.add(handle);
+  void exited.then(() => running.delete(handle));
+  return handle;
+}

@@ -1,0 +1,239 @@
+/**
+ * BPTL: the same external tasks through the poller, the external-task workflow and the `noop` work unit
+ * (`sleep` in --long mode), with `bptl worker` and `bptl poller` as child processes whose memory is sampled.
+ *
+ * Also counts what must not happen: lock expiries (workflows whose memo says the lock was taken again, and
+ * fetches beyond one per task) and duplicate executions (tasks completed twice, workflow ids run twice).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { stringify } from 'yaml';
+import { BptlOutcome } from '../src/workflows/search-attributes.ts';
+import { spawnBptl } from './bptl-process.ts';
+import { startCpuMeter } from './cpu.ts';
+import {
+  type BenchContext,
+  type BptlDetails,
+  lowRateOf,
+  type Measurement,
+  taskThroughput,
+} from './measurement.ts';
+import { progress } from './progress.ts';
+import { RssSampler, readRssMiB } from './rss.ts';
+import { perSecond, summarize } from './stats.ts';
+
+const ENGINE = 'bench';
+
+interface WorkflowTally {
+  workflows: number;
+  idsWithSeveralRuns: number;
+  relocked: number;
+  outcomes: Record<string, number>;
+}
+
+/** Lists a topic's workflows: runs per id, lock memo, outcomes. */
+async function tallyWorkflows(client: Client, topic: string): Promise<WorkflowTally> {
+  const runs = new Map<string, number>();
+  const outcomes: Record<string, number> = {};
+  let relocked = 0;
+  let workflows = 0;
+  for await (const wf of client.workflow.list({ query: `BptlTopic = '${topic}'` })) {
+    workflows++;
+    runs.set(wf.workflowId, (runs.get(wf.workflowId) ?? 0) + 1);
+    const lock = (wf.memo as { lock?: { status?: string } } | undefined)?.lock;
+    if (lock?.status === 'relocked') relocked++;
+    const outcome = wf.typedSearchAttributes.get(BptlOutcome);
+    const key = wf.status.name === 'COMPLETED' ? String(outcome ?? 'none') : wf.status.name.toLowerCase();
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+  }
+  return {
+    workflows,
+    idsWithSeveralRuns: [...runs.values()].filter((n) => n > 1).length,
+    relocked,
+    outcomes,
+  };
+}
+
+/** Waits (at most `timeoutMs`) until none of the topics' workflows runs any more. */
+async function waitForWorkflowsClosed(client: Client, topics: string[], timeoutMs: number): Promise<number> {
+  const query = `(${topics.map((t) => `BptlTopic = '${t}'`).join(' OR ')}) AND ExecutionStatus = 'Running'`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { count } = await client.workflow.count(query);
+    if (count === 0 || Date.now() > deadline) return count;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Builds BPTL with tsc (tsconfig.build.json) into the results folder, as production runs it (no type
+ * stripping at start); returns the built entry point. Inside the project, so node_modules resolve.
+ */
+async function buildBptl(ctx: BenchContext): Promise<string> {
+  const outDir = path.join(ctx.options.outDir, 'dist');
+  const tsc = path.join(ctx.root, 'node_modules', '.bin', 'tsc');
+  try {
+    execFileSync(tsc, ['-p', path.join(ctx.root, 'tsconfig.build.json'), '--outDir', outDir], {
+      cwd: ctx.root,
+      stdio: 'pipe',
+    });
+  } catch {
+    // tsc exits non-zero on type errors but emits all the same; a missing entry point is the real failure.
+  }
+  const entry = path.join(outDir, 'cli', 'main.js');
+  if (!existsSync(entry)) throw new Error(`the build did not produce ${entry}`);
+  return entry;
+}
+
+export async function runBptl(ctx: BenchContext): Promise<Measurement> {
+  const { options, tasks } = ctx;
+  const topic = `bench-bptl-${ctx.runId}`;
+  const lowTopic = `${topic}-low`;
+  const topics = options.lowRate > 0 ? [topic, lowTopic] : [topic];
+  for (const t of topics) await tasks.deploy(t);
+  const workUnit = options.workMs > 0 ? 'sleep' : 'noop';
+  const variables = options.workMs > 0 ? { sleepMs: options.workMs } : {};
+  const notes: string[] = [];
+
+  const configFile = path.join(ctx.logDir, `bptl-${ctx.runId}.config.yaml`);
+  await writeFile(
+    configFile,
+    stringify({
+      engines: [{ name: ENGINE, url: ctx.camundaUrl }],
+      topics: topics.map((t) => ({ topic: t, workUnit, lockDurationMs: options.lockDurationMs })),
+    }),
+  );
+  const env = {
+    TEMPORAL_ADDRESS: ctx.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    BPTL_TASK_QUEUE: `bench-${ctx.runId}`,
+    BPTL_WORKER_ID: `bench-${ctx.runId}`,
+    BPTL_MAX_TASKS: String(options.parallelism),
+    BPTL_MAX_IN_FLIGHT: String(options.parallelism),
+    BPTL_ASYNC_RESPONSE_TIMEOUT_MS: String(options.asyncResponseTimeoutMs),
+  };
+
+  const create = () =>
+    tasks.create(topic, options.n, {
+      starters: options.starters,
+      variables,
+      progress: progress('bptl create', options.n, 'created'),
+    });
+  const burstCreation = options.mode === 'burst' ? await create() : undefined;
+
+  const connection = await Connection.connect({ address: ctx.temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
+  const rss = new RssSampler(250);
+  const spawn = (command: 'worker' | 'poller', readyMessage: string) =>
+    spawnBptl({
+      command,
+      root: ctx.root,
+      entry,
+      configFile,
+      env,
+      logFile: path.join(ctx.logDir, `bptl-${ctx.runId}-${command}.log`),
+      readyMessage,
+    });
+  const entry = options.fromBuild ? await buildBptl(ctx) : path.join(ctx.root, 'src', 'cli', 'main.ts');
+  const worker = spawn('worker', 'worker running');
+  rss.watch('worker', worker.pid);
+  let poller: ReturnType<typeof spawn> | undefined;
+  try {
+    const workerStartupMs = await worker.ready;
+    poller = spawn('poller', 'polling');
+    rss.watch('poller', poller.pid);
+    const pollerStartupMs = await poller.ready;
+    const workerStartedMs = Date.now();
+    const rssAtStartMiB = { worker: readRssMiB(worker.pid) ?? 0, poller: readRssMiB(poller.pid) ?? 0 };
+
+    const cpu = startCpuMeter({
+      bench: process.pid,
+      ...ctx.serverPids,
+      worker: worker.pid,
+      poller: poller.pid,
+    });
+    const creating = burstCreation ? Promise.resolve(burstCreation) : create();
+    const waited = await tasks.waitForSuccesses(topic, options.n, {
+      stallTimeoutMs: options.stallTimeoutMs,
+      progress: progress('bptl', options.n, 'completed'),
+    });
+    const creation = await creating;
+    const cpuUsage = cpu.stop();
+    if (waited.stalled) notes.push(`stalled at ${waited.succeeded}/${options.n}`);
+    const outcome = await tasks.outcome(topic);
+    const window = {
+      fromMs: options.mode === 'burst' ? workerStartedMs : outcome.firstCreatedMs,
+      toMs: outcome.lastSucceededMs,
+    };
+
+    if (options.lowRate > 0) {
+      await tasks.oneAtATime(lowTopic, options.lowRate, {
+        variables,
+        timeoutMs: 60_000 + 2 * options.workMs,
+        progress: progress('bptl low-rate', options.lowRate, 'completed'),
+      });
+    }
+    const stillRunning = await waitForWorkflowsClosed(client, topics, 30_000);
+    if (stillRunning > 0) notes.push(`${stillRunning} workflows still running at the end`);
+
+    await poller.stop();
+    await worker.stop();
+    rss.stop();
+    const stopped = poller.record('stopped');
+    const pollerStats = stopped
+      ? Object.fromEntries(
+          Object.entries(stopped).filter((e): e is [string, number] => typeof e[1] === 'number'),
+        )
+      : undefined;
+    if (!pollerStats) notes.push('the poller did not log its counters');
+
+    const tallies = await Promise.all(topics.map((t) => tallyWorkflows(client, t)));
+    const lowOutcome = options.lowRate > 0 ? await tasks.outcome(lowTopic) : undefined;
+    const tasksCreated = outcome.created + (lowOutcome?.created ?? 0);
+    const extraFetches = pollerStats ? Math.max(0, (pollerStats.tasksFetched ?? 0) - tasksCreated) : 0;
+    const relockedTasks = tallies.reduce((a, t) => a + t.relocked, 0);
+    const idsWithSeveralRuns = tallies.reduce((a, t) => a + t.idsWithSeveralRuns, 0);
+    const duplicateCompletions = outcome.duplicateCompletions + (lowOutcome?.duplicateCompletions ?? 0);
+    const details: BptlDetails = {
+      relockedTasks,
+      extraFetches,
+      lockExpiries: relockedTasks + extraFetches,
+      workflowIdsWithSeveralRuns: idsWithSeveralRuns,
+      workflows: tallies[0]!.workflows,
+      outcomes: tallies[0]!.outcomes,
+      poller: pollerStats,
+      rss: rss.summary(window),
+      rssAtStartMiB: {
+        worker: Math.round(rssAtStartMiB.worker),
+        poller: Math.round(rssAtStartMiB.poller),
+      },
+      startupMs: { worker: workerStartupMs, poller: pollerStartupMs },
+      fromBuild: options.fromBuild,
+    };
+    if (lowOutcome && lowOutcome.completedOnce !== options.lowRate)
+      notes.push(`low rate: ${lowOutcome.completedOnce}/${options.lowRate} completed once`);
+    return {
+      name: 'bptl',
+      n: options.n,
+      parallelism: options.parallelism,
+      completed: outcome.completedOnce,
+      duplicates: duplicateCompletions + idsWithSeveralRuns,
+      stalled: waited.stalled,
+      ...taskThroughput(outcome, ctx, workerStartedMs),
+      creation: { ms: creation.ms, ratePerSec: perSecond(options.n, creation.ms) },
+      latencyMs: summarize(outcome.latenciesMs),
+      ...(lowOutcome ? { lowRate: lowRateOf(lowOutcome, options.lowRate) } : {}),
+      cpu: cpuUsage,
+      bptl: details,
+      notes,
+    };
+  } finally {
+    rss.stop();
+    await poller?.stop();
+    await worker.stop();
+    await connection.close();
+  }
+}

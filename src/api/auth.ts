@@ -1,0 +1,68 @@
+/**
+ * Bearer-token auth with two roles: `admin` writes (and reads), `viewer` reads. Tokens come from configuration
+ * (BPTL_API_TOKENS, see src/config/env.ts). A request without a token, or with an unknown one, gets 401 with a
+ * WWW-Authenticate challenge; a token whose role is too low gets 403. Tokens are compared in constant time, by
+ * their SHA-256 digests, and never logged: the actor in logs and the audit log is `token:<name>`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { ApiRole, ApiToken } from '../config/env.ts';
+import { ApiProblem } from './problem.ts';
+
+/** Who is calling: set on the context by the auth middleware. */
+export interface Principal {
+  /** The token's name. */
+  name: string;
+  role: ApiRole;
+}
+
+/** What the API's handlers find on the Hono context. */
+export interface ApiEnv {
+  Variables: { principal: Principal };
+}
+
+/** Who may call an operation. */
+export type Access = 'public' | ApiRole;
+
+const RANK: Record<ApiRole, number> = { viewer: 1, admin: 2 };
+
+/** The actor recorded in the audit log for a principal. */
+export function actorOf(principal: Principal): string {
+  return `token:${principal.name}`;
+}
+
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
+/**
+ * Middleware that lets a request through when it carries a token of at least `role`. Validates the token list
+ * once, here: an empty list means nobody gets in (every request answers 401).
+ */
+export function requireRole(tokens: readonly ApiToken[], role: ApiRole): MiddlewareHandler<ApiEnv> {
+  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role } }));
+  return async function bearerAuth(c, next) {
+    const header = c.req.header('authorization');
+    const match = header === undefined ? null : /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+    if (!match) {
+      throw new ApiProblem(401, 'this operation needs a bearer token (Authorization: Bearer <token>)', {
+        headers: { 'www-authenticate': 'Bearer realm="bptl"' },
+      });
+    }
+    const given = digest(match[1]!);
+    // Compare with every token (constant time each), so the time does not tell which one nearly matched.
+    let found: Principal | undefined;
+    for (const entry of known) if (timingSafeEqual(entry.digest, given)) found = entry.principal;
+    if (!found) {
+      throw new ApiProblem(401, 'the bearer token is not valid', {
+        headers: { 'www-authenticate': 'Bearer realm="bptl", error="invalid_token"' },
+      });
+    }
+    if (RANK[found.role] < RANK[role]) {
+      throw new ApiProblem(
+        403,
+        `this operation needs the ${role} role; token '${found.name}' is a ${found.role}`,
+      );
+    }
+    c.set('principal', found);
+    await next();
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The API's response shapes as zod schemas, for the OpenAPI document (the request shapes are the store's own
+ * input schemas). Secrets appear only as `{ "set": true }`.
+ */
+import { z } from 'zod';
+import { topicInputSchema } from '../store/schemas.ts';
+
+const meta = {
+  version: z.number().int().min(1).describe('starts at 1, +1 per update; the ETag is this number in quotes'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+};
+
+/** A stored secret as the API shows it. */
+const secret = z.object({ set: z.literal(true) }).describe('a stored secret: never returned');
+
+const noAuth = z.object({ type: z.literal('none') });
+const basicAuth = z.object({ type: z.literal('basic'), username: z.string(), password: secret });
+const bearerAuth = z.object({ type: z.literal('bearer'), token: secret });
+const engineAuth = z.discriminatedUnion('type', [noAuth, basicAuth, bearerAuth]);
+const serviceAuth = z.discriminatedUnion('type', [
+  noAuth,
+  basicAuth,
+  bearerAuth,
+  z.object({ type: z.literal('api-key'), header: z.string(), key: secret }),
+  z.object({ type: z.literal('zgw'), clientId: z.string(), secret }),
+]);
+
+export const engineRecordSchema = z.object({
+  name: z.string(),
+  url: z.string(),
+  auth: engineAuth,
+  workerIdPrefix: z.string().optional(),
+  ...meta,
+});
+
+export const serviceRecordSchema = z.object({
+  name: z.string(),
+  baseUrl: z.string(),
+  kind: z.string(),
+  auth: serviceAuth,
+  ...meta,
+});
+
+export const credentialRecordSchema = z.object({
+  service: z.string(),
+  applicationId: z.string(),
+  auth: serviceAuth,
+  ...meta,
+});
+
+export const topicRecordSchema = topicInputSchema.extend(meta);
+
+export const auditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.iso.datetime(),
+  revision: z.number().int().describe('the configuration revision this write made'),
+  actor: z.string().describe('who wrote: `token:<name>` for the API'),
+  action: z.enum(['create', 'update', 'delete']),
+  resourceType: z.enum(['engine', 'service', 'service-credential', 'topic']),
+  resourceName: z.string(),
+  before: z.unknown().describe('the row before the write, secrets redacted; null for a create'),
+  after: z.unknown().describe('the row after the write, secrets redacted; null for a delete'),
+});
+
+export const workUnitInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  services: z.array(z.string()).describe('service aliases a topic running this unit must bind'),
+  input: z.record(z.string(), z.unknown()).describe('JSON Schema of the input (process variables)'),
+  output: z.record(z.string(), z.unknown()).describe('JSON Schema of the output (variables set)'),
+});
+
+export const healthSchema = z.object({ status: z.literal('ok') });
+
+export const taskSchema = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  status: z.string(),
+  startTime: z.iso.datetime(),
+  closeTime: z.iso.datetime().nullable(),
+  engine: z.string().optional(),
+  topic: z.string().optional(),
+  workUnit: z.string().optional(),
+  processInstanceId: z.string().nullable(),
+  businessKey: z.string().nullable(),
+  outcome: z.string().nullable(),
+});
+
+/** A Camunda typed value, as the REST API sends and takes it. */
+export const camundaVariableSchema = z.object({
+  type: z.string(),
+  value: z.unknown(),
+  valueInfo: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const runWorkUnitRequestSchema = z.strictObject({
+  variables: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe(
+      'the input variables: plain JSON values (typed like work-unit output: String, Boolean, Integer/Long/Double, Json) or Camunda typed values {type, value, valueInfo?}',
+    ),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(300_000)
+    .default(30_000)
+    .describe('how long to wait for the result; 504 after it'),
+});
+
+export const runWorkUnitResultSchema = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('completed'),
+    workflowId: z.string(),
+    output: z.record(z.string(), z.unknown()).describe('the output, decoded to JSON'),
+    variables: z.record(z.string(), camundaVariableSchema).describe('the output as Camunda typed values'),
+    localVariables: z.record(z.string(), camundaVariableSchema).optional(),
+  }),
+  z.object({
+    outcome: z.literal('bpmn-error'),
+    workflowId: z.string(),
+    errorCode: z.string(),
+    errorMessage: z.string(),
+    variables: z.record(z.string(), camundaVariableSchema),
+  }),
+]);
+
+export const problemSchema = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  issues: z
+    .array(
+      z.object({
+        path: z.array(z.union([z.string(), z.number()])),
+        field: z.string(),
+        message: z.string(),
+        code: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe('400: each field that does not fit, with its path'),
+});

@@ -1,0 +1,42 @@
+/** The audit log: every write of the configuration, newest first, with who and the row before and after. */
+import { z } from 'zod';
+import type { ApiDependencies } from '../dependencies.ts';
+import type { Operation } from '../operation.ts';
+import { readQuery } from '../request.ts';
+import { auditEntrySchema } from '../resource-schemas.ts';
+
+const auditQuery = z.object({
+  resourceType: z.enum(['engine', 'service', 'service-credential', 'topic']).optional(),
+  resourceName: z.string().min(1).optional().describe('e.g. `local`, `local/<topic>`, `<service>/<appId>`'),
+  actor: z.string().min(1).optional().describe('e.g. `token:ci`'),
+  beforeId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('the next page: entries older than this id'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export function auditOperations(deps: ApiDependencies): Operation[] {
+  return [
+    {
+      method: 'get',
+      path: '/audit',
+      operationId: 'listAudit',
+      tag: 'audit',
+      summary: 'List audit entries, newest first',
+      description:
+        'Secrets appear as `{"set": true}`, or `{"set": true, "changed": true}` where the write replaced one.',
+      access: 'viewer',
+      query: auditQuery,
+      responses: { 200: { description: 'the entries', schema: z.array(auditEntrySchema) } },
+      problems: [400],
+      handler: async (c) => {
+        const query = readQuery(c, auditQuery);
+        const filter = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+        return c.json(await deps.store.audit.list(filter));
+      },
+    },
+  ];
+}

@@ -1,0 +1,240 @@
+/**
+ * Services (the systems work units call) and their credentials per application: a task's `bptlAppId` variable
+ * picks that application's credentials, falling back to the service's own. Secrets are write-only, as for
+ * engines. A service that topics bind cannot be deleted (409).
+ */
+import { z } from 'zod';
+import {
+  credentialInputSchema,
+  credentialUpdateSchema,
+  serviceInputSchema,
+  serviceUpdateSchema,
+} from '../../store/schemas.ts';
+import { actorOf } from '../auth.ts';
+import type { ApiDependencies } from '../dependencies.ts';
+import { etagOf, expectedVersion } from '../etag.ts';
+import type { Operation } from '../operation.ts';
+import { ApiProblem } from '../problem.ts';
+import { forUpdate, param, readJson } from '../request.ts';
+import { credentialRecordSchema, serviceRecordSchema } from '../resource-schemas.ts';
+
+const nameParam = { name: "the service's name" };
+const credentialParams = { name: "the service's name", appId: "the application's id (a task's bptlAppId)" };
+
+export function serviceOperations(deps: ApiDependencies): Operation[] {
+  const { store } = deps;
+  return [
+    {
+      method: 'get',
+      path: '/services',
+      operationId: 'listServices',
+      tag: 'services',
+      summary: 'List the services',
+      access: 'viewer',
+      responses: { 200: { description: 'the services, by name', schema: z.array(serviceRecordSchema) } },
+      problems: [],
+      handler: async (c) => c.json(await store.services.list()),
+    },
+    {
+      method: 'post',
+      path: '/services',
+      operationId: 'createService',
+      tag: 'services',
+      summary: 'Add a service',
+      access: 'admin',
+      body: serviceInputSchema,
+      responses: { 201: { description: 'created', schema: serviceRecordSchema, etag: true } },
+      problems: [400, 409, 415],
+      handler: async (c) => {
+        const record = await store.services.create(await readJson(c), { actor: actorOf(c.get('principal')) });
+        c.header('etag', etagOf(record.version));
+        c.header('location', `/services/${encodeURIComponent(record.name)}`);
+        return c.json(record, 201);
+      },
+    },
+    {
+      method: 'get',
+      path: '/services/{name}',
+      operationId: 'getService',
+      tag: 'services',
+      summary: 'Get a service',
+      access: 'viewer',
+      params: nameParam,
+      responses: { 200: { description: 'the service', schema: serviceRecordSchema, etag: true } },
+      problems: [404],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        const record = await store.services.get(name);
+        if (!record) throw new ApiProblem(404, `service '${name}' does not exist`);
+        c.header('etag', etagOf(record.version));
+        return c.json(record);
+      },
+    },
+    {
+      method: 'put',
+      path: '/services/{name}',
+      operationId: 'updateService',
+      tag: 'services',
+      summary: 'Replace a service',
+      description: 'An auth secret of `{"set": true}` keeps the stored one.',
+      access: 'admin',
+      params: nameParam,
+      ifMatch: true,
+      body: serviceUpdateSchema,
+      responses: { 200: { description: 'the updated service', schema: serviceRecordSchema, etag: true } },
+      problems: [400, 404, 412, 415],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        const body = forUpdate(await readJson(c), { name });
+        const version = await expectedVersion(c, async () => (await store.services.get(name))?.version);
+        const record = await store.services.update(name, body, {
+          actor: actorOf(c.get('principal')),
+          expectedVersion: version,
+        });
+        c.header('etag', etagOf(record.version));
+        return c.json(record);
+      },
+    },
+    {
+      method: 'delete',
+      path: '/services/{name}',
+      operationId: 'deleteService',
+      tag: 'services',
+      summary: 'Delete a service and its credentials',
+      description: '409 while a topic binds it.',
+      access: 'admin',
+      params: nameParam,
+      ifMatch: true,
+      responses: { 204: { description: 'deleted' } },
+      problems: [404, 409, 412],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        const usedBy = (await store.topics.list())
+          .filter((t) => Object.values(t.services).includes(name))
+          .map((t) => `topic '${t.engine}/${t.topic}'`);
+        if (usedBy.length > 0) {
+          throw new ApiProblem(409, `service '${name}' is still bound by ${usedBy.join(', ')}`, {
+            extensions: { usedBy },
+          });
+        }
+        const version = await expectedVersion(c, async () => (await store.services.get(name))?.version);
+        await store.services.delete(name, { actor: actorOf(c.get('principal')), expectedVersion: version });
+        return c.body(null, 204);
+      },
+    },
+    {
+      method: 'get',
+      path: '/services/{name}/credentials',
+      operationId: 'listCredentials',
+      tag: 'services',
+      summary: "List the applications' credentials of a service",
+      access: 'viewer',
+      params: nameParam,
+      responses: {
+        200: { description: 'by application id', schema: z.array(credentialRecordSchema) },
+      },
+      problems: [404],
+      handler: async (c) => c.json(await store.credentials.list(param(c, 'name'))),
+    },
+    {
+      method: 'post',
+      path: '/services/{name}/credentials',
+      operationId: 'createCredentials',
+      tag: 'services',
+      summary: "Add an application's credentials for a service",
+      access: 'admin',
+      params: nameParam,
+      body: credentialInputSchema,
+      responses: { 201: { description: 'created', schema: credentialRecordSchema, etag: true } },
+      problems: [400, 404, 409, 415],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        const record = await store.credentials.create(name, await readJson(c), {
+          actor: actorOf(c.get('principal')),
+        });
+        c.header('etag', etagOf(record.version));
+        c.header(
+          'location',
+          `/services/${encodeURIComponent(name)}/credentials/${encodeURIComponent(record.applicationId)}`,
+        );
+        return c.json(record, 201);
+      },
+    },
+    {
+      method: 'get',
+      path: '/services/{name}/credentials/{appId}',
+      operationId: 'getCredentials',
+      tag: 'services',
+      summary: "Get an application's credentials for a service",
+      access: 'viewer',
+      params: credentialParams,
+      responses: { 200: { description: 'the credentials', schema: credentialRecordSchema, etag: true } },
+      problems: [404],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        const appId = param(c, 'appId');
+        const record = await store.credentials.get(name, appId);
+        if (!record)
+          throw new ApiProblem(404, `service '${name}' has no credentials of application '${appId}'`);
+        c.header('etag', etagOf(record.version));
+        return c.json(record);
+      },
+    },
+    {
+      method: 'put',
+      path: '/services/{name}/credentials/{appId}',
+      operationId: 'updateCredentials',
+      tag: 'services',
+      summary: "Replace an application's credentials for a service",
+      description: 'An auth secret of `{"set": true}` keeps the stored one.',
+      access: 'admin',
+      params: credentialParams,
+      ifMatch: true,
+      body: credentialUpdateSchema,
+      responses: {
+        200: { description: 'the updated credentials', schema: credentialRecordSchema, etag: true },
+      },
+      problems: [400, 404, 412, 415],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        const appId = param(c, 'appId');
+        const body = forUpdate(await readJson(c), { service: name, applicationId: appId });
+        const version = await expectedVersion(
+          c,
+          async () => (await store.credentials.get(name, appId))?.version,
+        );
+        const record = await store.credentials.update(name, appId, body, {
+          actor: actorOf(c.get('principal')),
+          expectedVersion: version,
+        });
+        c.header('etag', etagOf(record.version));
+        return c.json(record);
+      },
+    },
+    {
+      method: 'delete',
+      path: '/services/{name}/credentials/{appId}',
+      operationId: 'deleteCredentials',
+      tag: 'services',
+      summary: "Delete an application's credentials (it falls back to the service's own)",
+      access: 'admin',
+      params: credentialParams,
+      ifMatch: true,
+      responses: { 204: { description: 'deleted' } },
+      problems: [404, 412],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        const appId = param(c, 'appId');
+        const version = await expectedVersion(
+          c,
+          async () => (await store.credentials.get(name, appId))?.version,
+        );
+        await store.credentials.delete(name, appId, {
+          actor: actorOf(c.get('principal')),
+          expectedVersion: version,
+        });
+        return c.body(null, 204);
+      },
+    },
+  ];
+}

@@ -1,0 +1,60 @@
+/** External tasks as Temporal sees them: the workflows, found by BPTL's search attributes. */
+import { z } from 'zod';
+import type { ApiDependencies } from '../dependencies.ts';
+import type { Operation } from '../operation.ts';
+import { ApiProblem } from '../problem.ts';
+import { readQuery } from '../request.ts';
+import { taskSchema } from '../resource-schemas.ts';
+
+const tasksQuery = z.object({
+  status: z.enum(['Running', 'Completed', 'Failed', 'Terminated', 'Canceled', 'TimedOut']).default('Running'),
+  topic: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** Escapes a value for a Temporal list-filter string literal. */
+function literal(value: string): string {
+  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+export function taskOperations(deps: ApiDependencies): Operation[] {
+  return [
+    {
+      method: 'get',
+      path: '/tasks',
+      operationId: 'listTasks',
+      tag: 'tasks',
+      summary: "List external tasks' workflows in Temporal",
+      access: 'viewer',
+      query: tasksQuery,
+      responses: { 200: { description: 'newest first', schema: z.array(taskSchema) } },
+      problems: [400, 503],
+      handler: async (c) => {
+        const { status, topic, limit } = readQuery(c, tasksQuery);
+        if (!deps.temporal) throw new ApiProblem(503, 'Temporal is not connected');
+        const query = [`ExecutionStatus = ${literal(status)}`, 'BptlTopic IS NOT NULL'];
+        if (topic) query.push(`BptlTopic = ${literal(topic)}`);
+        const tasks = [];
+        for await (const w of deps.temporal.workflow.list({ query: query.join(' AND '), pageSize: limit })) {
+          const attrs = w.typedSearchAttributes;
+          const get = (name: string) => attrs.getAll().find((p) => p.key.name === name)?.value;
+          tasks.push({
+            workflowId: w.workflowId,
+            runId: w.runId,
+            status: w.status.name,
+            startTime: w.startTime,
+            closeTime: w.closeTime ?? null,
+            engine: get('BptlEngine'),
+            topic: get('BptlTopic'),
+            workUnit: get('BptlWorkUnit'),
+            processInstanceId: get('BptlProcessInstanceId') ?? null,
+            businessKey: get('BptlBusinessKey') ?? null,
+            outcome: get('BptlOutcome') ?? null,
+          });
+          if (tasks.length >= limit) break;
+        }
+        return c.json(tasks);
+      },
+    },
+  ];
+}
