@@ -1,6 +1,6 @@
 /**
  * Four test projects, all run by `npm test`:
- *   unit        pure code and the API in-process (on an in-memory PGlite), no servers
+ *   unit        pure code and the API in-process (on an in-memory PGlite), no servers; and the examples' tests
  *   workflows   the workflow on Temporal's time-skipping test server, and replay of committed histories
  *   integration the real Temporal dev server and the real Camunda engine, started by the global set-up
  *   store       the configuration store on embedded PGlite and on a real PostgreSQL server (started by its set-up)
@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'examples/**/*.test.ts'],
           // The API tests open an in-memory PGlite (its WASM compiles in a few seconds on a busy machine).
           testTimeout: 30_000,
           hookTimeout: 30_000,

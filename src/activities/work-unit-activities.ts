@@ -13,6 +13,7 @@ import { BpmnError, ensureError, NonRetryableError, RetryableError } from '../er
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
+import type { EngineClients } from './engine-activities.ts';
 import type { RunWorkUnitInput, WorkUnitActivities, WorkUnitResult } from './types.ts';
 
 /** How often (at most) the runner heartbeats on a unit's behalf, so that cancellation reaches every unit. */
@@ -47,7 +48,20 @@ function toFailure(error: Error, attempt: number): Error {
   });
 }
 
-export function createWorkUnitActivities(registry: WorkUnitRegistry, logger?: Logger): WorkUnitActivities {
+/** Options of the work-unit runner beyond its registry and logger. */
+export interface WorkUnitActivityOptions {
+  /**
+   * The worker's engine clients, by engine name: a unit gets the client of its task's engine as
+   * `context.camunda`. @default none (`context.camunda` is undefined)
+   */
+  engines?: EngineClients;
+}
+
+export function createWorkUnitActivities(
+  registry: WorkUnitRegistry,
+  logger?: Logger,
+  options: WorkUnitActivityOptions = {},
+): WorkUnitActivities {
   const baseLog = logger ?? createLogger('work-unit');
   return {
     async runWorkUnit(input: RunWorkUnitInput): Promise<WorkUnitResult> {
@@ -102,6 +116,7 @@ export function createWorkUnitActivities(registry: WorkUnitRegistry, logger?: Lo
           signal: ctx.cancellationSignal,
           heartbeat: (details?: unknown) => ctx.heartbeat(details),
           sleep: (ms: number) => ctx.sleep(ms),
+          camunda: options.engines?.get(input.engine),
         });
       } catch (thrown) {
         const error = ensureError(thrown);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `bptl` command line: `bptl worker`, `poller`, `api`, `topics`, `dev`. Run it through the `./bptl` wrapper
+ * The `bptl` command line: `bptl worker`, `poller`, `api`, `topics`, `work-units`, `dev`. Run it through the `./bptl` wrapper
  * in the project root, which installs what is missing first and runs Node 24.
  */
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import { runApi } from './commands/api.ts';
 import { runDev } from './commands/dev.ts';
 import { runPoller } from './commands/poller.ts';
 import { runTopics } from './commands/topics.ts';
+import { runWorkUnits } from './commands/work-units.ts';
 import { runWorker } from './commands/worker.ts';
 
 interface Command {
@@ -88,6 +89,17 @@ Environment: BPTL_API_URL (http://127.0.0.1:3000), BPTL_API_TOKEN (an admin toke
         dryRun: v['dry-run'] as boolean | undefined,
         prune: v.prune as boolean | undefined,
       }),
+  },
+  'work-units': {
+    summary: 'list the work units: description, service aliases, input and output schemas',
+    usage: `bptl work-units [NAME] [--json]
+
+Lists the work units this BPTL registers (the ones a topic may name), or only NAME: each with its description,
+the service aliases a topic must bind, and its input and output variables. --json prints the input and output
+as JSON Schemas, as GET /work-units answers them. Exit code 1 when there is no unit NAME.`,
+    options: { json: { type: 'boolean' } },
+    positionals: true,
+    run: (v, positionals) => runWorkUnits({ name: positionals[0], json: v.json as boolean | undefined }),
   },
   dev: {
     summary: 'start Temporal, Camunda, a worker and a poller locally, and run the demo process',

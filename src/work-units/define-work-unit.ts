@@ -13,6 +13,7 @@
  * ```
  */
 import type { z } from 'zod';
+import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** What a task looked like when it was fetched: for logs and for work units that need it. */
@@ -42,6 +43,11 @@ export interface WorkUnitContext<I> {
   heartbeat(details?: unknown): void;
   /** Sleeps, waking early (with an error) on cancellation. */
   sleep(ms: number): Promise<void>;
+  /**
+   * A client for the REST API of the engine the task came from (`task.engine`), or undefined when the worker
+   * has no client for it (a runner created without engines, e.g. in a unit test).
+   */
+  camunda: CamundaClient | undefined;
 }
 
 /** A work unit: the typed code a topic runs. */

@@ -1,6 +1,16 @@
 /** The work units a worker can run, by name. The configuration may only name units registered here. */
 import type { AnyWorkUnit } from './define-work-unit.ts';
+import {
+  camundaCallActivity,
+  camundaCopyVariables,
+  camundaSendMessage,
+  camundaSetVariables,
+  camundaStartProcess,
+} from './library/camunda/index.ts';
 import { echo } from './library/echo.ts';
+import { fail } from './library/fail.ts';
+import { httpRequest } from './library/http/index.ts';
+import { mailSend } from './library/mail/index.ts';
 import { noop } from './library/noop.ts';
 import { sleep } from './library/sleep.ts';
 
@@ -32,7 +42,19 @@ export class WorkUnitRegistry {
 }
 
 /** The library of work units that ships with BPTL. */
-export const builtInWorkUnits: AnyWorkUnit[] = [echo, noop, sleep];
+export const builtInWorkUnits: AnyWorkUnit[] = [
+  camundaCallActivity,
+  camundaCopyVariables,
+  camundaSendMessage,
+  camundaSetVariables,
+  camundaStartProcess,
+  echo,
+  fail,
+  httpRequest,
+  mailSend,
+  noop,
+  sleep,
+];
 
 /** A registry with the built-in units, plus any of your own. */
 export function createRegistry(extra: Iterable<AnyWorkUnit> = []): WorkUnitRegistry {

@@ -52,7 +52,9 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.workUnitTaskQueue,
-    activities: createWorkUnitActivities(options.registry, options.logger.child('work-unit')),
+    activities: createWorkUnitActivities(options.registry, options.logger.child('work-unit'), {
+      engines: options.engines,
+    }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentWorkUnits ?? 100,
     shutdownGraceTime,
   });

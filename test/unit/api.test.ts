@@ -382,7 +382,20 @@ describe('work units', () => {
       input: unknown;
       services: string[];
     }>;
-    expect(units.map((u) => u.name)).toEqual(['echo', 'noop', 'sleep', 'test-zaak']);
+    expect(units.map((u) => u.name)).toEqual([
+      'camunda-call-activity',
+      'camunda-copy-variables',
+      'camunda-send-message',
+      'camunda-set-variables',
+      'camunda-start-process',
+      'echo',
+      'fail',
+      'http-request',
+      'mail-send',
+      'noop',
+      'sleep',
+      'test-zaak',
+    ]);
     expect(units.find((u) => u.name === 'sleep')?.input).toMatchObject({
       type: 'object',
       properties: { sleepMs: { type: 'integer' } },

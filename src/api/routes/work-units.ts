@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { type CamundaVariables, decodeVariables, encodeVariable } from '../../engine/variables.ts';
 import { ensureError } from '../../errors.ts';
 import { parseInput } from '../../store/write-transaction.ts';
-import type { AnyWorkUnit } from '../../work-units/define-work-unit.ts';
+import { describeWorkUnit } from '../../work-units/describe-work-unit.ts';
 import { runWorkUnitOnce } from '../../workflows/run-work-unit-workflow.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import type { Operation } from '../operation.ts';
@@ -21,24 +21,6 @@ import {
   runWorkUnitResultSchema,
   workUnitInfoSchema,
 } from '../resource-schemas.ts';
-
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
-}
-
-function describe(unit: AnyWorkUnit) {
-  return {
-    name: unit.name,
-    description: unit.description,
-    services: [...unit.services],
-    input: jsonSchema(unit.input),
-    output: jsonSchema(unit.output),
-  };
-}
 
 /** Camunda's value types: an object `{type, value, valueInfo?}` with one of these is taken as a typed value. */
 const CAMUNDA_TYPES = new Set([
@@ -110,7 +92,7 @@ export function workUnitOperations(deps: ApiDependencies): Operation[] {
       access: 'viewer',
       responses: { 200: { description: 'by name', schema: z.array(workUnitInfoSchema) } },
       problems: [],
-      handler: (c) => c.json(registry.list().map(describe)),
+      handler: (c) => c.json(registry.list().map(describeWorkUnit)),
     },
     {
       method: 'get',
@@ -126,7 +108,7 @@ export function workUnitOperations(deps: ApiDependencies): Operation[] {
         const name = param(c, 'name');
         const unit = registry.get(name);
         if (!unit) throw new ApiProblem(404, `work unit '${name}' does not exist`);
-        return c.json(describe(unit));
+        return c.json(describeWorkUnit(unit));
       },
     },
     {

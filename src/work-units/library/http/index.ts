@@ -1,0 +1,2 @@
+/** The http units. */
+export { httpRequest } from './http-request.ts';

@@ -1,0 +1,254 @@
+/**
+ * `mail-send` against a real SMTP server on loopback (nodemailer's smtp-server) that requires STARTTLS and
+ * AUTH (PLAIN or LOGIN) with a self-signed certificate made for the test, from which the test reads the
+ * delivered message back (parsed by mailparser). Also: refused recipients, a refused login, a server without
+ * STARTTLS, temporary refusals, and the BPTL_SMTP_* settings.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createMailSend,
+  type SmtpSettings,
+  smtpSettingsFromEnv,
+} from '../../src/work-units/library/mail/index.ts';
+import { runWorkUnit } from '../../src/work-units/testing.ts';
+
+const USER = 'bptl';
+const PASSWORD = 'correct horse battery';
+let dir: string;
+let key: string;
+let cert: string;
+const servers: SMTPServer[] = [];
+
+interface Delivery {
+  mail: ParsedMail;
+  envelopeTo: string[];
+  secure: boolean;
+  user: unknown;
+}
+const deliveries: Delivery[] = [];
+
+/** An SMTP server on 127.0.0.1, port 0; `options` over the defaults (STARTTLS, AUTH PLAIN/LOGIN required). */
+async function startServer(options: Partial<SMTPServerOptions> = {}): Promise<number> {
+  const server = new SMTPServer({
+    key,
+    cert,
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: false, // AUTH only after STARTTLS
+    authOptional: false,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === USER && auth.password === PASSWORD) return callback(null, { user: USER });
+      return callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
+    onRcptTo(address, _session, callback) {
+      if (address.address.endsWith('@refused.example')) {
+        return callback(
+          Object.assign(new Error(`mailbox ${address.address} unavailable`), { responseCode: 550 }),
+        );
+      }
+      if (address.address.endsWith('@busy.example')) {
+        return callback(Object.assign(new Error('try again later'), { responseCode: 450 }));
+      }
+      return callback();
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          deliveries.push({
+            mail,
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            secure: session.secure,
+            user: session.user,
+          });
+          callback();
+        },
+        (error: Error) => callback(error),
+      );
+    },
+    ...options,
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.server.address() as AddressInfo).port;
+}
+
+function settings(port: number, overrides: Record<string, string> = {}): SmtpSettings {
+  return smtpSettingsFromEnv({
+    BPTL_SMTP_HOST: '127.0.0.1',
+    BPTL_SMTP_PORT: String(port),
+    BPTL_SMTP_USER: USER,
+    BPTL_SMTP_PASSWORD: PASSWORD,
+    BPTL_SMTP_FROM: 'BPTL <bptl@example.org>',
+    BPTL_SMTP_CA_FILE: path.join(dir, 'cert.pem'), // trust the test's self-signed certificate, nothing else
+    BPTL_SMTP_TIMEOUT_MS: '5000',
+    ...overrides,
+  });
+}
+
+let port: number;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'bptl-smtp-'));
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout',
+    path.join(dir, 'key.pem'),
+    '-out',
+    path.join(dir, 'cert.pem'),
+  ]);
+  key = await readFile(path.join(dir, 'key.pem'), 'utf8');
+  cert = await readFile(path.join(dir, 'cert.pem'), 'utf8');
+  port = await startServer();
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  deliveries.length = 0;
+});
+
+describe('mail-send', () => {
+  it('delivers the templated e-mail over STARTTLS after AUTH, text and HTML', async () => {
+    const unit = createMailSend(settings(port));
+    const result = await runWorkUnit(unit, {
+      mailTo: ['ada@example.org', 'bob@example.org'],
+      mailCc: 'carol@example.org',
+      mailSubject: 'Order {{order.id}} received',
+      mailText: 'Dear {{name}},\n\nwe received order {{order.id}}.',
+      mailHtml: '<p>Dear <b>{{name}}</b>, order {{order.id}}.</p>',
+      name: 'Ada <Lovelace>',
+      order: { id: 42 },
+    });
+    expect(result).toMatchObject({
+      outcome: 'completed',
+      output: { mailMessageId: expect.stringMatching(/^<.+@.+>$/) },
+    });
+    expect(deliveries).toHaveLength(1);
+    const [delivery] = deliveries;
+    if (!delivery) throw new Error('nothing delivered');
+    expect(delivery.secure).toBe(true); // upgraded with STARTTLS before anything was sent
+    expect(delivery.user).toBe(USER);
+    expect(delivery.envelopeTo).toEqual(['ada@example.org', 'bob@example.org', 'carol@example.org']);
+    const { mail } = delivery;
+    if (result.outcome === 'completed') expect(mail.messageId).toBe(result.output.mailMessageId);
+    expect(mail.subject).toBe('Order 42 received');
+    expect(mail.from?.text).toBe('"BPTL" <bptl@example.org>');
+    expect([mail.to].flat().map((a) => a?.text)).toEqual(['ada@example.org, bob@example.org']);
+    expect(mail.text).toBe('Dear Ada <Lovelace>,\n\nwe received order 42.');
+    expect(mail.html).toBe('<p>Dear <b>Ada &#60;Lovelace&#62;</b>, order 42.</p>');
+  });
+
+  it('fails non-retryably naming a recipient the server refuses', async () => {
+    const result = await runWorkUnit(createMailSend(settings(port)), {
+      mailTo: 'nobody@refused.example',
+      mailSubject: 'Hi',
+      mailText: 'Hello',
+    });
+    expect(result).toMatchObject({ outcome: 'failed', retryable: false, type: 'NonRetryableError' });
+    if (result.outcome === 'failed')
+      expect(result.message).toContain('refused recipient nobody@refused.example');
+    expect(deliveries).toHaveLength(0);
+  });
+
+  it('fails non-retryably when one of several recipients is refused (the others got it: no second send)', async () => {
+    const result = await runWorkUnit(createMailSend(settings(port)), {
+      mailTo: ['ada@example.org', 'nobody@refused.example'],
+      mailSubject: 'Hi',
+      mailText: 'Hello',
+    });
+    expect(result).toMatchObject({ outcome: 'failed', retryable: false });
+    if (result.outcome === 'failed') {
+      expect(result.message).toBe(
+        'the SMTP server refused recipient nobody@refused.example (the e-mail went to ada@example.org)',
+      );
+    }
+    expect(deliveries.map((d) => d.envelopeTo)).toEqual([['ada@example.org']]);
+  });
+
+  it('is retried when the server refuses a recipient for now (4xx)', async () => {
+    const result = await runWorkUnit(createMailSend(settings(port)), {
+      mailTo: 'ada@busy.example',
+      mailSubject: 'Hi',
+      mailText: 'Hello',
+    });
+    expect(result).toMatchObject({ outcome: 'failed', retryable: true, type: 'RetryableError' });
+  });
+
+  it('fails non-retryably when the login is refused', async () => {
+    const result = await runWorkUnit(createMailSend(settings(port, { BPTL_SMTP_PASSWORD: 'wrong' })), {
+      mailTo: 'ada@example.org',
+      mailSubject: 'Hi',
+      mailText: 'Hello',
+    });
+    expect(result).toMatchObject({ outcome: 'failed', retryable: false });
+    if (result.outcome === 'failed') expect(result.message).toContain('refused the login');
+    expect(deliveries).toHaveLength(0);
+  });
+
+  it('sends nothing to a server that does not offer STARTTLS', async () => {
+    const plainPort = await startServer({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true });
+    const result = await runWorkUnit(createMailSend(settings(plainPort)), {
+      mailTo: 'ada@example.org',
+      mailSubject: 'Hi',
+      mailText: 'Hello',
+    });
+    expect(result).toMatchObject({ outcome: 'failed', retryable: false });
+    if (result.outcome === 'failed')
+      expect(result.message).toContain('Error upgrading connection with STARTTLS');
+    expect(deliveries).toHaveLength(0);
+  });
+
+  it('fails non-retryably naming the input variable when there is no body', async () => {
+    const result = await runWorkUnit(createMailSend(settings(port)), {
+      mailTo: 'ada@example.org',
+      mailSubject: 'Hi',
+    });
+    expect(result).toMatchObject({ outcome: 'failed', retryable: false, type: 'InputError' });
+    if (result.outcome === 'failed') expect(result.message).toContain('mailText');
+  });
+});
+
+describe('smtpSettingsFromEnv', () => {
+  it('names a missing or bad variable', () => {
+    expect(() => smtpSettingsFromEnv({ BPTL_SMTP_FROM: 'a@b.c' })).toThrow(/BPTL_SMTP_HOST/);
+    expect(() =>
+      smtpSettingsFromEnv({ BPTL_SMTP_HOST: 'h', BPTL_SMTP_FROM: 'a@b.c', BPTL_SMTP_PORT: 'x' }),
+    ).toThrow(/BPTL_SMTP_PORT/);
+  });
+
+  it('defaults to port 587 with STARTTLS required, or 465 with BPTL_SMTP_SECURE', () => {
+    expect(smtpSettingsFromEnv({ BPTL_SMTP_HOST: 'h', BPTL_SMTP_FROM: 'a@b.c' })).toMatchObject({
+      port: 587,
+      secure: false,
+      requireTls: true,
+      auth: undefined,
+    });
+    expect(
+      smtpSettingsFromEnv({ BPTL_SMTP_HOST: 'h', BPTL_SMTP_FROM: 'a@b.c', BPTL_SMTP_SECURE: 'true' }),
+    ).toMatchObject({
+      port: 465,
+      secure: true,
+      requireTls: false,
+    });
+  });
+});
