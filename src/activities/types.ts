@@ -7,6 +7,8 @@ import type { TaskSnapshot } from '../workflows/external-task-input.ts';
 
 export interface RunWorkUnitInput {
   workUnit: string;
+  /** The topic's service bindings: alias → service name. */
+  services?: Record<string, string>;
   engine: string;
   task: Omit<TaskSnapshot, 'variables'>;
   variables: CamundaVariables;

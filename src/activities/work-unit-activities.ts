@@ -13,6 +13,7 @@ import { BpmnError, ensureError, NonRetryableError, RetryableError } from '../er
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
+import { type ServiceResolver, serviceClientsFor } from '../work-units/service-clients.ts';
 import type { EngineClients } from './engine-activities.ts';
 import type { RunWorkUnitInput, WorkUnitActivities, WorkUnitResult } from './types.ts';
 
@@ -55,6 +56,8 @@ export interface WorkUnitActivityOptions {
    * `context.camunda`. @default none (`context.camunda` is undefined)
    */
   engines?: EngineClients;
+  /** Finds services and their credentials, for units that declare service aliases. @default none */
+  services?: ServiceResolver;
 }
 
 export function createWorkUnitActivities(
@@ -100,6 +103,24 @@ export function createWorkUnitActivities(
         );
       }
       const log = baseLog.child(unit.name);
+      const appId =
+        typeof values.bptlAppId === 'string' && values.bptlAppId !== '' ? values.bptlAppId : undefined;
+      let services: Awaited<ReturnType<typeof serviceClientsFor>>;
+      try {
+        services = await serviceClientsFor(
+          unit.services,
+          input.services ?? {},
+          appId,
+          options.services,
+          log,
+          {
+            workUnit: unit.name,
+            topic: input.task.topicName,
+          },
+        );
+      } catch (error) {
+        throw toFailure(ensureError(error), attempt);
+      }
       // Well within the activity's heartbeat time-out (a third of it), else a healthy worker's attempt times out.
       const heartbeatTimeoutMs = ctx.info.heartbeatTimeoutMs;
       const heartbeatEveryMs = heartbeatTimeoutMs
@@ -117,6 +138,7 @@ export function createWorkUnitActivities(
           heartbeat: (details?: unknown) => ctx.heartbeat(details),
           sleep: (ms: number) => ctx.sleep(ms),
           camunda: options.engines?.get(input.engine),
+          services,
         });
       } catch (thrown) {
         const error = ensureError(thrown);

@@ -2,8 +2,20 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ensureError } from '../errors.ts';
 import { Backoff } from '../poller/backoff.ts';
+import type { ConfigStore } from '../store/config-store.ts';
+import type { ServiceResolver } from '../work-units/service-clients.ts';
 import { type BptlWorker, createBptlWorker } from '../worker/bptl-worker.ts';
 import type { BptlContext } from './bptl-context.ts';
+
+/** The worker's view of the store's services: base URL and the decrypted credentials for an application. */
+export function storeServiceResolver(store: ConfigStore): ServiceResolver {
+  return {
+    async resolve(name, applicationId) {
+      const found = await store.services.credentialsFor(name, applicationId);
+      return found ? { baseUrl: found.service.baseUrl, auth: found.auth } : undefined;
+    },
+  };
+}
 
 /** Connects to Temporal, retrying with back-off and naming the address in the log while it is down. */
 export async function connectWithRetry<T>(
@@ -60,6 +72,7 @@ export async function startWorker(
     engines: ctx.engines,
     registry: ctx.registry,
     logger: ctx.log.child('worker'),
+    ...(ctx.store ? { services: storeServiceResolver(ctx.store) } : {}),
   });
   return { worker, connection };
 }

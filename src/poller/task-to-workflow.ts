@@ -37,6 +37,7 @@ export function topicSnapshot(topic: TopicConfig): TopicSnapshot {
     retry: { ...topic.retry },
     startToCloseTimeoutMs: topic.startToCloseTimeoutMs,
     heartbeatTimeoutMs: topic.heartbeatTimeoutMs,
+    ...(topic.services && Object.keys(topic.services).length > 0 ? { services: { ...topic.services } } : {}),
     camundaRetries: topic.camundaRetries,
     camundaRetryTimeoutMs: topic.camundaRetryTimeoutMs,
   };

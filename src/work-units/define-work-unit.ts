@@ -12,6 +12,7 @@
  * });
  * ```
  */
+import type { AxiosInstance } from 'axios';
 import type { z } from 'zod';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -48,6 +49,11 @@ export interface WorkUnitContext<I> {
    * has no client for it (a runner created without engines, e.g. in a unit test).
    */
   camunda: CamundaClient | undefined;
+  /**
+   * Ready HTTP clients for the unit's service aliases (axios, with the bound service's base URL and auth, the
+   * task's `bptlAppId` picking the application's credentials). Empty when the unit declares no services.
+   */
+  services: Readonly<Record<string, AxiosInstance>>;
 }
 
 /** A work unit: the typed code a topic runs. */

@@ -16,6 +16,7 @@ import { createWorkUnitActivities } from '../activities/work-unit-activities.ts'
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import { decodeVariables, encodeVariables } from '../engine/variables.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import type { ServiceAuth } from '../store/schemas.ts';
 import type { TaskMetadata, WorkUnit } from './define-work-unit.ts';
 import { WorkUnitRegistry } from './registry.ts';
 
@@ -28,6 +29,12 @@ export interface RunWorkUnitOptions {
   attempt?: number;
   /** @default a logger that prints errors only */
   logger?: Logger;
+  /**
+   * Services the unit may call, by service name, and the topic's bindings (alias → service name); by default
+   * each alias of the unit is bound to a service of the same name.
+   */
+  services?: Record<string, { baseUrl: string; auth: ServiceAuth }>;
+  bindings?: Record<string, string>;
 }
 
 /** What a unit did: its output (decoded back from Camunda's variables), a BPMN error, or a failure. */
@@ -54,8 +61,14 @@ export async function runWorkUnit<I, O>(
   const activities = createWorkUnitActivities(
     new WorkUnitRegistry([unit]),
     options.logger ?? createLogger('test', { level: 'error' }),
-    options.camunda ? { engines: new Map([[engine, options.camunda]]) } : {},
+    {
+      ...(options.camunda ? { engines: new Map([[engine, options.camunda]]) } : {}),
+      ...(options.services
+        ? { services: { resolve: async (name: string) => options.services?.[name] } }
+        : {}),
+    },
   );
+  const bindings = options.bindings ?? Object.fromEntries(unit.services.map((alias) => [alias, alias]));
   const task = { taskId: 'test-task', topic: 'test', ...options.task };
   const env = new MockActivityEnvironment(
     { attempt: options.attempt ?? 1 },
@@ -75,6 +88,7 @@ export async function runWorkUnit<I, O>(
         ...(task.tenantId ? { tenantId: task.tenantId } : {}),
       },
       variables: encodeVariables(variables),
+      ...(Object.keys(bindings).length > 0 ? { services: bindings } : {}),
     });
     if (result.outcome === 'bpmn-error') {
       return { ...result, variables: decodeVariables(result.variables) };

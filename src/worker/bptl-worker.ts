@@ -7,6 +7,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createEngineActivities, createWorkUnitActivities, type EngineClients } from '../activities/index.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
+import type { ServiceResolver } from '../work-units/service-clients.ts';
 import { bundleWorkflowsInChild } from './bundle-workflows.ts';
 
 export { workflowsPath } from './workflows-path.ts';
@@ -21,6 +22,8 @@ export interface BptlWorkerOptions {
   logger: Logger;
   /** A prebuilt workflow bundle (tests build one and share it); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Finds the services that work units call, and their credentials (the configuration store). */
+  services?: ServiceResolver;
   /** Workflows kept in memory between their workflow tasks. @default 500 */
   maxCachedWorkflows?: number;
   /** At most this many work units at once in this process. @default 100 */
@@ -54,6 +57,7 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
     taskQueue: options.workUnitTaskQueue,
     activities: createWorkUnitActivities(options.registry, options.logger.child('work-unit'), {
       engines: options.engines,
+      ...(options.services ? { services: options.services } : {}),
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentWorkUnits ?? 100,
     shutdownGraceTime,

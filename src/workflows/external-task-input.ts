@@ -36,6 +36,8 @@ export interface TopicSnapshot {
   startToCloseTimeoutMs: number;
   /** A work unit that has not heartbeated for this long is considered lost (its worker died) and retried. */
   heartbeatTimeoutMs: number;
+  /** Service bindings: the unit's alias → a service of the configuration store. */
+  services?: Record<string, string>;
   camundaRetries: number;
   camundaRetryTimeoutMs: number;
 }

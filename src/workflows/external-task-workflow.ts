@@ -144,7 +144,13 @@ export async function externalTask(input: ExternalTaskInput): Promise<ExternalTa
     const lockScope = new CancellationScope();
     const working = workScope
       .run(() =>
-        workUnits.runWorkUnit({ workUnit: topic.workUnit, engine, task: taskWithoutVariables, variables }),
+        workUnits.runWorkUnit({
+          workUnit: topic.workUnit,
+          engine,
+          task: taskWithoutVariables,
+          variables,
+          ...(topic.services && Object.keys(topic.services).length > 0 ? { services: topic.services } : {}),
+        }),
       )
       .then(
         (result): WorkOutcome => ({ kind: 'result', result }),
