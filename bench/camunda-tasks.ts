@@ -203,18 +203,26 @@ export class CamundaTasks {
 
   private async log(topic: string, kind: 'creationLog' | 'successLog'): Promise<ExternalTaskLogEntry[]> {
     const entries: ExternalTaskLogEntry[] = [];
+    const seen = new Set<string>();
     for (let first = 0; ; first += PAGE) {
       const page = await retrying(() =>
         this.camunda.get<ExternalTaskLogEntry[]>('/history/external-task-log', {
           topicName: topic,
           [kind]: true,
-          sortBy: 'timestamp',
+          // A total order, so that paging neither repeats nor skips an entry: each task has one creation
+          // entry and (normally) one success entry. Sorting by timestamp did both when entries shared a
+          // millisecond.
+          sortBy: 'externalTaskId',
           sortOrder: 'asc',
           firstResult: first,
           maxResults: PAGE,
         }),
       );
-      entries.push(...page);
+      for (const entry of page) {
+        if (seen.has(entry.id)) continue; // never counted twice, whatever the paging does
+        seen.add(entry.id);
+        entries.push(entry);
+      }
       if (page.length < PAGE) return entries;
     }
   }
