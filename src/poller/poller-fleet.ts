@@ -23,6 +23,8 @@ export interface PollerFleetOptions {
   /** At most this many of a poller's workflows running at once. @default 64 */
   maxInFlight?: number;
   asyncResponseTimeoutMs: number;
+  /** Start workflows eagerly (the client is on a worker's NativeConnection in this process). */
+  eagerStart?: boolean;
   logger: Logger;
   /** Work units this process knows: a topic naming another one is not fetched (logged once per change). */
   workUnitNames?: ReadonlySet<string>;
@@ -119,6 +121,7 @@ export class PollerFleet {
         maxTasks: this.options.maxTasks,
         ...(this.options.maxInFlight !== undefined ? { maxInFlight: this.options.maxInFlight } : {}),
         asyncResponseTimeoutMs: this.options.asyncResponseTimeoutMs,
+        ...(this.options.eagerStart ? { eagerStart: true } : {}),
         logger: log.child(engine.name),
       });
       this.entries.set(engine.name, { poller, key: this.keyOf(engine) });

@@ -44,6 +44,11 @@ export interface PollerOptions {
   maxInFlight?: number;
   /** Long-poll time of one fetch. @default 20000 */
   asyncResponseTimeoutMs?: number;
+  /**
+   * Start workflows eagerly: the first workflow task comes back with the start call, to a worker in this
+   * process. Needs a Client on the worker's NativeConnection (`bptl dev` shares one). @default false
+   */
+  eagerStart?: boolean;
   logger?: Logger;
 }
 
@@ -353,7 +358,10 @@ export class Poller {
     const backoff = new Backoff({ initialMs: 250, maxMs: 4_000 });
     for (let attempt = 1; ; attempt++) {
       try {
-        const handle = await this.options.temporal.workflow.start(externalTask, options);
+        const handle = await this.options.temporal.workflow.start(
+          externalTask,
+          this.options.eagerStart ? { ...options, requestEagerStart: true } : options,
+        );
         this.stats.workflowsStarted++;
         this.follow(handle.workflowId, handle.firstExecutionRunId);
         this.log.debug('workflow started', { workflowId: options.workflowId, topic: task.topicName });

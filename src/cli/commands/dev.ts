@@ -112,7 +112,7 @@ export async function runDev(options: {
     await running;
     await connection.close();
   });
-  const pollers = await startPollers(ctx);
+  const pollers = await startPollers(ctx, { workerConnection: connection });
   cleanups.push(() => pollers.stop());
   const served = await apiStore(ctx);
   cleanups.push(() => served.close());
