@@ -1,5 +1,5 @@
 /**
- * A BPTL command (`bptl worker`, `bptl poller`) as a child process, so its memory can be measured apart: its
+ * A BPTL command (`bptl run`, or `bptl worker` and `bptl poller`) as a child process, so its memory can be measured apart: its
  * JSON log lines go to a file and are kept for the bench to read (readiness, the poller's final counters).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -12,7 +12,7 @@ export interface BptlProcess {
   readonly name: string;
   readonly pid: number;
   readonly records: LogRecord[];
-  /** Resolves with the ms from spawn to the ready message; rejects when the process exits first. */
+  /** Resolves with the ms from spawn to the last ready message; rejects when the process exits first. */
   readonly ready: Promise<number>;
   /** The first log record with this message, once it is logged. */
   record(message: string): LogRecord | undefined;
@@ -29,14 +29,15 @@ export async function stopAllBptl(): Promise<void> {
 }
 
 export function spawnBptl(options: {
-  command: 'worker' | 'poller';
+  command: 'run' | 'worker' | 'poller';
   root: string;
   /** The `bptl` entry point: src/cli/main.ts, or a built main.js. */
   entry: string;
   configFile: string;
   env: Record<string, string>;
   logFile: string;
-  readyMessage: string;
+  /** It is ready once it has logged each of these messages. */
+  readyMessages: string[];
 }): BptlProcess {
   const started = Date.now();
   const child: ChildProcess = spawn(
@@ -51,6 +52,7 @@ export function spawnBptl(options: {
   if (child.pid === undefined) throw new Error(`cannot spawn bptl ${options.command}`);
   const out = createWriteStream(options.logFile, { flags: 'a' });
   const records: LogRecord[] = [];
+  const awaited = new Set(options.readyMessages);
   const tail: string[] = [];
   let markReady!: (ms: number) => void;
   let failReady!: (error: Error) => void;
@@ -67,7 +69,8 @@ export function spawnBptl(options: {
     try {
       const record = JSON.parse(line) as LogRecord;
       records.push(record);
-      if (record.message === options.readyMessage) markReady(Date.now() - started);
+      if (typeof record.message === 'string' && awaited.delete(record.message) && awaited.size === 0)
+        markReady(Date.now() - started);
     } catch {
       // not a JSON line (the Temporal runtime's own log)
     }

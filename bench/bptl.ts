@@ -1,6 +1,7 @@
 /**
  * BPTL: the same external tasks through the poller, the external-task workflow and the `noop` work unit
- * (`sleep` in --long mode), with `bptl worker` and `bptl poller` as child processes whose memory is sampled.
+ * (`sleep` in --long mode), with `bptl run` (or, with --split, `bptl worker` and `bptl poller`) as child
+ * processes whose memory is sampled.
  *
  * Also counts what must not happen: lock expiries (workflows whose memo says the lock was taken again, and
  * fetches beyond one per task) and duplicate executions (tasks completed twice, workflow ids run twice).
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { BptlOutcome } from '../src/workflows/search-attributes.ts';
-import { spawnBptl } from './bptl-process.ts';
+import { type BptlProcess, spawnBptl } from './bptl-process.ts';
 import { startCpuMeter } from './cpu.ts';
 import {
   type BenchContext,
@@ -103,7 +104,12 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
     configFile,
     stringify({
       engines: [{ name: ENGINE, url: ctx.camundaUrl }],
-      topics: topics.map((t) => ({ topic: t, workUnit, lockDurationMs: options.lockDurationMs })),
+      topics: topics.map((t) => ({
+        topic: t,
+        workUnit,
+        lockDurationMs: options.lockDurationMs,
+        execution: options.execution,
+      })),
     }),
   );
   const env = {
@@ -127,7 +133,8 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
   const rss = new RssSampler(250);
-  const spawn = (command: 'worker' | 'poller', readyMessage: string) =>
+  const entry = options.fromBuild ? await buildBptl(ctx) : path.join(ctx.root, 'src', 'cli', 'main.ts');
+  const spawn = (command: 'run' | 'worker' | 'poller', readyMessages: string[]) =>
     spawnBptl({
       command,
       root: ctx.root,
@@ -135,25 +142,34 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
       configFile,
       env,
       logFile: path.join(ctx.logDir, `bptl-${ctx.runId}-${command}.log`),
-      readyMessage,
+      readyMessages,
     });
-  const entry = options.fromBuild ? await buildBptl(ctx) : path.join(ctx.root, 'src', 'cli', 'main.ts');
-  const worker = spawn('worker', 'worker running');
-  rss.watch('worker', worker.pid);
-  let poller: ReturnType<typeof spawn> | undefined;
+  // `bptl run` (one process, eager starts) unless --split asks for `bptl worker` and `bptl poller` apart.
+  const plan: Array<[name: string, command: 'run' | 'worker' | 'poller', ready: string[]]> = options.split
+    ? [
+        ['worker', 'worker', ['worker running']],
+        ['poller', 'poller', ['polling']],
+      ]
+    : [['bptl', 'run', ['worker running', 'polling']]];
+  const children: Array<{ name: string; process: BptlProcess }> = [];
   try {
-    const workerStartupMs = await worker.ready;
-    poller = spawn('poller', 'polling');
-    rss.watch('poller', poller.pid);
-    const pollerStartupMs = await poller.ready;
+    const startupMs: Record<string, number> = {};
+    for (const [name, command, ready] of plan) {
+      const child = spawn(command, ready);
+      children.push({ name, process: child });
+      rss.watch(name, child.pid);
+      startupMs[name] = await child.ready;
+    }
+    const pollerProcess = children[children.length - 1]!.process;
     const workerStartedMs = Date.now();
-    const rssAtStartMiB = { worker: readRssMiB(worker.pid) ?? 0, poller: readRssMiB(poller.pid) ?? 0 };
+    const rssAtStartMiB = Object.fromEntries(
+      children.map((c) => [c.name, Math.round(readRssMiB(c.process.pid) ?? 0)]),
+    );
 
     const cpu = startCpuMeter({
       bench: process.pid,
       ...ctx.serverPids,
-      worker: worker.pid,
-      poller: poller.pid,
+      ...Object.fromEntries(children.map((c) => [c.name, c.process.pid])),
     });
     const creating = burstCreation ? Promise.resolve(burstCreation) : create();
     const waited = await tasks.waitForSuccesses(topic, options.n, {
@@ -179,10 +195,10 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
     const stillRunning = await waitForWorkflowsClosed(client, topics, 30_000);
     if (stillRunning > 0) notes.push(`${stillRunning} workflows still running at the end`);
 
-    await poller.stop();
-    await worker.stop();
+    // The pollers stop first (bptl run stops them before its worker), then the worker.
+    for (const c of [...children].reverse()) await c.process.stop();
     rss.stop();
-    const stopped = poller.record('stopped');
+    const stopped = pollerProcess.record('stopped');
     const pollerStats = stopped
       ? Object.fromEntries(
           Object.entries(stopped).filter((e): e is [string, number] => typeof e[1] === 'number'),
@@ -206,11 +222,9 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
       outcomes: tallies[0]!.outcomes,
       poller: pollerStats,
       rss: rss.summary(window),
-      rssAtStartMiB: {
-        worker: Math.round(rssAtStartMiB.worker),
-        poller: Math.round(rssAtStartMiB.poller),
-      },
-      startupMs: { worker: workerStartupMs, poller: pollerStartupMs },
+      processes: children.map((c) => c.name),
+      rssAtStartMiB,
+      startupMs,
       fromBuild: options.fromBuild,
     };
     if (lowOutcome && lowOutcome.completedOnce !== options.lowRate)
@@ -232,8 +246,7 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
     };
   } finally {
     rss.stop();
-    await poller?.stop();
-    await worker.stop();
+    for (const c of [...children].reverse()) await c.process.stop();
     await connection.close();
   }
 }

@@ -37,12 +37,14 @@ export interface BptlDetails {
   outcomes: Record<string, number>;
   poller: Record<string, number> | undefined;
   rss: RssSummary;
-  /** RSS once both were ready, before any task (start-up cost). */
-  rssAtStartMiB: { worker: number; poller: number };
+  /** BPTL's processes, as named in rss, cpu and startupMs: `bptl` (bptl run), or `worker` and `poller` (--split). */
+  processes: string[];
+  /** RSS per process once all were ready, before any task (start-up cost). */
+  rssAtStartMiB: Record<string, number>;
   /** Run from a tsc build instead of the TypeScript sources. */
   fromBuild: boolean;
-  /** Spawn of the worker → "worker running"; spawn of the poller → "polling". */
-  startupMs: { worker: number; poller: number };
+  /** Per process: spawn → ready ("worker running" and/or "polling" logged). */
+  startupMs: Record<string, number>;
 }
 
 export interface Measurement {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { MIN_LOCAL_LOCK_DURATION_MS } from '../src/config/topic-config.ts';
 
 export const MEASUREMENTS = ['baseline', 'ceiling', 'bptl'] as const;
 export type MeasurementName = (typeof MEASUREMENTS)[number];
@@ -37,6 +38,10 @@ export interface BenchOptions {
   camundaUrl: string | undefined;
   /** Where results (and the children's logs) go. */
   outDir: string;
+  /** The BPTL topic's `execution`: the work unit as an activity (the default) or as a local activity. */
+  execution: 'activity' | 'local';
+  /** Run BPTL as `bptl worker` and `bptl poller` (two processes) instead of one `bptl run`. */
+  split: boolean;
   /** Run BPTL's worker and poller from a build (tsc, as in production) instead of the TypeScript sources. */
   fromBuild: boolean;
 }
@@ -46,7 +51,7 @@ export const USAGE = `npm run bench -- [options]      (or: node bench/run.ts [op
 Measures, against one Temporal and one Camunda server, with the same N and parallelism:
   baseline  a bare camunda-external-task-client-js worker completing N no-op external tasks
   ceiling   N empty workflows started eagerly (the fastest this Temporal server runs anything)
-  bptl      the same N external tasks through BPTL's poller, workflow and 'noop' work unit
+  bptl      the same N external tasks through BPTL (bptl run: poller + worker), the workflow and 'noop'
 
 Modes:
   (default)        N=2000, parallelism 32; tasks are created while the workers run
@@ -63,7 +68,9 @@ Options:
   --only LIST             a subset of baseline,ceiling,bptl
   --temporal-address H:P  use this Temporal server (else one is started in memory on 127.0.0.1:17333)
   --camunda-url URL       use this engine's REST API (else one is started on 127.0.0.1:18090, H2 in memory)
-  --from-build            run BPTL's worker and poller from a tsc build (as in production), not from src/*.ts
+  --execution E           the BPTL topic's execution: activity (default) or local (work unit as a local activity)
+  --split                 run BPTL as two processes, bptl worker and bptl poller (default: one bptl run)
+  --from-build            run BPTL from a tsc build (as in production), not from src/*.ts
   --out DIR               results folder (default .bench)
   -h, --help`;
 
@@ -95,6 +102,8 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
       'camunda-url': { type: 'string' },
       out: { type: 'string' },
       'from-build': { type: 'boolean' },
+      split: { type: 'boolean' },
+      execution: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,6 +118,13 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
     if (!(MEASUREMENTS as readonly string[]).includes(name))
       throw new Error(`--only: unknown measurement '${name}' (known: ${MEASUREMENTS.join(', ')})`);
   }
+  const execution = values.execution ?? 'activity';
+  if (execution !== 'activity' && execution !== 'local')
+    throw new Error(`--execution: expected activity or local, not '${execution}'`);
+  if (execution === 'local' && lockDurationMs < MIN_LOCAL_LOCK_DURATION_MS)
+    throw new Error(
+      `--execution local needs a lock of at least ${MIN_LOCAL_LOCK_DURATION_MS} ms (--lock-ms), not ${lockDurationMs}`,
+    );
   return {
     mode,
     smoke,
@@ -126,5 +142,7 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
     camundaUrl: values['camunda-url']?.replace(/\/+$/, ''),
     outDir: path.resolve(root, values.out ?? '.bench'),
     fromBuild: values['from-build'] ?? false,
+    split: values.split ?? false,
+    execution,
   };
 }

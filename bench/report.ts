@@ -86,7 +86,7 @@ export function evaluateTargets(
   });
   add('Added latency at low rate, p50 (ms)', '≤ 50', r.addedLowRateLatencyMs?.p50, (v) => v <= 50);
   const rss = m.bptl?.bptl?.rss;
-  add('Peak RSS of poller + worker (MiB)', '≤ 300', rss?.peakOfSumMiB, (v) => v <= 300);
+  add('Peak RSS of BPTL: poller + worker (MiB)', '≤ 300', rss?.peakOfSumMiB, (v) => v <= 300);
   if (options.mode === 'burst') {
     add('Burst: lock expiries', '0', m.bptl?.bptl?.lockExpiries, (v) => v === 0);
     add('Burst: duplicate executions', '0', m.bptl?.duplicates, (v) => v === 0);
@@ -126,8 +126,14 @@ function measurementRows(result: BenchResult): string[][] {
   return rows;
 }
 
+/** The processes of the CPU tables: the servers, the bench, and BPTL's (one `bptl`, or worker and poller). */
+function cpuNames(result: BenchResult): string[] {
+  const bptl = result.measurements.bptl?.bptl?.processes ?? ['bptl'];
+  return ['temporal', 'camunda', 'bench', ...bptl];
+}
+
 function cpuRows(result: BenchResult): string[][] {
-  const names = ['temporal', 'camunda', 'bench', 'worker', 'poller'];
+  const names = cpuNames(result);
   const rows = [['CPU (% of one core)', ...names, 'other programs', 'machine busy %']];
   for (const x of Object.values(result.measurements)) {
     if (!x.cpu) continue;
@@ -143,7 +149,7 @@ function cpuRows(result: BenchResult): string[][] {
 
 /** CPU time per completed task (ms), per process: where the time goes. */
 function cpuPerTaskRows(result: BenchResult): string[][] {
-  const names = ['temporal', 'camunda', 'bench', 'worker', 'poller'];
+  const names = cpuNames(result);
   const rows = [['CPU ms per completed task', ...names]];
   for (const x of Object.values(result.measurements)) {
     if (!x.cpu || x.completed === 0) continue;
@@ -158,17 +164,20 @@ function bptlRows(result: BenchResult): string[][] {
   const b = result.measurements.bptl?.bptl;
   if (!b) return [];
   const rss = b.rss;
+  const names = b.processes;
+  const label = names.join(' / ');
+  const each = (values: Record<string, number> | undefined) => names.map((n) => fmt(values?.[n])).join(' / ');
   const rows = [
     ['BPTL', 'value'],
     [
-      `RSS after start-up, before work: worker / poller (MiB)${b.fromBuild ? ' [from a build]' : ''}`,
-      `${fmt(b.rssAtStartMiB.worker)} / ${fmt(b.rssAtStartMiB.poller)}`,
+      `RSS after start-up, before work: ${label} (MiB)${b.fromBuild ? ' [from a build]' : ''}`,
+      each(b.rssAtStartMiB),
     ],
-    ['peak RSS worker / poller (MiB)', `${fmt(rss.peakMiB.worker)} / ${fmt(rss.peakMiB.poller)}`],
+    [`peak RSS ${label} (MiB)`, each(rss.peakMiB)],
     ['peak RSS: sum of peaks / peak of sum (MiB)', `${fmt(rss.sumOfPeaksMiB)} / ${fmt(rss.peakOfSumMiB)}`],
     [
-      'peak RSS while working off the tasks: worker / poller / sum (MiB)',
-      `${fmt(rss.window?.peakMiB.worker)} / ${fmt(rss.window?.peakMiB.poller)} / ${fmt(rss.window?.peakOfSumMiB)}`,
+      `peak RSS while working off the tasks: ${label} / sum (MiB)`,
+      `${each(rss.window?.peakMiB)} / ${fmt(rss.window?.peakOfSumMiB)}`,
     ],
     [
       'lock expiries (relocked + extra fetches)',
@@ -176,7 +185,7 @@ function bptlRows(result: BenchResult): string[][] {
     ],
     ['workflow ids with several runs', String(b.workflowIdsWithSeveralRuns)],
     ['workflows / outcomes', `${b.workflows} / ${JSON.stringify(b.outcomes)}`],
-    ['start-up worker / poller (ms)', `${b.startupMs.worker} / ${b.startupMs.poller}`],
+    [`start-up ${label} (ms)`, each(b.startupMs)],
   ];
   if (b.poller)
     rows.push([
@@ -238,7 +247,8 @@ function headline(result: BenchResult): string[] {
   const f = result.flags;
   return [
     `mode ${f.mode}${f.smoke ? ' (smoke)' : ''}, N=${f.n}, parallelism ${f.parallelism}, low-rate ${f.lowRate}, ` +
-      `lock ${f.lockDurationMs} ms${f.workMs ? `, work ${f.workMs} ms` : ''}, ${f.starters} starters`,
+      `lock ${f.lockDurationMs} ms${f.workMs ? `, work ${f.workMs} ms` : ''}, ${f.starters} starters; ` +
+      `BPTL as ${f.split ? 'bptl worker + bptl poller' : 'bptl run'}, work unit as ${f.execution === 'local' ? 'a local activity' : 'an activity'}`,
     `commit ${e.commit.sha?.slice(0, 12) ?? '?'}${e.commit.dirty ? ' (dirty tree)' : ''}; ` +
       `${e.machine.nproc} cores, ${e.machine.memoryMiB} MiB; load ${e.machine.loadAverageAtStart} → ${result.loadAverageAtEnd}`,
     `Node ${e.versions.node}, Temporal server ${e.versions.temporalServer ?? '?'}, Camunda ${e.versions.camunda ?? '?'}` +

@@ -122,11 +122,13 @@ export function createWorkUnitActivities(
         throw toFailure(ensureError(error), attempt);
       }
       // Well within the activity's heartbeat time-out (a third of it), else a healthy worker's attempt times out.
+      // A local activity (execution: local) has no heartbeats: cancellation reaches it in-process.
       const heartbeatTimeoutMs = ctx.info.heartbeatTimeoutMs;
       const heartbeatEveryMs = heartbeatTimeoutMs
         ? Math.min(AUTO_HEARTBEAT_INTERVAL_MS, Math.floor(heartbeatTimeoutMs / 3))
         : AUTO_HEARTBEAT_INTERVAL_MS;
-      const heartbeat = setInterval(() => ctx.heartbeat(), heartbeatEveryMs);
+      const isLocal = ctx.info.isLocal;
+      const heartbeat = isLocal ? undefined : setInterval(() => ctx.heartbeat(), heartbeatEveryMs);
       let output: unknown;
       try {
         output = await unit.run({
@@ -135,7 +137,7 @@ export function createWorkUnitActivities(
           attempt,
           log,
           signal: ctx.cancellationSignal,
-          heartbeat: (details?: unknown) => ctx.heartbeat(details),
+          heartbeat: isLocal ? () => {} : (details?: unknown) => ctx.heartbeat(details),
           sleep: (ms: number) => ctx.sleep(ms),
           camunda: options.engines?.get(input.engine),
           services,

@@ -49,7 +49,7 @@ export const credentialRecordSchema = z.object({
   ...meta,
 });
 
-export const topicRecordSchema = topicInputSchema.extend(meta);
+export const topicRecordSchema = topicInputSchema.safeExtend(meta);
 
 export const auditEntrySchema = z.object({
   id: z.number().int(),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `bptl` command line: `bptl worker`, `poller`, `api`, `topics`, `work-units`, `dev`. Run it through the `./bptl` wrapper
+ * The `bptl` command line: `bptl run`, `worker`, `poller`, `api`, `topics`, `work-units`, `dev`. Run it through the `./bptl` wrapper
  * in the project root, which installs what is missing first and runs Node 24.
  */
 import { parseArgs } from 'node:util';
@@ -8,6 +8,7 @@ import { ConfigError, ensureError } from '../errors.ts';
 import { runApi } from './commands/api.ts';
 import { runDev } from './commands/dev.ts';
 import { runPoller } from './commands/poller.ts';
+import { runCombined } from './commands/run.ts';
 import { runTopics } from './commands/topics.ts';
 import { runWorkUnits } from './commands/work-units.ts';
 import { runWorker } from './commands/worker.ts';
@@ -25,6 +26,18 @@ interface Command {
 const configOption = { config: { type: 'string', short: 'c' } } as const;
 
 const commands: Record<string, Command> = {
+  run: {
+    summary: 'run a worker and the pollers in one process (the usual deployment; starts workflows eagerly)',
+    usage: `bptl run [--config FILE]
+
+A worker (bptl worker) and the pollers (bptl poller) in one process: the pollers start workflows eagerly on the
+worker's connection, so each task's first workflow task comes back with the start call, and the process holds
+one runtime instead of two. Scale by running more of them, each with its own BPTL_WORKER_ID. The first
+SIGINT/SIGTERM stops the pollers (no new task is fetched), then the worker; a second one exits at once.
+Environment: everything of bptl worker and bptl poller.`,
+    options: configOption,
+    run: (v) => runCombined({ configFile: v.config as string | undefined }),
+  },
   worker: {
     summary: 'run a Temporal worker: the external-task workflows, engine activities and work units',
     usage: `bptl worker [--config FILE]

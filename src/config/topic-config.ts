@@ -43,7 +43,19 @@ export const retryPolicySchema = z.strictObject({
   maximumAttempts: z.number().int().min(1).default(3),
 });
 
-export const topicConfigSchema = z.strictObject({
+/** Where a work unit runs: see `execution` below and docs/work-units.md. */
+export const EXECUTIONS = ['activity', 'local'] as const;
+export type Execution = (typeof EXECUTIONS)[number];
+
+/**
+ * The shortest lock a topic with `execution: local` may have. While a local activity runs, the workflow wakes
+ * (to renew the lock) only when its workflow task is heartbeated, every 8 s (80 % of the 10 s workflow task
+ * time-out); a renewal due at half the lock can thus be 8 s late, and must still land before the lock expires.
+ */
+export const MIN_LOCAL_LOCK_DURATION_MS = 20_000;
+
+/** The fields of a topic, without the checks that span several fields (see topicConfigSchema). */
+export const topicFieldsSchema = z.strictObject({
   /** Camunda's topic name. */
   topic: z.string().min(1),
   /** Engine name; may be left out when exactly one engine is configured. */
@@ -79,7 +91,31 @@ export const topicConfigSchema = z.strictObject({
    * store. Every alias the work unit requires must be bound.
    */
   services: z.record(serviceAliasSchema, serviceNameSchema).default({}),
+  /**
+   * Where the work unit runs. `activity` (the default): an activity on the work-unit task queue, for any unit:
+   * heartbeats, cancellation while it runs, durable back-off between attempts, work units scaled apart.
+   * `local`: a local activity in the workflow's worker, inside the workflow task, for units that finish in
+   * seconds (engine calls, small HTTP calls): about half the Temporal work per task and one round trip instead
+   * of three; the heartbeat time-out does not apply (a dead worker is noticed by the workflow task time-out).
+   */
+  execution: z.enum(EXECUTIONS).default('activity'),
 });
+
+/** Checks across a topic's fields; used by every schema that parses a whole topic. */
+export function checkTopicFields(
+  topic: { execution?: Execution | undefined; lockDurationMs?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (topic.execution === 'local' && (topic.lockDurationMs ?? 0) < MIN_LOCAL_LOCK_DURATION_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['lockDurationMs'],
+      message: `must be at least ${MIN_LOCAL_LOCK_DURATION_MS} with execution 'local' (the lock is renewed at workflow task heartbeats, every 8 s)`,
+    });
+  }
+}
+
+export const topicConfigSchema = topicFieldsSchema.superRefine(checkTopicFields);
 
 export const bptlConfigSchema = z.strictObject({
   engines: z.array(engineConfigSchema).min(1, 'at least one engine is needed'),

@@ -11,10 +11,11 @@
  */
 import { z } from 'zod';
 import {
+  checkTopicFields,
   engineAuthSchema,
   engineConfigSchema,
   type TopicConfig,
-  topicConfigSchema,
+  topicFieldsSchema,
 } from '../config/topic-config.ts';
 
 /** The marker that stands for a stored secret in reads and in the audit log. */
@@ -161,11 +162,15 @@ export interface ServiceCredentials {
 }
 
 /** A topic: the configuration file's topic, with the engine required. */
-export const topicInputSchema = topicConfigSchema.extend({ engine: resourceNameSchema });
+export const topicInputSchema = topicFieldsSchema
+  .extend({ engine: resourceNameSchema })
+  .superRefine(checkTopicFields);
 /** An update replaces everything but the key (engine and topic, taken from the URL). */
-export const topicUpdateSchema = topicInputSchema.omit({ engine: true, topic: true });
+export const topicUpdateSchema = topicFieldsSchema
+  .omit({ engine: true, topic: true })
+  .superRefine(checkTopicFields);
 /** The settings kept in the `settings` JSONB column: all but the key, work unit and enabled. */
-export const topicSettingsSchema = topicConfigSchema.omit({
+export const topicSettingsSchema = topicFieldsSchema.omit({
   engine: true,
   topic: true,
   workUnit: true,

@@ -1,7 +1,8 @@
 /**
- * A BPTL worker: two Temporal workers on one connection. The first runs the external-task workflows and the
- * engine activities (short calls that must land); the second runs work units on their own task queue, so
- * slow work can never starve completions, failures or lock extensions.
+ * A BPTL worker: two Temporal workers on one connection. The first runs the external-task workflows, the
+ * engine activities (short calls that must land) and, as local activities, the work units of topics with
+ * `execution: local`; the second runs work units on their own task queue, so slow work can never starve
+ * completions, failures or lock extensions.
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createEngineActivities, createWorkUnitActivities, type EngineClients } from '../activities/index.ts';
@@ -41,6 +42,10 @@ export interface BptlWorker {
 export async function createBptlWorker(options: BptlWorkerOptions): Promise<BptlWorker> {
   const workflowBundle = options.workflowBundle ?? { codePath: await bundleWorkflowsInChild() };
   const shutdownGraceTime = options.shutdownGraceTimeMs ?? 10_000;
+  const workUnitActivities = createWorkUnitActivities(options.registry, options.logger.child('work-unit'), {
+    engines: options.engines,
+    ...(options.services ? { services: options.services } : {}),
+  });
   const main = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -48,17 +53,15 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
     workflowBundle,
     // A bounded cache: histories of evicted workflows are replayed when they wake (lock renewal, retry).
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
-    activities: createEngineActivities(options.engines),
+    // Engine calls run as local activities, and so do the work units of topics with `execution: local`.
+    activities: { ...createEngineActivities(options.engines), ...workUnitActivities },
     shutdownGraceTime,
   });
   const workUnits = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.workUnitTaskQueue,
-    activities: createWorkUnitActivities(options.registry, options.logger.child('work-unit'), {
-      engines: options.engines,
-      ...(options.services ? { services: options.services } : {}),
-    }),
+    activities: workUnitActivities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentWorkUnits ?? 100,
     shutdownGraceTime,
   });

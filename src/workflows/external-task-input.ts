@@ -40,6 +40,11 @@ export interface TopicSnapshot {
   services?: Record<string, string>;
   camundaRetries: number;
   camundaRetryTimeoutMs: number;
+  /**
+   * Where the work unit runs: an activity on the work-unit task queue, or a local activity inside the workflow
+   * task. Absent in workflows started before the setting existed: `activity`.
+   */
+  execution?: 'activity' | 'local';
 }
 
 export interface ExternalTaskInput {

@@ -1,9 +1,11 @@
 /**
  * The external-task workflow: one run per Camunda external task.
  *
- * 1. It runs the topic's work unit as a retriable activity on the work-unit task queue, and meanwhile keeps
- *    the engine's lock: a timer before each expiry, then `keepLock` (extendLock, or lock again if it expired).
- *    The loop runs during Temporal's back-off between attempts too, when no activity runs at all.
+ * 1. It runs the topic's work unit as a retriable activity on the work-unit task queue (or, for a topic with
+ *    `execution: local`, as a local activity inside the workflow task), and meanwhile keeps the engine's lock:
+ *    a timer before each expiry, then `keepLock` (extendLock, or lock again if it expired). The loop runs
+ *    during Temporal's back-off between attempts too, when no activity runs at all. A unit that finishes
+ *    within the workflow task costs no timer event: the timer is cancelled before it was ever sent.
  * 2. If the task is gone (404) or another worker holds it, the work unit is cancelled (through its heartbeats)
  *    and the workflow ends as `abandoned`, without calling the engine.
  * 3. Otherwise it tells the engine exactly one of: complete (the unit's variables), failure (attempts exhausted
@@ -24,6 +26,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   sleep,
+  TemporalFailure,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -99,25 +102,33 @@ function lostReason(error: unknown): string | undefined {
 
 type WorkOutcome =
   | { kind: 'result'; result: WorkUnitResult }
-  | { kind: 'failure'; error: ActivityFailure }
+  | { kind: 'failure'; error: TemporalFailure }
   | { kind: 'lost'; reason: string };
 
 export async function externalTask(input: ExternalTaskInput): Promise<ExternalTaskResult> {
   const { task, topic, engine, workerId } = input;
   const engineActivities = proxyLocalActivities<EngineActivities>(ENGINE_ACTIVITY_OPTIONS);
   const callbacks = proxyActivities<EngineActivities>(CALLBACK_ACTIVITY_OPTIONS);
-  const workUnits = proxyActivities<WorkUnitActivities>({
-    taskQueue: input.workUnitTaskQueue,
-    startToCloseTimeout: topic.startToCloseTimeoutMs,
-    heartbeatTimeout: topic.heartbeatTimeoutMs,
-    cancellationType: 'WAIT_CANCELLATION_COMPLETED',
-    retry: {
-      initialInterval: topic.retry.initialIntervalMs,
-      backoffCoefficient: topic.retry.backoffCoefficient,
-      maximumInterval: topic.retry.maximumIntervalMs,
-      maximumAttempts: topic.retry.maximumAttempts,
-    },
-  });
+  const retry = {
+    initialInterval: topic.retry.initialIntervalMs,
+    backoffCoefficient: topic.retry.backoffCoefficient,
+    maximumInterval: topic.retry.maximumIntervalMs,
+    maximumAttempts: topic.retry.maximumAttempts,
+  };
+  const workUnits =
+    topic.execution === 'local'
+      ? proxyLocalActivities<WorkUnitActivities>({
+          startToCloseTimeout: topic.startToCloseTimeoutMs,
+          cancellationType: 'WAIT_CANCELLATION_COMPLETED',
+          retry,
+        })
+      : proxyActivities<WorkUnitActivities>({
+          taskQueue: input.workUnitTaskQueue,
+          startToCloseTimeout: topic.startToCloseTimeoutMs,
+          heartbeatTimeout: topic.heartbeatTimeoutMs,
+          cancellationType: 'WAIT_CANCELLATION_COMPLETED',
+          retry,
+        });
   const command = { engine, taskId: task.id, workerId };
   const { variables, ...taskWithoutVariables } = task;
 
@@ -155,7 +166,8 @@ export async function externalTask(input: ExternalTaskInput): Promise<ExternalTa
       .then(
         (result): WorkOutcome => ({ kind: 'result', result }),
         (error: unknown): WorkOutcome => {
-          if (error instanceof ActivityFailure && !isCancellation(error)) return { kind: 'failure', error };
+          // An activity's failure comes wrapped in an ActivityFailure; a local activity's as what it threw.
+          if (error instanceof TemporalFailure && !isCancellation(error)) return { kind: 'failure', error };
           throw error;
         },
       );
@@ -189,7 +201,7 @@ export async function externalTask(input: ExternalTaskInput): Promise<ExternalTa
       `work unit: ${topic.workUnit}`,
       `failure type: ${failureType(outcome.error) ?? cause.name}`,
       `attempts: ${attempt ?? 'unknown'} (at most ${topic.retry.maximumAttempts})`,
-      `retry state: ${outcome.error.retryState}`,
+      `retry state: ${outcome.error instanceof ActivityFailure ? outcome.error.retryState : 'n/a (local activity)'}`,
       `workflow: ${workflowInfo().workflowId} (run ${workflowInfo().runId})`,
       '',
       cause.stack ?? cause.message,

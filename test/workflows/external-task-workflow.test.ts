@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +135,15 @@ async function run(
   }
   return { result, calls, args, history };
 }
+
+/** The history's event types, e.g. `TIMER_STARTED`. */
+function eventTypes(history: Awaited<ReturnType<typeof run>>['history']): string[] {
+  return (history.events ?? []).map((e) =>
+    String(temporal.api.enums.v1.EventType[e.eventType ?? 0]).replace(/^EVENT_TYPE_/, ''),
+  );
+}
+
+const count = (types: string[], type: string) => types.filter((t) => t === type).length;
 
 const completed = (): Promise<WorkUnitResult> =>
   Promise.resolve({ outcome: 'completed', variables: { greeting: { type: 'String', value: 'Hello, Ada' } } });
@@ -341,5 +351,77 @@ describe('externalTask workflow', () => {
         }),
       },
     ]);
+  });
+});
+
+describe('externalTask workflow with execution: local (the work unit as a local activity)', () => {
+  it('runs the work unit and the completion in one workflow task: no activity task, no timer', async () => {
+    const { result, calls, history } = await run(
+      'local-completed',
+      { runWorkUnit: completed },
+      { execution: 'local' },
+    );
+    expect(result).toEqual({ outcome: 'completed', variables: ['greeting'] });
+    expect(calls.runWorkUnit).toBe(1);
+    expect(calls.complete).toHaveLength(1);
+    const types = eventTypes(history);
+    expect(count(types, 'WORKFLOW_TASK_COMPLETED')).toBe(1);
+    expect(count(types, 'MARKER_RECORDED')).toBe(2); // the work unit and the completion
+    // The lock timer was started and cancelled within the workflow task, so it never reached the server.
+    expect(types.filter((t) => t.startsWith('ACTIVITY_TASK_') || t.startsWith('TIMER_'))).toEqual([]);
+  });
+
+  it('costs an activity task, a timer and a second workflow task as an activity (what local saves)', async () => {
+    const { history } = await run('completed-as-activity', { runWorkUnit: completed });
+    const types = eventTypes(history);
+    expect(count(types, 'WORKFLOW_TASK_COMPLETED')).toBe(2);
+    expect(count(types, 'ACTIVITY_TASK_SCHEDULED')).toBe(1);
+    expect(count(types, 'TIMER_STARTED')).toBe(1);
+    expect(count(types, 'TIMER_CANCELED')).toBe(1);
+  });
+
+  it('retries a failing local work unit under the topic policy, then completes once', async () => {
+    const { result, calls } = await run(
+      'local-retried',
+      {
+        runWorkUnit: async (attempt) => {
+          if (attempt < 3) throw new Error(`flaky ${attempt}`);
+          return completed();
+        },
+      },
+      { execution: 'local', retry: { ...input('q').topic.retry, initialIntervalMs: 100 } },
+    );
+    expect(result.outcome).toBe('completed');
+    expect(calls.runWorkUnit).toBe(3);
+    expect(calls.complete).toHaveLength(1);
+  });
+
+  it('reports the failure once the attempts are exhausted, and never retries a non-retryable one', async () => {
+    const retry = { ...input('q').topic.retry, initialIntervalMs: 100 };
+    const exhausted = await run(
+      'local-failed',
+      {
+        runWorkUnit: async (attempt) => {
+          throw ApplicationFailure.create({ message: `down (attempt ${attempt})`, details: [{ attempt }] });
+        },
+      },
+      { execution: 'local', retry },
+    );
+    expect(exhausted.result).toEqual({ outcome: 'failed', reason: 'down (attempt 3)' });
+    expect(exhausted.calls.runWorkUnit).toBe(3);
+    expect(exhausted.calls.failure[0]!.errorDetails).toContain('attempts: 3 (at most 3)');
+
+    const final = await run(
+      'local-non-retryable',
+      {
+        runWorkUnit: async () => {
+          throw ApplicationFailure.nonRetryable("variable 'name': must be a string", 'InputError');
+        },
+      },
+      { execution: 'local', retry },
+    );
+    expect(final.result.outcome).toBe('failed');
+    expect(final.calls.runWorkUnit).toBe(1);
+    expect(final.calls.failure[0]!.errorDetails).toContain('failure type: InputError');
   });
 });
