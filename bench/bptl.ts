@@ -8,10 +8,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
+import { WORKFLOW_THREAD_PRELOAD } from '../src/worker/workflow-stack-traces.ts';
 import { BptlOutcome } from '../src/workflows/search-attributes.ts';
 import { type BptlProcess, spawnBptl } from './bptl-process.ts';
 import { startCpuMeter } from './cpu.ts';
@@ -86,6 +87,11 @@ async function buildBptl(ctx: BenchContext): Promise<string> {
   }
   const entry = path.join(outDir, 'cli', 'main.js');
   if (!existsSync(entry)) throw new Error(`the build did not produce ${entry}`);
+  // What `npm run build` copies besides tsc's output.
+  await copyFile(
+    WORKFLOW_THREAD_PRELOAD,
+    path.join(outDir, 'worker', path.basename(WORKFLOW_THREAD_PRELOAD)),
+  );
   return entry;
 }
 

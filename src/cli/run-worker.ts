@@ -72,6 +72,7 @@ export async function startWorker(
     engines: ctx.engines,
     registry: ctx.registry,
     logger: ctx.log.child('worker'),
+    workflowStackTraces: ctx.env.BPTL_WORKFLOW_STACK_TRACES,
     ...(ctx.store ? { services: storeServiceResolver(ctx.store) } : {}),
   });
   return { worker, connection };

@@ -110,6 +110,14 @@ export const envSchema = z.object({
   BPTL_API_HOST: z.string().min(1).default('127.0.0.1'),
   /** Bearer tokens of the API with their roles: `role:token,…`, `name:role:token,…` or a JSON list. */
   BPTL_API_TOKENS: apiTokensSchema,
+  /**
+   * Let the Temporal SDK collect stack traces of workflow promises (the Web UI's "Stack Trace" tab of a running
+   * workflow). Off by default: it costs about 7 ms of CPU per task (src/worker/workflow-stack-traces.ts).
+   */
+  BPTL_WORKFLOW_STACK_TRACES: z
+    .enum(['true', 'false', '1', '0'], { message: 'true or false' })
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import type { ServiceResolver } from '../work-units/service-clients.ts';
 import { bundleWorkflowsInChild } from './bundle-workflows.ts';
+import { disableWorkflowStackTraces } from './workflow-stack-traces.ts';
 
 export { workflowsPath } from './workflows-path.ts';
 
@@ -31,6 +32,11 @@ export interface BptlWorkerOptions {
   maxConcurrentWorkUnits?: number;
   /** On shutdown, how long running work units may finish before they are cancelled. @default 10000 */
   shutdownGraceTimeMs?: number;
+  /**
+   * Let the SDK collect stack traces of workflow promises (the Web UI's "Stack Trace" tab). It costs about 7 ms
+   * of CPU per task, so it is off unless asked for; see workflow-stack-traces.ts. @default false
+   */
+  workflowStackTraces?: boolean;
 }
 
 export interface BptlWorker {
@@ -40,6 +46,7 @@ export interface BptlWorker {
 }
 
 export async function createBptlWorker(options: BptlWorkerOptions): Promise<BptlWorker> {
+  if (!options.workflowStackTraces) disableWorkflowStackTraces();
   const workflowBundle = options.workflowBundle ?? { codePath: await bundleWorkflowsInChild() };
   const shutdownGraceTime = options.shutdownGraceTimeMs ?? 10_000;
   const workUnitActivities = createWorkUnitActivities(options.registry, options.logger.child('work-unit'), {

@@ -215,6 +215,9 @@ beforeAll(async () => {
     cancel: await scenario('cancel', 'test-long', { lockDurationMs: 2_000, heartbeatTimeoutMs: 5_000 }),
     roundtrip: await scenario('roundtrip', 'test-roundtrip'),
     callback: await scenario('callback', 'echo', { variables: ['text'] }),
+    localFlaky: await scenario('local-flaky', 'test-flaky', { execution: 'local' }),
+    localLong: await scenario('local-long', 'test-long', { execution: 'local', lockDurationMs: 20_000 }),
+    localCancel: await scenario('local-cancel', 'test-long', { execution: 'local', lockDurationMs: 20_000 }),
   };
   await h.startWorker(units);
   h.createPoller(Object.values(topics), { asyncResponseTimeoutMs: 5_000 }).start();
@@ -400,6 +403,61 @@ describe('lock keeping', () => {
     expect(types).not.toContain('completeTask');
     expect(types).not.toContain('reportFailure');
     expect(history.events?.some((e) => e.activityTaskCanceledEventAttributes)).toBe(true);
+  });
+});
+
+describe('execution: local (the work unit as a local activity in the workflow task)', () => {
+  it('a unit that fails twice, then succeeds: three attempts inside the worker, one completion, no activity task', async () => {
+    const pi = (await start('local-flaky')).id;
+    expect((await waitForProcessEnd(h.camunda, pi)).state).toBe('COMPLETED');
+    expect(seen.attempts.get(pi)).toBe(3);
+    expect(await successLogs(await taskIdOf(pi))).toBe(1);
+    const history = await (await workflowOf(pi)).fetchHistory();
+    expect(activityTypes(history)).toEqual(['runWorkUnit', 'completeTask']);
+    expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+  });
+
+  it('a unit running longer than the lock: the lock is renewed while it runs, it completes once, nobody else fetches it', async () => {
+    const pi = (await start('local-long', { workMs: 24_000 })).id;
+    await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
+    const stolen: unknown[] = [];
+    while (
+      !(await h.camunda.get<{ state: string }>(`/history/process-instance/${pi}`)).state.startsWith(
+        'COMPLETED',
+      )
+    ) {
+      const fetched = await h.camunda.fetchAndLock({
+        workerId: `${h.id}-thief`,
+        maxTasks: 10,
+        topics: [{ topicName: topics.localLong!.topic, lockDuration: 60_000 }],
+      });
+      stolen.push(...fetched);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(stolen).toEqual([]);
+    expect(await successLogs(await taskIdOf(pi))).toBe(1);
+    expect(seen.attempts.get(pi)).toBe(1);
+    const handle = await workflowOf(pi);
+    const memo = (await handle.describe()).memo as { lock?: { status: string } };
+    expect(memo.lock?.status).toBe('extended');
+    expect(activityTypes(await handle.fetchHistory())).toEqual(
+      expect.arrayContaining(['runWorkUnit', 'keepLock', 'completeTask']),
+    );
+  });
+
+  it('a process instance deleted mid-work: the local unit is cancelled at the next renewal, nothing is completed', async () => {
+    const pi = (await start('local-cancel', { workMs: 120_000 })).id;
+    await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
+    const handle = await workflowOf(pi);
+    await h.camunda.delete(`/process-instance/${pi}`);
+    const result = (await handle.result()) as ExternalTaskResult;
+    expect(result.outcome).toBe('abandoned');
+    expect(result.reason).toContain('the task is gone');
+    expect(seen.cancelled.has(pi)).toBe(true);
+    const types = activityTypes(await handle.fetchHistory());
+    expect(types).toContain('keepLock');
+    expect(types).not.toContain('completeTask');
+    expect(types).not.toContain('reportFailure');
   });
 });
 

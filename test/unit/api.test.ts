@@ -265,6 +265,36 @@ describe('topics', () => {
     expect(problem.issues?.map((i) => i.field).sort()).toEqual(['lockDurationMs', 'retry.maximumAttempts']);
   });
 
+  it('stores execution local, and says 400 naming the lock when it is too short for it, on create and replace', async () => {
+    const tooShort = await problemOf(
+      await api.request('POST', '/topics', {
+        body: {
+          engine: 'local',
+          topic: 'quick',
+          workUnit: 'echo',
+          execution: 'local',
+          lockDurationMs: 5_000,
+        },
+      }),
+      400,
+    );
+    expect(tooShort.issues?.map((i) => i.field)).toEqual(['lockDurationMs']);
+    const created = await api.request('POST', '/topics', {
+      body: { engine: 'local', topic: 'quick', workUnit: 'echo', execution: 'local', lockDurationMs: 30_000 },
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ execution: 'local', lockDurationMs: 30_000 });
+    const replaced = await problemOf(
+      await api.request('PUT', '/topics/local/quick', {
+        body: { workUnit: 'echo', execution: 'local', lockDurationMs: 1_000 },
+      }),
+      400,
+    );
+    expect(replaced.issues?.map((i) => i.field)).toEqual(['lockDurationMs']);
+    const read = (await (await api.request('GET', '/topics/local/quick')).json()) as Record<string, unknown>;
+    expect(read).toMatchObject({ execution: 'local', lockDurationMs: 30_000, version: 1 });
+  });
+
   it('says 422 naming an unknown work unit or engine', async () => {
     const unit = await problemOf(
       await api.request('POST', '/topics', {

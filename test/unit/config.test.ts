@@ -21,8 +21,20 @@ describe('parseConfig', () => {
         maximumAttempts: 3,
       },
       camundaRetries: 0,
+      execution: 'activity',
     });
     expect(config.engines[0]!.auth).toEqual({ type: 'none' });
+  });
+
+  it('takes execution local with a lock of at least 20 s', () => {
+    const config = parseConfig(
+      {
+        engines: [engine],
+        topics: [{ topic: 'a', workUnit: 'echo', execution: 'local', lockDurationMs: 20_000 }],
+      },
+      units,
+    );
+    expect(config.topics[0]).toMatchObject({ execution: 'local', lockDurationMs: 20_000 });
   });
 
   it.each([
@@ -59,6 +71,19 @@ describe('parseConfig', () => {
       'a lock that is too short',
       { engines: [engine], topics: [{ topic: 'a', workUnit: 'echo', lockDurationMs: 10 }] },
       'topics[0].lockDurationMs',
+    ],
+    [
+      'an unknown execution',
+      { engines: [engine], topics: [{ topic: 'a', workUnit: 'echo', execution: 'inline' }] },
+      'topics[0].execution',
+    ],
+    [
+      'execution local with a lock shorter than 20 s',
+      {
+        engines: [engine],
+        topics: [{ topic: 'a', workUnit: 'echo', execution: 'local', lockDurationMs: 10_000 }],
+      },
+      "topics[0].lockDurationMs: must be at least 20000 with execution 'local'",
     ],
   ])('rejects %s with a message naming the field', (_, raw, message) => {
     expect(() => parseConfig(raw, units, 'bptl.config.yaml')).toThrowError(ConfigError);
