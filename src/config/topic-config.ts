@@ -49,8 +49,9 @@ export type Execution = (typeof EXECUTIONS)[number];
 
 /**
  * The shortest lock a topic with `execution: local` may have. While a local activity runs, the workflow wakes
- * (to renew the lock) only when its workflow task is heartbeated, every 8 s (80 % of the 10 s workflow task
- * time-out); a renewal due at half the lock can thus be 8 s late, and must still land before the lock expires.
+ * (to renew the lock) only at workflow-task heartbeats, every 3.2 s for such tasks (80 % of their 4 s workflow
+ * task time-out, LOCAL_WORKFLOW_TASK_TIMEOUT_MS): a renewal due at half the lock can be up to 6.4 s late and must
+ * still land before the lock expires.
  */
 export const MIN_LOCAL_LOCK_DURATION_MS = 20_000;
 
@@ -110,7 +111,7 @@ export function checkTopicFields(
     ctx.addIssue({
       code: 'custom',
       path: ['lockDurationMs'],
-      message: `must be at least ${MIN_LOCAL_LOCK_DURATION_MS} with execution 'local' (the lock is renewed at workflow task heartbeats, every 8 s)`,
+      message: `must be at least ${MIN_LOCAL_LOCK_DURATION_MS} with execution 'local' (the lock is renewed at workflow task heartbeats, every 3.2 s)`,
     });
   }
 }

@@ -221,12 +221,16 @@ export class Poller {
     return start;
   }
 
-  /** Waits until at least one start in flight has finished. */
+  /** Waits until a start or a workflow has finished, or the signal aborts. */
   private async waitForCapacity(signal: AbortSignal): Promise<void> {
+    let onAbort = () => {};
     await new Promise<void>((resolve) => {
       this.capacityFreed = resolve;
-      signal.addEventListener('abort', () => resolve(), { once: true });
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
     });
+    // The signal lives as long as the poller: a listener left on it per wait would pile up (one per task).
+    signal.removeEventListener('abort', onAbort);
     this.capacityFreed = () => {};
   }
 

@@ -3,6 +3,7 @@
  * fetchAndLock by the poller → one workflow per task → the work unit → complete with typed variables.
  */
 
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import { encodeVariables, typed } from '../../src/engine/variables.ts';
@@ -57,6 +58,33 @@ afterAll(async () => {
 });
 
 describe('an external task, end to end', () => {
+  it('runs at most maxInFlight workflows at once, and its waits leave no listener behind', async () => {
+    const topic = h.topicName('capped');
+    await h.deploy({ key: `${h.id}-capped`, topic });
+    const capped = h.createPoller([h.topicConfig(topic, 'sleep')], { maxInFlight: 2 });
+    onTestFinished(() => capped.stop());
+    capped.start();
+    const abortSignal = (capped as unknown as { abort: AbortController }).abort.signal;
+    const instances = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        h.camunda.startProcess(`${h.id}-capped`, { variables: encodeVariables({ sleepMs: 300 }) }),
+      ),
+    );
+    let most = 0;
+    const sampling = setInterval(() => {
+      most = Math.max(most, capped.workflowsInFlight);
+    }, 10);
+    try {
+      for (const pi of instances) expect((await waitForProcessEnd(h.camunda, pi.id)).state).toBe('COMPLETED');
+    } finally {
+      clearInterval(sampling);
+    }
+    expect(most).toBe(2);
+    expect(capped.stats.tasksFetched).toBe(8);
+    // It waited for capacity at least three times; each wait took its listener off the poller's signal.
+    expect(getEventListeners(abortSignal, 'abort')).toHaveLength(0);
+  });
+
   it('completes the process with the output variables typed for Camunda', async () => {
     const requestedAt = new Date('2026-05-01T10:00:00.123Z');
     const order = { id: 42, lines: ['bread', 'milk'], paid: true };

@@ -38,7 +38,7 @@ export interface Harness {
   startWorker(units?: AnyWorkUnit[]): Promise<void>;
   createPoller(
     topics: TopicConfig[],
-    options?: { maxTasks?: number; asyncResponseTimeoutMs?: number },
+    options?: { maxTasks?: number; maxInFlight?: number; asyncResponseTimeoutMs?: number },
   ): Poller;
   close(): Promise<void>;
 }
@@ -96,6 +96,7 @@ export async function createHarness(
         taskQueue: harness.taskQueue,
         workUnitTaskQueue: harness.workUnitTaskQueue,
         maxTasks: options.maxTasks ?? 10,
+        ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
         asyncResponseTimeoutMs: options.asyncResponseTimeoutMs ?? 2_000,
         logger: log,
       });

@@ -425,3 +425,46 @@ describe('externalTask workflow with execution: local (the work unit as a local 
     expect(final.calls.failure[0]!.errorDetails).toContain('failure type: InputError');
   });
 });
+
+describe('workflow stack traces', () => {
+  it("a worker created without BPTL's switch answers the stack trace query with the workflow's stack", async () => {
+    const taskQueue = `wf-stack-${randomUUID()}`;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: {
+        runWorkUnit: async () => {
+          started();
+          await gate;
+          return completed();
+        },
+        completeTask: async () => {},
+        keepLock: async () => ({ status: 'extended' }),
+      },
+    });
+    const args = input(taskQueue);
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(externalTask, {
+        workflowId: `camunda/test/${args.task.id}`,
+        taskQueue,
+        args: [args],
+      });
+      await running;
+      const stack = await handle.query<string>('__stack_trace');
+      release();
+      await handle.result();
+      // Source-mapped frames of the workflow, waiting on its work unit and its lock timer.
+      expect(stack).toContain('src/workflows/external-task-workflow.ts');
+      expect(stack).toMatch(/at work \(/);
+    });
+  });
+});
