@@ -41,7 +41,9 @@ export function disableWorkflowStackTraces(): void {
         isWorkflowThread
           ? {
               ...options,
-              execArgv: [...(options?.execArgv ?? process.execArgv), '--require', WORKFLOW_THREAD_PRELOAD],
+              // Not process.execArgv: its V8 flags (e.g. --max-semi-space-size) apply to the whole process
+              // already, and a thread refuses them (ERR_WORKER_INVALID_EXEC_ARGV).
+              execArgv: [...(options?.execArgv ?? []), '--require', WORKFLOW_THREAD_PRELOAD],
             }
           : options,
       );
