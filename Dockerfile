@@ -26,6 +26,7 @@ RUN npm run build \
  && test -f dist/cli/main.js \
  && test -f dist/workflows/index.js \
  && test -f dist/store/migrations/001-initial.sql \
+ && test -f dist/worker/workflow-thread-preload.cjs \
  && npm prune --omit=dev
 
 # --- runtime ---------------------------------------------------------------------------------------------

@@ -190,7 +190,7 @@ function bptlRows(result: BenchResult): string[][] {
   if (b.poller)
     rows.push([
       'poller: fetches / tasks fetched / workflows started (eagerly) / start errors',
-      `${b.poller.fetches} / ${b.poller.tasksFetched} / ${b.poller.workflowsStarted} (${b.poller.eagerStarts ?? 0}) / ${b.poller.startErrors}`,
+      `${b.poller.fetches} / ${b.poller.tasksFetched} / ${b.poller.workflowsStarted} (${b.poller.eagerStarts ?? '–'}) / ${b.poller.startErrors}`,
     ]);
   if (result.flags.mode === 'burst' && rss.quarters)
     rows.push([

@@ -58,6 +58,8 @@ export interface PollerStats {
   fetchErrors: number;
   tasksFetched: number;
   workflowsStarted: number;
+  /** Starts whose first workflow task came back with the start call (eagerStart, a free worker slot). */
+  eagerStarts: number;
   startErrors: number;
   malformedTasks: number;
 }
@@ -82,6 +84,7 @@ export class Poller {
     fetchErrors: 0,
     tasksFetched: 0,
     workflowsStarted: 0,
+    eagerStarts: 0,
     startErrors: 0,
     malformedTasks: 0,
   };
@@ -367,6 +370,7 @@ export class Poller {
           this.options.eagerStart ? { ...options, requestEagerStart: true } : options,
         );
         this.stats.workflowsStarted++;
+        if (handle.eagerlyStarted) this.stats.eagerStarts++;
         this.follow(handle.workflowId, handle.firstExecutionRunId);
         this.log.debug('workflow started', { workflowId: options.workflowId, topic: task.topicName });
         return;

@@ -67,6 +67,8 @@ describe('npm run bench -- --smoke', () => {
     expect(bptl.processes).toEqual(['bptl']);
     expect(bptl.rss.peakMiB.bptl).toBeGreaterThan(0);
     expect(bptl.poller?.tasksFetched).toBeGreaterThanOrEqual(23);
+    // bptl run starts its workflows on the worker's connection, eagerly when the worker has a free slot.
+    expect(bptl.poller?.eagerStarts).toBeGreaterThan(0);
     expect(result.ratios.bptlOverBaseline).toBeGreaterThan(0);
     expect(result.ratios.bptlOverCeiling).toBeGreaterThan(0);
     const md = await readFile(path.join(outDir, 'latest.md'), 'utf8');
