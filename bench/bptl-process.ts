@@ -45,11 +45,20 @@ export function spawnBptl(options: {
   logFile: string;
   /** It is ready once it has logged each of these messages. */
   readyMessages: string[];
+  /** Node flags beyond BPTL_NODE_FLAGS (e.g. a heap cap). */
+  nodeFlags?: string[];
 }): BptlProcess {
   const started = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [...BPTL_NODE_FLAGS, options.entry, options.command, '--config', options.configFile],
+    [
+      ...BPTL_NODE_FLAGS,
+      ...(options.nodeFlags ?? []),
+      options.entry,
+      options.command,
+      '--config',
+      options.configFile,
+    ],
     {
       cwd: options.root,
       env: { ...process.env, ...BPTL_NODE_ENV, ...options.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },

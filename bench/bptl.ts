@@ -149,6 +149,7 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
       env,
       logFile: path.join(ctx.logDir, `bptl-${ctx.runId}-${command}.log`),
       readyMessages,
+      ...(options.heapMiB ? { nodeFlags: [`--max-old-space-size=${options.heapMiB}`] } : {}),
     });
   // `bptl run` (one process, eager starts) unless --split asks for `bptl worker` and `bptl poller` apart.
   const plan: Array<[name: string, command: 'run' | 'worker' | 'poller', ready: string[]]> = options.split

@@ -40,6 +40,8 @@ export interface BenchOptions {
   outDir: string;
   /** The BPTL topic's `execution`: the work unit as an activity (the default) or as a local activity. */
   execution: 'activity' | 'local';
+  /** `--max-old-space-size` of BPTL's processes in MiB (V8's old generation); undefined: Node's default. */
+  heapMiB: number | undefined;
   /** Run BPTL as `bptl worker` and `bptl poller` (two processes) instead of one `bptl run`. */
   split: boolean;
   /** Run BPTL's worker and poller from a build (tsc, as in production) instead of the TypeScript sources. */
@@ -69,6 +71,7 @@ Options:
   --temporal-address H:P  use this Temporal server (else one is started in memory on 127.0.0.1:17333)
   --camunda-url URL       use this engine's REST API (else one is started on 127.0.0.1:18090, H2 in memory)
   --execution E           the BPTL topic's execution: activity (default) or local (work unit as a local activity)
+  --heap-mb MB            cap the V8 heap of BPTL's processes (--max-old-space-size); default: Node's own
   --split                 run BPTL as two processes, bptl worker and bptl poller (default: one bptl run)
   --from-build            run BPTL from a tsc build (as in production), not from src/*.ts
   --out DIR               results folder (default .bench)
@@ -103,6 +106,7 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
       out: { type: 'string' },
       'from-build': { type: 'boolean' },
       split: { type: 'boolean' },
+      'heap-mb': { type: 'string' },
       execution: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -143,6 +147,7 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
     outDir: path.resolve(root, values.out ?? '.bench'),
     fromBuild: values['from-build'] ?? false,
     split: values.split ?? false,
+    heapMiB: values['heap-mb'] === undefined ? undefined : positiveInt('heap-mb', values['heap-mb'], 0, 16),
     execution,
   };
 }
