@@ -221,6 +221,22 @@ async function fetchedByAnotherWorkerUntilCompleted(processInstanceId: string, t
   return stolen;
 }
 
+/**
+ * Starts a two-minute unit of scenario `name`, deletes its process instance once the unit runs, and checks that
+ * the workflow ended abandoned with the unit cancelled; returns the workflow's history.
+ */
+async function deletedMidWork(name: string) {
+  const pi = (await start(name, { workMs: 120_000 })).id;
+  await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
+  const handle = await workflowOf(pi);
+  await h.camunda.delete(`/process-instance/${pi}`);
+  const result = (await handle.result()) as ExternalTaskResult;
+  expect(result.outcome).toBe('abandoned');
+  expect(result.reason).toContain('the task is gone');
+  expect(seen.cancelled.has(pi)).toBe(true);
+  return handle.fetchHistory();
+}
+
 let topics: Record<string, TopicConfig>;
 let callbackServer: Server;
 const callbacks: Array<{ body: unknown }> = [];
@@ -396,15 +412,7 @@ describe('lock keeping', () => {
   });
 
   it('a process instance deleted mid-work: the unit is cancelled, nothing is completed, the workflow closes', async () => {
-    const pi = (await start('cancel', { workMs: 120_000 })).id;
-    await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
-    const handle = await workflowOf(pi);
-    await h.camunda.delete(`/process-instance/${pi}`);
-    const result = (await handle.result()) as ExternalTaskResult;
-    expect(result.outcome).toBe('abandoned');
-    expect(result.reason).toContain('the task is gone');
-    expect(seen.cancelled.has(pi)).toBe(true);
-    const history = await handle.fetchHistory();
+    const history = await deletedMidWork('cancel');
     const types = activityTypes(history);
     expect(types).toContain('runWorkUnit');
     expect(types).toContain('keepLock'); // the renewal that found the task gone
@@ -420,7 +428,10 @@ describe('execution: local (the work unit as a local activity in the workflow ta
     expect((await waitForProcessEnd(h.camunda, pi)).state).toBe('COMPLETED');
     expect(seen.attempts.get(pi)).toBe(3);
     expect(await successLogs(await taskIdOf(pi))).toBe(1);
-    const history = await (await workflowOf(pi)).fetchHistory();
+    const handle = await workflowOf(pi);
+    // The engine has the completion before the workflow task that made it is recorded: wait for the close.
+    expect(await handle.result()).toMatchObject({ outcome: 'completed' });
+    const history = await handle.fetchHistory();
     expect(activityTypes(history)).toEqual(['runWorkUnit', 'completeTask']);
     expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
   });
@@ -432,6 +443,7 @@ describe('execution: local (the work unit as a local activity in the workflow ta
     expect(await successLogs(await taskIdOf(pi))).toBe(1);
     expect(seen.attempts.get(pi)).toBe(1);
     const handle = await workflowOf(pi);
+    expect(await handle.result()).toMatchObject({ outcome: 'completed' });
     const memo = (await handle.describe()).memo as { lock?: { status: string } };
     expect(memo.lock?.status).toBe('extended');
     expect(activityTypes(await handle.fetchHistory())).toEqual(
@@ -440,15 +452,7 @@ describe('execution: local (the work unit as a local activity in the workflow ta
   });
 
   it('a process instance deleted mid-work: the local unit is cancelled at the next renewal, nothing is completed', async () => {
-    const pi = (await start('local-cancel', { workMs: 120_000 })).id;
-    await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
-    const handle = await workflowOf(pi);
-    await h.camunda.delete(`/process-instance/${pi}`);
-    const result = (await handle.result()) as ExternalTaskResult;
-    expect(result.outcome).toBe('abandoned');
-    expect(result.reason).toContain('the task is gone');
-    expect(seen.cancelled.has(pi)).toBe(true);
-    const types = activityTypes(await handle.fetchHistory());
+    const types = activityTypes(await deletedMidWork('local-cancel'));
     expect(types).toContain('keepLock');
     expect(types).not.toContain('completeTask');
     expect(types).not.toContain('reportFailure');
