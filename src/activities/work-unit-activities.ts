@@ -12,6 +12,7 @@ import { decodeVariables, encodeOutput, encodeVariables, LocalValue, local } fro
 import { BpmnError, ensureError, NonRetryableError, RetryableError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
+import { idempotencyKeyOf } from '../work-units/idempotency-key.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import { type ServiceResolver, serviceClientsFor } from '../work-units/service-clients.ts';
 import type { EngineClients } from './engine-activities.ts';
@@ -135,6 +136,7 @@ export function createWorkUnitActivities(
           input: parsed.data,
           task,
           attempt,
+          idempotencyKey: idempotencyKeyOf(input.engine, input.task.id),
           log,
           signal: ctx.cancellationSignal,
           heartbeat: isLocal ? () => {} : (details?: unknown) => ctx.heartbeat(details),

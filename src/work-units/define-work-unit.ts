@@ -37,6 +37,12 @@ export interface WorkUnitContext<I> {
   task: TaskMetadata;
   /** Which attempt this is, from 1. */
   attempt: number;
+  /**
+   * The same for every attempt and every run of this one Camunda task, different for any other task: pass it on
+   * (`Idempotency-Key` for HTTP) or use it to find an earlier result, so that an attempt repeated after a crash
+   * does not do the same thing twice. See docs/work-units.md ("Side effects and retries").
+   */
+  idempotencyKey: string;
   log: Logger;
   /** Aborted when the task is cancelled (deleted in the engine, workflow cancelled) or the worker stops. */
   signal: AbortSignal;

@@ -18,6 +18,8 @@ export const BptlProcessDefinitionKey = defineSearchAttributeKey(
 );
 export const BptlBusinessKey = defineSearchAttributeKey('BptlBusinessKey', SearchAttributeType.KEYWORD);
 export const BptlOutcome = defineSearchAttributeKey('BptlOutcome', SearchAttributeType.KEYWORD);
+/** Where the task waits now, or `closed` (see task-state.ts): `BptlState = 'completion-refused'`. */
+export const BptlState = defineSearchAttributeKey('BptlState', SearchAttributeType.KEYWORD);
 
 /** All of them, for registration. */
 export const bptlSearchAttributes = [
@@ -28,4 +30,5 @@ export const bptlSearchAttributes = [
   BptlProcessDefinitionKey,
   BptlBusinessKey,
   BptlOutcome,
+  BptlState,
 ] as const;
