@@ -1,7 +1,7 @@
 /**
  * `http-request` against a real HTTP server on 127.0.0.1 (port 0), through the real runner: templating of the
- * URL (encoded), headers and body, expected statuses, picking output from the JSON answer, and which failures
- * are retried.
+ * URL (encoded), headers and body, expected statuses, picking output from the JSON answer, which failures
+ * are retried, and the `Idempotency-Key` header.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -132,5 +132,34 @@ describe('http-request', () => {
     expect(result).toMatchObject({ outcome: 'failed', retryable: false });
     if (result.outcome === 'failed')
       expect(result.message).toContain("httpOutput.zaakUrl: the answer has nothing at 'url'");
+  });
+
+  it("sends the task's Idempotency-Key: the same on every attempt of a task, another for another task", async () => {
+    answer = json(200, {});
+    const variables = { httpMethod: 'POST', httpUrl: `${base}/zaken`, httpBody: { n: 1 } };
+    await runWorkUnit(httpRequest, variables, { task: { taskId: 'task-1' }, attempt: 1 });
+    await runWorkUnit(httpRequest, variables, { task: { taskId: 'task-1' }, attempt: 2 });
+    await runWorkUnit(httpRequest, variables, { task: { taskId: 'task-2' }, attempt: 1 });
+    const keys = received.map((r) => r.headers['idempotency-key']);
+    expect(keys).toHaveLength(3);
+    const [first, retried, other] = keys;
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(retried).toBe(first);
+    expect(other).toMatch(/^[0-9a-f-]{36}$/);
+    expect(other).not.toBe(first);
+  });
+
+  it("sends an Idempotency-Key of httpHeaders instead of the task's, and none when it is empty", async () => {
+    answer = json(200, {});
+    await runWorkUnit(httpRequest, {
+      httpUrl: `${base}/own`,
+      httpHeaders: { 'idempotency-key': 'order-{{order.id}}' },
+      order: { id: 42 },
+    });
+    await runWorkUnit(httpRequest, { httpUrl: `${base}/none`, httpHeaders: { 'Idempotency-Key': '' } });
+    expect(received.map((r) => [r.url, r.headers['idempotency-key']])).toEqual([
+      ['/own', 'order-42'],
+      ['/none', undefined],
+    ]);
   });
 });

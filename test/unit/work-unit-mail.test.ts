@@ -1,8 +1,9 @@
 /**
  * `mail-send` against a real SMTP server on loopback (nodemailer's smtp-server) that requires STARTTLS and
  * AUTH (PLAIN or LOGIN) with a self-signed certificate made for the test, from which the test reads the
- * delivered message back (parsed by mailparser). Also: refused recipients, a refused login, a server without
- * STARTTLS, temporary refusals, and the BPTL_SMTP_* settings.
+ * delivered message back (parsed by mailparser). Also: the Message-ID made from the task's idempotency key,
+ * refused recipients, a refused login, a server without STARTTLS, temporary refusals, and the BPTL_SMTP_*
+ * settings.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -156,6 +157,25 @@ describe('mail-send', () => {
     expect([mail.to].flat().map((a) => a?.text)).toEqual(['ada@example.org, bob@example.org']);
     expect(mail.text).toBe('Dear Ada <Lovelace>,\n\nwe received order 42.');
     expect(mail.html).toBe('<p>Dear <b>Ada &#60;Lovelace&#62;</b>, order 42.</p>');
+  });
+
+  it('gives the e-mail a Message-ID from the task: the same on every attempt, another for another task', async () => {
+    const unit = createMailSend(settings(port));
+    const variables = { mailTo: 'ada@example.org', mailSubject: 'Hi', mailText: 'Hello' };
+    const results = [
+      await runWorkUnit(unit, variables, { task: { taskId: 'task-1' }, attempt: 1 }),
+      await runWorkUnit(unit, variables, { task: { taskId: 'task-1' }, attempt: 2 }),
+      await runWorkUnit(unit, variables, { task: { taskId: 'task-2' }, attempt: 1 }),
+    ];
+    const delivered = deliveries.map((d) => d.mail.messageId);
+    expect(delivered).toHaveLength(3);
+    const [first, retried, other] = delivered;
+    expect(first).toMatch(/^<[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@bptl>$/);
+    expect(retried).toBe(first); // a mail store that holds the first can drop the second
+    expect(other).toMatch(/^<[0-9a-f-]{36}@bptl>$/);
+    expect(other).not.toBe(first);
+    // What the unit returns is the id the receivers see.
+    expect(results.map((r) => (r.outcome === 'completed' ? r.output.mailMessageId : r))).toEqual(delivered);
   });
 
   it('fails non-retryably naming a recipient the server refuses', async () => {

@@ -6,6 +6,12 @@
  *
  * An unexpected 4xx (or other status) is a non-retryable failure naming the status; a 5xx, 408, 429, a
  * time-out or no answer is retried.
+ *
+ * Every request carries the task's idempotency key as `Idempotency-Key` (the same on every attempt of the task,
+ * see docs/work-units.md, "Side effects and retries"), so that a server that honours the header does a repeated
+ * request once. An `Idempotency-Key` in `httpHeaders` (any case) replaces it, because a header the process sets
+ * explicitly should be sent as it was written (e.g. the API wants its own key, such as the order number); an
+ * empty one sends no `Idempotency-Key` at all, for a server that refuses the header.
  */
 import { z } from 'zod';
 import { ensureError, NonRetryableError, RetryableError, VariableError } from '../../../errors.ts';
@@ -22,10 +28,12 @@ const CONTROL = new Set([
   'httpTimeoutMs',
 ]);
 
+const IDEMPOTENCY_KEY = 'Idempotency-Key';
+
 export const httpRequest = defineWorkUnit({
   name: 'http-request',
   description:
-    'Sends `httpMethod` (default GET) to `httpUrl` with `httpHeaders` and `httpBody` (templates over the variables: {{name}}, {{obj.path}}), expects `httpExpectedStatus` (default 2xx) and returns `httpStatus` and the variables of `httpOutput` ({variable: JSON path}).',
+    "Sends `httpMethod` (default GET) to `httpUrl` with `httpHeaders` and `httpBody` (templates over the variables: {{name}}, {{obj.path}}), expects `httpExpectedStatus` (default 2xx) and returns `httpStatus` and the variables of `httpOutput` ({variable: JSON path}). Sends the task's idempotency key as `Idempotency-Key` unless `httpHeaders` sets one (empty: none).",
   input: z.looseObject({
     httpMethod: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
     httpUrl: z.string().min(1),
@@ -37,7 +45,7 @@ export const httpRequest = defineWorkUnit({
     httpTimeoutMs: z.number().int().positive().max(600_000).default(30_000),
   }),
   output: z.record(z.string(), z.unknown()),
-  run: async ({ input, signal, log }) => {
+  run: async ({ input, idempotencyKey, signal, log }) => {
     const variables = Object.fromEntries(Object.entries(input).filter(([k]) => !CONTROL.has(k)));
     const url = renderTemplate(input.httpUrl, variables, { what: 'httpUrl', encode: encodeURIComponent });
     const headers = Object.fromEntries(
@@ -46,6 +54,9 @@ export const httpRequest = defineWorkUnit({
         renderTemplate(v, variables, { what: `httpHeaders.${k}` }),
       ]),
     );
+    const ownKey = Object.keys(headers).find((h) => h.toLowerCase() === IDEMPOTENCY_KEY.toLowerCase());
+    if (ownKey === undefined) headers[IDEMPOTENCY_KEY] = idempotencyKey;
+    else if (headers[ownKey] === '') delete headers[ownKey];
     let body: string | undefined;
     if (input.httpBody !== undefined && input.httpBody !== null) {
       const rendered = renderJsonTemplate(input.httpBody, variables, { what: 'httpBody' });

@@ -5,6 +5,11 @@
  *
  * A recipient the server refuses (5xx) is a non-retryable failure naming the recipient; so is a refused
  * login. A server that is down, times out or answers 4xx (try later) is retried.
+ *
+ * SMTP has no way to ask a server whether it already took a message, so an attempt repeated after a lost answer
+ * (the server accepted the message, the worker died before it heard so) sends the e-mail again. Its
+ * `Message-ID` is therefore made from the task's idempotency key, `<key@bptl>`: the same on every attempt, so
+ * that mail stores and clients that drop a message whose id they hold can drop the second copy.
  */
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
@@ -54,10 +59,10 @@ export function createMailSend(
   return defineWorkUnit({
     name: 'mail-send',
     description:
-      'Sends an e-mail to `mailTo` (and `mailCc`, `mailBcc`) with templates `mailSubject`, `mailText` and/or `mailHtml` ({{name}}, {{obj.path}}) over the SMTP server of BPTL_SMTP_*; returns `mailMessageId`.',
+      'Sends an e-mail to `mailTo` (and `mailCc`, `mailBcc`) with templates `mailSubject`, `mailText` and/or `mailHtml` ({{name}}, {{obj.path}}) over the SMTP server of BPTL_SMTP_*; returns `mailMessageId` (`<idempotency key@bptl>`, the same on every attempt).',
     input,
     output,
-    run: async ({ input, log }) => {
+    run: async ({ input, idempotencyKey, log }) => {
       const smtp = typeof settings === 'function' ? settings() : settings;
       const variables = Object.fromEntries(Object.entries(input).filter(([k]) => !CONTROL.has(k)));
       const subject = renderTemplate(input.mailSubject, variables, { what: 'mailSubject' });
@@ -83,6 +88,7 @@ export function createMailSend(
       try {
         const info = await transport.sendMail({
           from: smtp.from,
+          messageId: `<${idempotencyKey}@bptl>`,
           to: input.mailTo,
           ...(input.mailCc ? { cc: input.mailCc } : {}),
           ...(input.mailBcc ? { bcc: input.mailBcc } : {}),
