@@ -1,10 +1,12 @@
 /**
  * A client for the Camunda 7 REST API (Camunda 7, Operaton, CIB seven): the external-task commands BPTL
  * needs, plus the few deployment, process and history calls used by the demo, the tests and work units.
- * Every failure becomes an EngineError carrying the status and Camunda's error type and code.
+ * Every failure becomes an EngineError carrying the status and Camunda's error type and code, with the
+ * failed request as an HttpRequestError for its cause (never the AxiosError: it holds the credentials).
  */
 import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from 'axios';
 import { z } from 'zod';
+import { toHttpRequestError } from '../http/http-request-error.ts';
 import { EngineError } from './engine-error.ts';
 import {
   type FetchAndLockRequest,
@@ -213,6 +215,8 @@ export function parseJsonKeepingBigIntegers(text: unknown): unknown {
 function toEngineError(operation: string, error: unknown): EngineError {
   if (error instanceof EngineError) return error;
   if (isAxiosError(error)) {
+    // The AxiosError itself must not travel: its config holds the Authorization header or the password.
+    const cause = toHttpRequestError(error);
     if (error.response) {
       const body = error.response.data as { type?: unknown; message?: unknown; code?: unknown } | undefined;
       const message =
@@ -223,11 +227,11 @@ function toEngineError(operation: string, error: unknown): EngineError {
         status: error.response.status,
         ...(typeof body?.type === 'string' ? { engineType: body.type } : {}),
         ...(typeof body?.code === 'number' ? { engineCode: body.code } : {}),
-        cause: error,
+        cause,
       });
     }
     const reason = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' ? 'timed out' : error.message;
-    return new EngineError(operation, `the engine did not answer (${reason})`, { cause: error });
+    return new EngineError(operation, `the engine did not answer (${reason})`, { cause });
   }
   return new EngineError(operation, (error as Error)?.message ?? String(error), { cause: error });
 }

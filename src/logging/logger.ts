@@ -1,7 +1,12 @@
 /**
  * A small structured logger: one line per event, `time level [name] message key=value…` on stderr, or JSON
  * lines when LOG_FORMAT=json. Secrets never go in: callers pass ids and names, not credentials.
+ *
+ * An Error field is written with its name, message, stack and causes (serialize-error.ts): in JSON as a nested
+ * object, in text as its message on the line and its stack and causes on the indented lines that follow.
  */
+import { errorReplacer, formatErrorLines } from './serialize-error.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -17,9 +22,13 @@ export interface Logger {
 function formatValue(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message);
   if (typeof value === 'string') return /[\s"=]/.test(value) ? JSON.stringify(value) : value;
-  return JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value, errorReplacer) ?? String(value);
 }
 
+/**
+ * A logger named `name` (children add `.child`), at LOG_LEVEL (default info) and in LOG_FORMAT (json, else
+ * text), writing each event with one call of `write` (default: a line on stderr).
+ */
 export function createLogger(
   name: string,
   options: { level?: LogLevel; json?: boolean; write?: (line: string) => void } = {},
@@ -32,16 +41,22 @@ export function createLogger(
     if (ORDER[lvl] < min) return;
     const time = new Date().toISOString();
     if (json) {
-      const record: Record<string, unknown> = { time, level: lvl, logger: name, message };
-      for (const [k, v] of Object.entries(fields)) record[k] = v instanceof Error ? v.message : v;
-      write(JSON.stringify(record));
+      write(JSON.stringify({ time, level: lvl, logger: name, message, ...fields }, errorReplacer));
       return;
     }
     const extra = Object.entries(fields)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${formatValue(v)}`)
       .join(' ');
-    write(`${time} ${lvl.toUpperCase().padEnd(5)} [${name}] ${message}${extra ? ` ${extra}` : ''}`);
+    // The stacks follow in the same write, every line indented: a reader that joins indented continuation
+    // lines (a log shipper's multi-line rule, `grep -A`) keeps them with their event.
+    const stacks = Object.values(fields).flatMap((v) => (v instanceof Error ? formatErrorLines(v) : []));
+    write(
+      [
+        `${time} ${lvl.toUpperCase().padEnd(5)} [${name}] ${message}${extra ? ` ${extra}` : ''}`,
+        ...stacks,
+      ].join('\n'),
+    );
   };
   return {
     debug: (m, f) => log('debug', m, f),

@@ -4,10 +4,13 @@
  * that application's credentials, else the service's default (BPTL's multi-tenant model). Each client is an
  * axios instance with the service's base URL, its auth applied — a ZGW JWT built from client id and secret,
  * bearer, API-key header or basic — a time-out, and request logging that never includes a header or a body.
+ * A failed request rejects with an HttpRequestError, never the AxiosError (whose config holds the credentials),
+ * so a unit that lets it escape or keeps it as a cause carries no secret into its failure or a log line.
  */
 import { createHmac } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import { NonRetryableError } from '../errors.ts';
+import { toHttpRequestError } from '../http/http-request-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ServiceAuth } from '../store/schemas.ts';
 
@@ -45,7 +48,11 @@ export function zgwJwt(clientId: string, secret: string, nowMs = Date.now()): st
   return `${header}.${payload}.${signature}`;
 }
 
-/** An axios instance for one service with its auth applied and requests logged without secrets. */
+/**
+ * An axios instance for one service with its auth applied and requests logged without secrets. A failed
+ * request rejects with an HttpRequestError (`status`, `code`, `response.status` and `response.data` as axios
+ * has them); anything else a request interceptor throws is passed on unchanged.
+ */
 export function createServiceClient(
   service: { name: string; baseUrl: string; auth: ServiceAuth },
   log: Logger,
@@ -99,7 +106,7 @@ export function createServiceClient(
         code?: string;
       };
       log.warn('service request failed', { ...describe(e.config), status: e.response?.status, code: e.code });
-      return Promise.reject(error);
+      return Promise.reject(toHttpRequestError(error));
     },
   );
   return client;
