@@ -2,12 +2,19 @@
  * The poller of one engine: long-polls `fetchAndLock` for the configured topics and starts one external-task
  * workflow per locked task. It keeps no state of its own (Temporal holds it), so it can be killed at any time:
  * a task whose workflow was not started is offered again by Camunda when its lock expires, and a task that is
- * fetched twice joins its running workflow.
+ * fetched again while its workflow runs reaches that workflow: a task that failed before (its `retries` is set,
+ * e.g. an operator retried its incident) is started with signal-with-start, so the running workflow is told.
  *
- * Failures stay local: an engine that is down is retried with back-off and jitter; a task that does not parse
- * is reported as failed in the engine; a workflow that cannot be started has its task unlocked.
+ * Failures stay local and bounded, and none loops: an engine that is down is retried with back-off and jitter; a
+ * task that does not parse is reported as failed in the engine (an incident). A workflow that cannot be started
+ * is never unlocked (Camunda would offer it again at once, for ever): a start that cannot succeed (the input is
+ * larger than Temporal accepts, an invalid argument) is reported at once with `retries: 0`, an incident; a
+ * transient error (Temporal unreachable) is tried a few times, then reported as a failure with Camunda retries
+ * left and a retry timeout, so the engine offers the task again later and raises an incident after the last.
+ * Cockpit shows the retries and the reason (see docs/operations.md, "When a workflow cannot be started").
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { truncateErrorMessage } from '../activities/engine-activities.ts';
 import type { TopicConfig } from '../config/topic-config.ts';
 import type { CamundaClient, FetchedTask } from '../engine/camunda-client.ts';
 import type { FetchTopic, LockedExternalTask } from '../engine/external-task.ts';
@@ -16,7 +23,34 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { externalTaskWorkflowId } from '../workflows/external-task-input.ts';
 import { externalTask } from '../workflows/external-task-workflow.ts';
 import { Backoff, sleepUnlessAborted } from './backoff.ts';
-import { workflowStartOptions } from './task-to-workflow.ts';
+import {
+  classifyStartError,
+  deterministicStartMessage,
+  startErrorDetails,
+  transientStartMessage,
+} from './start-error.ts';
+import { workflowStart } from './task-to-workflow.ts';
+
+/** Tries of one workflow start that fails for a transient reason, 250 ms to 4 s apart. */
+export const START_ATTEMPTS = 5;
+/**
+ * The Camunda retries of a task whose workflow could not be started (transient), when the task has none yet:
+ * the failure reports this many minus one, so with 3 Camunda offers the task twice more, and the third failure is
+ * an incident. A task that has retries (it failed before) counts down from its own.
+ */
+export const START_FAILURE_CAMUNDA_RETRIES = 3;
+/** How long Camunda waits before it offers again a task whose workflow could not be started. */
+export const START_FAILURE_RETRY_TIMEOUT_MS = 60_000;
+
+/** What the poller does when a workflow start fails for a transient reason. */
+export interface StartRetryOptions {
+  /** Tries of one start before the failure is reported to the engine. @default 5 (START_ATTEMPTS) */
+  attempts?: number;
+  /** Camunda retries of a task that has none yet. @default 3 (START_FAILURE_CAMUNDA_RETRIES) */
+  camundaRetries?: number;
+  /** Camunda's wait before it offers the task again, in ms. @default 60000 (START_FAILURE_RETRY_TIMEOUT_MS) */
+  retryTimeoutMs?: number;
+}
 
 export interface PollerOptions {
   /** The engine's name in the configuration. */
@@ -49,6 +83,8 @@ export interface PollerOptions {
    * process. Needs a Client on the worker's NativeConnection (`bptl dev` shares one). @default false
    */
   eagerStart?: boolean;
+  /** Transient start failures: tries, then the failure reported to the engine. Tests make it short. */
+  startRetry?: StartRetryOptions;
   logger?: Logger;
 }
 
@@ -196,17 +232,19 @@ export class Poller {
     return Math.max(0, Math.min(starts, running));
   }
 
-  /** Counts a started workflow against the capacity until it closes (whatever its outcome). */
-  private follow(workflowId: string, firstExecutionRunId: string): void {
+  /**
+   * Counts a started workflow against the capacity until it closes (whatever its outcome), following its chain
+   * of runs: a workflow that continued as new still counts. Any rejection (a failed workflow, a lost connection)
+   * frees the capacity too.
+   */
+  private follow(workflowId: string, runId: string): void {
     if (this.inFlight.has(workflowId)) return; // a task fetched again joins its running workflow
     this.inFlight.add(workflowId);
     const done = () => {
       this.inFlight.delete(workflowId);
       this.capacityFreed();
     };
-    this.options.temporal.workflow
-      .result(workflowId, firstExecutionRunId, { followRuns: false })
-      .then(done, done);
+    this.options.temporal.workflow.result(workflowId, runId, { followRuns: true }).then(done, done);
   }
 
   /** Workflows started by this poller that are still running. */
@@ -355,42 +393,106 @@ export class Poller {
     topic: TopicConfig,
     lockedAtMs: number,
   ): Promise<void> {
-    const options = workflowStartOptions(task, topic, {
+    const start = workflowStart(task, topic, {
       lockedAtMs,
       engine: this.options.engine,
       workerId: this.options.workerId,
       taskQueue: this.options.taskQueue,
       workUnitTaskQueue: this.options.workUnitTaskQueue,
+      ...(this.options.eagerStart ? { eagerStart: true } : {}),
     });
+    const { workflowId } = start.options;
+    const attempts = this.options.startRetry?.attempts ?? START_ATTEMPTS;
+    // The failure must reach the engine while the task is still locked for us: no try starts after half the lock.
+    const deadlineMs = lockedAtMs + topic.lockDurationMs / 2;
     const backoff = new Backoff({ initialMs: 250, maxMs: 4_000 });
     for (let attempt = 1; ; attempt++) {
       try {
-        const handle = await this.options.temporal.workflow.start(
-          externalTask,
-          this.options.eagerStart ? { ...options, requestEagerStart: true } : options,
-        );
+        if (start.method === 'start') {
+          const handle = await this.options.temporal.workflow.start(externalTask, start.options);
+          if (handle.eagerlyStarted) this.stats.eagerStarts++;
+          this.follow(workflowId, handle.firstExecutionRunId);
+        } else {
+          const handle = await this.options.temporal.workflow.signalWithStart(externalTask, start.options);
+          this.follow(workflowId, handle.signaledRunId);
+        }
         this.stats.workflowsStarted++;
-        if (handle.eagerlyStarted) this.stats.eagerStarts++;
-        this.follow(handle.workflowId, handle.firstExecutionRunId);
-        this.log.debug('workflow started', { workflowId: options.workflowId, topic: task.topicName });
+        this.log.debug('workflow started', { workflowId, topic: task.topicName, method: start.method });
         return;
       } catch (error) {
         this.stats.startErrors++;
-        const message = ensureError(error).message;
-        if (attempt >= 5) {
-          this.log.error('cannot start the workflow; unlocking the task so it is offered again', {
-            workflowId: options.workflowId,
-            error: message,
+        const classified = classifyStartError(error);
+        const fields = {
+          taskId: task.id,
+          workflowId,
+          error: ensureError(error).message,
+          reason: classified.status ? `${classified.status}: ${classified.detail}` : classified.detail,
+        };
+        if (classified.kind === 'deterministic') {
+          this.log.error(
+            'cannot start the workflow, and trying again cannot help: raising an incident',
+            fields,
+          );
+          await this.reportStartFailure(task, error, {
+            errorMessage: deterministicStartMessage(classified, inputBytes(start.options.args)),
+            retries: 0,
+            retryTimeout: 0,
           });
-          await this.unlock(task, 'the workflow could not be started');
           return;
         }
-        this.log.warn('starting the workflow failed; trying again', {
-          workflowId: options.workflowId,
-          error: message,
-        });
-        await new Promise((resolve) => setTimeout(resolve, backoff.next()));
+        const waitMs = backoff.next();
+        if (attempt >= attempts || Date.now() + waitMs > deadlineMs) {
+          const retries = Math.max(
+            0,
+            (task.retries ?? this.options.startRetry?.camundaRetries ?? START_FAILURE_CAMUNDA_RETRIES) - 1,
+          );
+          const retryTimeout = this.options.startRetry?.retryTimeoutMs ?? START_FAILURE_RETRY_TIMEOUT_MS;
+          this.log.error('cannot start the workflow; reporting the failure to the engine', {
+            ...fields,
+            attempts: attempt,
+            camundaRetries: retries,
+            retryTimeoutMs: retryTimeout,
+          });
+          await this.reportStartFailure(task, error, {
+            errorMessage: transientStartMessage(classified, attempt, retryTimeout, retries),
+            retries,
+            retryTimeout,
+          });
+          return;
+        }
+        this.log.warn('starting the workflow failed; trying again', { ...fields, retryInMs: waitMs });
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
+    }
+  }
+
+  /**
+   * Reports a start that failed to the engine (never an unlock: Camunda would offer the task again at once). If
+   * that fails too, the task stays locked until its lock expires, and is offered again then.
+   */
+  private async reportStartFailure(
+    task: LockedExternalTask,
+    error: unknown,
+    failure: { errorMessage: string; retries: number; retryTimeout: number },
+  ): Promise<void> {
+    const workflowId = externalTaskWorkflowId(this.options.engine, task.id);
+    try {
+      await this.options.camunda.failure(task.id, {
+        workerId: this.options.workerId,
+        errorMessage: truncateErrorMessage(failure.errorMessage),
+        errorDetails: startErrorDetails(error, workflowId),
+        retries: failure.retries,
+        retryTimeout: failure.retryTimeout,
+      });
+    } catch (reportError) {
+      this.log.error(
+        'cannot report the failed start to the engine; the task is offered again when its lock expires',
+        {
+          taskId: task.id,
+          topic: task.topicName,
+          error: ensureError(reportError).message,
+        },
+      );
     }
   }
 
@@ -411,7 +513,7 @@ export class Poller {
     try {
       await this.options.camunda.failure(taskId, {
         workerId: this.options.workerId,
-        errorMessage: `BPTL cannot read this task: ${problem}`.slice(0, 666),
+        errorMessage: truncateErrorMessage(`BPTL cannot read this task: ${problem}`),
         errorDetails: problem,
         retries: 0,
         retryTimeout: 0,
@@ -419,5 +521,14 @@ export class Poller {
     } catch (error) {
       this.log.error('cannot report the malformed task', { taskId, error: ensureError(error).message });
     }
+  }
+}
+
+/** The size of a workflow's input as JSON, in bytes (what the default payload converter sends). */
+function inputBytes(args: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(args) ?? '');
+  } catch {
+    return 0;
   }
 }

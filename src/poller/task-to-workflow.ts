@@ -1,10 +1,11 @@
 /**
- * Turns a locked task into the external-task workflow's input and start options. Pure functions, so the
- * mapping (workflow id, search attributes, memo) is unit-tested without a server.
+ * Turns a locked task into the external-task workflow's input and start options, and chooses how to start it
+ * (a plain start, or signal-with-start for a task that failed before). Pure functions, so the mapping
+ * (workflow id, search attributes, memo) and the choice are unit-tested without a server.
  */
 
-import type { WorkflowStartOptions } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
+import type { WorkflowSignalWithStartOptions, WorkflowStartOptions } from '@temporalio/client';
+import type { SearchAttributePair, WithWorkflowArgs } from '@temporalio/common';
 import type { TopicConfig } from '../config/topic-config.ts';
 import type { LockedExternalTask } from '../engine/external-task.ts';
 import {
@@ -22,6 +23,7 @@ import {
   BptlTopic,
   BptlWorkUnit,
 } from '../workflows/search-attributes.ts';
+import { type TaskFetchedAgain, taskFetchedAgainSignal } from '../workflows/task-state.ts';
 
 function defined<T extends Record<string, unknown>>(
   record: T,
@@ -126,5 +128,42 @@ export function workflowStartOptions(
       lockExpirationTime: task.lockExpirationTime,
     }),
     staticSummary: `${task.topicName} → ${topic.workUnit}${task.businessKey ? ` (${task.businessKey})` : ''}`,
+  };
+}
+
+/** How the poller starts a task's workflow: the client call and its options. */
+export type WorkflowStart =
+  | { method: 'start'; options: WorkflowStartOptions<typeof externalTask> }
+  | {
+      method: 'signalWithStart';
+      options: WithWorkflowArgs<typeof externalTask, WorkflowSignalWithStartOptions<[TaskFetchedAgain]>>;
+    };
+
+/**
+ * Chooses the start of a fetched task. A task that never failed (`retries` null) has no workflow that could still
+ * run: a plain start (eager when asked), the fast path. A task whose `retries` is set failed before and was
+ * offered again (a failure with retries left, or an operator who retried its incident); its workflow may still
+ * run, e.g. waiting after the engine refused its completion. `USE_EXISTING` alone would join that workflow
+ * without a word, so it is started with signal-with-start: a running workflow receives `taskFetchedAgainSignal`
+ * with the new lock; a closed one gets a new run (`ALLOW_DUPLICATE`), which receives the signal too.
+ */
+export function workflowStart(
+  task: LockedExternalTask,
+  topic: TopicConfig,
+  ctx: StartContext & { lockedAtMs: number; eagerStart?: boolean },
+): WorkflowStart {
+  const options = workflowStartOptions(task, topic, ctx);
+  if (typeof task.retries !== 'number') {
+    return { method: 'start', options: ctx.eagerStart ? { ...options, requestEagerStart: true } : options };
+  }
+  // Signal-with-start takes every start option but the eager start, which the plain options never carry.
+  const fetchedAgain: TaskFetchedAgain = {
+    workerId: ctx.workerId,
+    lockedAtMs: ctx.lockedAtMs,
+    retries: task.retries,
+  };
+  return {
+    method: 'signalWithStart',
+    options: { ...options, signal: taskFetchedAgainSignal, signalArgs: [fetchedAgain] },
   };
 }

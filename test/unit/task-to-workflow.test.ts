@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
 import { Backoff } from '../../src/poller/backoff.ts';
-import { workflowStartOptions } from '../../src/poller/task-to-workflow.ts';
+import { workflowStart, workflowStartOptions } from '../../src/poller/task-to-workflow.ts';
 
 const topic = {
   ...topicConfigSchema.parse({ topic: 'orders', workUnit: 'echo' }),
@@ -63,6 +63,41 @@ describe('workflowStartOptions', () => {
       BptlBusinessKey: 'ORD-1',
     });
     expect(JSON.stringify(pairs)).not.toContain('a@example.org');
+  });
+});
+
+describe('workflowStart', () => {
+  const task = { id: 'abc-123', topicName: 'orders', retries: null, variables: {} };
+  const startCtx = { ...ctx, lockedAtMs: 1_700_000_000_000 };
+
+  it('starts a task that never failed with a plain start, eager when asked', () => {
+    const plain = workflowStart(task, topic, startCtx);
+    expect(plain.method).toBe('start');
+    expect(plain.options).toEqual(workflowStartOptions(task, topic, startCtx));
+    const eager = workflowStart(task, topic, { ...startCtx, eagerStart: true });
+    expect(eager).toMatchObject({ method: 'start', options: { requestEagerStart: true } });
+  });
+
+  it('starts a task that failed before with signal-with-start, telling a running workflow of the new lock', () => {
+    const start = workflowStart({ ...task, retries: 2 }, topic, { ...startCtx, eagerStart: true });
+    expect(start.method).toBe('signalWithStart');
+    if (start.method !== 'signalWithStart') return;
+    expect(start.options.signal).toMatchObject({ type: 'signal', name: 'bptl.taskFetchedAgain' });
+    expect(start.options.signalArgs).toEqual([
+      { workerId: 'bptl-1', lockedAtMs: 1_700_000_000_000, retries: 2 },
+    ]);
+    // Signal-with-start has no eager start; a closed workflow gets a new run under the same id.
+    expect(start.options).not.toHaveProperty('requestEagerStart');
+    expect(start.options).toMatchObject({
+      workflowId: 'camunda/gemeente/abc-123',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    expect(start.options.args).toEqual(workflowStartOptions({ ...task, retries: 2 }, topic, startCtx).args);
+  });
+
+  it('treats retries 0 as a task that failed before', () => {
+    expect(workflowStart({ ...task, retries: 0 }, topic, startCtx).method).toBe('signalWithStart');
   });
 });
 
