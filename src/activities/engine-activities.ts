@@ -1,14 +1,18 @@
 /**
- * Activities that talk to the engine on a task's behalf: complete, report a failure, throw a BPMN error,
- * keep the lock, and call a task's callbackUrl. They must land, so the workflow retries them without limit
- * while the error is transient (no answer, 5xx); a 4xx is final and travels as a non-retryable failure whose
- * type says what happened: the task is gone (404), another worker holds it, or the engine refused the call.
+ * Activities that talk to the engine on a task's behalf: complete, report a failure, throw a BPMN error, keep
+ * the lock, read the task, and call a task's callbackUrl. What goes wrong travels as an ApplicationFailure whose
+ * type says what it means (FailureTypes, after EngineError's `kind`): the engine did not answer or said "try
+ * again" (retried), the instance is suspended (retried), the task is gone or held by another worker (final), the
+ * engine rejected the request (4xx, final), or it refused it because its next step failed (5xx, final here: the
+ * workflow decides how often to try again before it raises an incident). The workflow reacts to the type only.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import axios, { isAxiosError } from 'axios';
 import type { CamundaClient } from '../engine/camunda-client.ts';
-import { EngineError } from '../engine/engine-error.ts';
-import { type EngineActivities, FailureTypes, type KeepLockResult } from './types.ts';
+import { EngineError, type EngineErrorKind } from '../engine/engine-error.ts';
+import { keepLock } from './keep-lock.ts';
+import { ENGINE_UNKNOWN_LIMIT_MS, type EngineActivities, FailureTypes } from './types.ts';
 
 /** Clients by engine name, as configured. */
 export type EngineClients = ReadonlyMap<string, CamundaClient>;
@@ -22,53 +26,49 @@ export function truncateErrorMessage(message: string): string {
     : `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…`;
 }
 
-/** The failure type of a final engine error, or undefined when the error is transient. */
-function finalFailureType(error: EngineError): string | undefined {
-  if (error.isRetryable) return undefined;
-  if (error.isGone) return FailureTypes.TaskGone;
-  if (error.isLockedByOtherWorker) return FailureTypes.TaskLost;
-  return FailureTypes.EngineRejected;
-}
+const FAILURE_TYPE_OF_KIND: Record<EngineErrorKind, string> = {
+  unavailable: FailureTypes.EngineUnavailable,
+  suspended: FailureTypes.EngineSuspended,
+  gone: FailureTypes.TaskGone,
+  lost: FailureTypes.TaskLost,
+  rejected: FailureTypes.EngineRejected,
+  refused: FailureTypes.EngineRefused,
+};
 
-function rethrow(error: unknown): never {
-  const type = error instanceof EngineError ? finalFailureType(error) : undefined;
-  if (type && error instanceof EngineError) {
-    throw ApplicationFailure.create({
-      type,
-      message: error.message,
-      nonRetryable: true,
-      details: [{ status: error.status, engineType: error.engineType, engineCode: error.engineCode }],
-    });
-  }
-  throw error;
-}
-
-function isExpiredLock(error: unknown): boolean {
-  return error instanceof EngineError && error.status === 400 && /lock that expired/i.test(error.message);
+/** Turns an engine error into the failure the workflow reacts to; anything else is rethrown (and retried). */
+export function toEngineFailure(error: unknown): never {
+  if (!(error instanceof EngineError)) throw error;
+  const kind = error.kind;
+  throw ApplicationFailure.create({
+    type: FAILURE_TYPE_OF_KIND[kind],
+    message: error.message,
+    nonRetryable: kind === 'gone' || kind === 'lost' || kind === 'rejected' || kind === 'refused',
+    details: [{ status: error.status, engineType: error.engineType, engineCode: error.engineCode }],
+    cause: error,
+  });
 }
 
 export function createEngineActivities(engines: EngineClients): EngineActivities {
+  /**
+   * The engine's client. A worker that lags the configuration store may not know a new engine yet: retried
+   * (the store's change arrives within seconds) for ENGINE_UNKNOWN_LIMIT_MS from the call's first schedule.
+   */
   const client = (name: string): CamundaClient => {
     const found = engines.get(name);
-    if (!found) {
-      throw ApplicationFailure.nonRetryable(
-        `engine '${name}' is not configured on this worker`,
-        FailureTypes.UnknownEngine,
-      );
-    }
-    return found;
-  };
-  const lost = (error: unknown): KeepLockResult | undefined => {
-    if (!(error instanceof EngineError)) return undefined;
-    if (error.isGone) return { status: 'lost', reason: `the task is gone (${error.message})` };
-    if (error.isLockedByOtherWorker) return { status: 'lost', reason: error.message };
-    return undefined;
+    if (found) return found;
+    const { scheduledTimestampMs } = Context.current().info;
+    const waitedMs = Date.now() - scheduledTimestampMs;
+    throw ApplicationFailure.create({
+      type: FailureTypes.UnknownEngine,
+      message: `engine '${name}' is not configured on this worker (waited ${Math.round(waitedMs / 1000)} s)`,
+      nonRetryable: waitedMs >= ENGINE_UNKNOWN_LIMIT_MS,
+    });
   };
   return {
     async completeTask({ engine, taskId, workerId, variables, localVariables }) {
       await client(engine)
         .complete(taskId, { workerId, variables, ...(localVariables ? { localVariables } : {}) })
-        .catch(rethrow);
+        .catch(toEngineFailure);
     },
     async reportFailure({ engine, taskId, workerId, errorMessage, errorDetails, retries, retryTimeoutMs }) {
       await client(engine)
@@ -79,27 +79,39 @@ export function createEngineActivities(engines: EngineClients): EngineActivities
           retries,
           retryTimeout: retryTimeoutMs,
         })
-        .catch(rethrow);
+        .catch((error: unknown) => {
+          // A failure report cannot become an incident when the engine refuses it: retried like no answer.
+          if (error instanceof EngineError && error.kind === 'refused') {
+            throw ApplicationFailure.create({
+              type: FailureTypes.EngineUnavailable,
+              message: `the engine refuses to record the failure: ${error.message}`,
+              cause: error,
+            });
+          }
+          return toEngineFailure(error);
+        });
     },
     async throwBpmnError({ engine, taskId, workerId, errorCode, errorMessage, variables }) {
-      await client(engine).bpmnError(taskId, { workerId, errorCode, errorMessage, variables }).catch(rethrow);
+      await client(engine)
+        .bpmnError(taskId, { workerId, errorCode, errorMessage, variables })
+        .catch(toEngineFailure);
     },
     async keepLock({ engine, taskId, workerId, lockDurationMs }) {
-      const camunda = client(engine);
+      return keepLock(client(engine), { taskId, workerId, lockDurationMs }).catch(toEngineFailure);
+    },
+    async inspectTask({ engine, taskId }) {
       try {
-        await camunda.extendLock(taskId, { workerId, newDuration: lockDurationMs });
-        return { status: 'extended' };
+        const task = await client(engine).getTask(taskId);
+        const text = (v: unknown) => (typeof v === 'string' ? v : null);
+        return {
+          exists: true,
+          retries: typeof task.retries === 'number' ? task.retries : null,
+          workerId: text(task.workerId),
+          lockExpirationTime: text(task.lockExpirationTime),
+        };
       } catch (error) {
-        const gone = lost(error);
-        if (gone) return gone;
-        if (!isExpiredLock(error)) return rethrow(error);
-      }
-      // The lock expired (the worker or the engine was down for a while): take it again if nobody else has.
-      try {
-        await camunda.lock(taskId, { workerId, lockDuration: lockDurationMs });
-        return { status: 'relocked' };
-      } catch (error) {
-        return lost(error) ?? rethrow(error);
+        if (error instanceof EngineError && error.kind === 'gone') return { exists: false };
+        return toEngineFailure(error);
       }
     },
     async postCallback({ url, body }) {

@@ -5,8 +5,28 @@
 import type { CamundaVariables } from '../engine/variables.ts';
 import type { TaskSnapshot } from '../workflows/external-task-input.ts';
 
+/** The lock a work unit's runner keeps while the unit runs (renewed at half its duration). */
+export interface RunnerLock {
+  /** The worker id the task is locked for. */
+  workerId: string;
+  lockDurationMs: number;
+  /** When the lock expires at the latest (epoch ms), as the workflow knows it. */
+  expiresAtMs: number;
+}
+
 export interface RunWorkUnitInput {
   workUnit: string;
+  /**
+   * The attempt, from 1, as the workflow counts it (the workflow runs each attempt as an activity of its own).
+   * @default the activity's own attempt
+   */
+  attempt?: number;
+  /**
+   * The task's lock, renewed by the runner while the unit runs: a unit that runs for days adds nothing to the
+   * workflow's history. When the task is gone or another worker holds it, the unit is aborted and the attempt
+   * fails with TaskGone or TaskLost. Absent (no renewal) for units run outside of a task.
+   */
+  lock?: RunnerLock;
   /** The topic's service bindings: alias → service name. */
   services?: Record<string, string>;
   engine: string;
@@ -15,9 +35,29 @@ export interface RunWorkUnitInput {
 }
 
 /** A work unit either returns variables, or raises a BPMN error; any other failure is thrown. */
-export type WorkUnitResult =
+export type WorkUnitResult = (
   | { outcome: 'completed'; variables: CamundaVariables; localVariables?: CamundaVariables }
-  | { outcome: 'bpmn-error'; errorCode: string; errorMessage: string; variables: CamundaVariables };
+  | { outcome: 'bpmn-error'; errorCode: string; errorMessage: string; variables: CamundaVariables }
+) & {
+  /** The lock as the runner left it, when it renewed it at least once. */
+  lock?: LockState;
+};
+
+/** The lock after the runner's last renewal. */
+export interface LockState {
+  status: 'extended' | 'relocked';
+  /** When it expires (epoch ms). */
+  expiresAtMs: number;
+  /** How many times the runner renewed it during the attempt. */
+  renewals: number;
+}
+
+/** What a failed attempt carries in its ApplicationFailure details[0]. */
+export interface AttemptFailureDetails {
+  attempt?: number;
+  /** The lock as the runner left it, when it renewed it. */
+  lock?: LockState;
+}
 
 export interface WorkUnitActivities {
   /** Decodes the variables, validates them against the unit's input, runs it and encodes its output. */
@@ -31,7 +71,10 @@ interface TaskCommand {
 }
 
 /** What keepLock did: extended the lock, took it again after it expired, or found the task lost. */
-export type KeepLockResult = { status: 'extended' | 'relocked' } | { status: 'lost'; reason: string };
+export type KeepLockResult =
+  | { status: 'extended' | 'relocked' }
+  /** `gone`: the task no longer exists; `lost`: another worker holds it. */
+  | { status: 'lost'; reason: string; kind?: 'gone' | 'lost' };
 
 export interface EngineActivities {
   completeTask(
@@ -52,16 +95,43 @@ export interface EngineActivities {
   throwBpmnError(
     command: TaskCommand & { errorCode: string; errorMessage: string; variables: CamundaVariables },
   ): Promise<void>;
+  /** Reads the task: whether it exists, its retries (0: an incident is open) and who holds its lock. */
+  inspectTask(command: { engine: string; taskId: string }): Promise<TaskInspection>;
 }
 
-/** Failure types that the activities throw; the workflow reacts to the type, never to the message. */
+/** What the engine says of a task now. */
+export type TaskInspection =
+  | { exists: false }
+  | { exists: true; retries: number | null; workerId: string | null; lockExpirationTime: string | null };
+
+/**
+ * Failure types that the activities throw; the workflow reacts to the type, never to the message. The engine
+ * types follow EngineError's `kind` (src/engine/engine-error.ts).
+ */
 export const FailureTypes = {
-  /** The engine answered 404: the task was completed, cancelled or its instance deleted. */
+  /** The engine answered 404: the task was completed, cancelled or its instance deleted. Final. */
   TaskGone: 'EngineTaskGone',
-  /** Another worker holds the task's lock. */
+  /** Another worker holds the task's lock. Final. */
   TaskLost: 'EngineTaskLost',
-  /** The engine refused the call with another 4xx (e.g. a variable it cannot convert). */
+  /** The engine refused the call with another 4xx (e.g. a variable it cannot convert). Final. */
   EngineRejected: 'EngineRejected',
-  /** The workflow names an engine this worker has no client for. */
+  /**
+   * The engine took the call but its next synchronous step failed (a 5xx such as ProcessEngineException):
+   * deterministic; the workflow tries a few times, then raises an incident and keeps the output.
+   */
+  EngineRefused: 'EngineRefused',
+  /** No answer, or an answer that says "try again" (502/503/504, 408/429, optimistic locking): retried. */
+  EngineUnavailable: 'EngineUnavailable',
+  /** The process instance is suspended: retried until an operator activates it. */
+  EngineSuspended: 'EngineSuspended',
+  /**
+   * The workflow names an engine this worker has no client for (it lags the configuration store): retried
+   * for ENGINE_UNKNOWN_LIMIT_MS, then final.
+   */
   UnknownEngine: 'UnknownEngine',
+  /** No work unit of that name on the worker that took the attempt (it runs an older version): retried a while. */
+  UnknownWorkUnit: 'UnknownWorkUnit',
 } as const;
+
+/** How long an engine call is retried while the worker does not know the task's engine. */
+export const ENGINE_UNKNOWN_LIMIT_MS = 10 * 60_000;

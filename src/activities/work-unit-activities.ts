@@ -1,9 +1,11 @@
 /**
  * The work-unit runner: one activity that runs whichever unit a topic names. It decodes the task's
  * variables, validates them against the unit's input schema, runs the unit with a context (heartbeats,
- * cancellation, logger), validates and encodes the output. The type of what goes wrong decides what happens:
- * VariableError, NonRetryableError and schema failures are non-retryable; RetryableError may set the delay;
- * BpmnError becomes a result the workflow turns into a BPMN error; anything else is retried.
+ * cancellation, logger, idempotency key), validates and encodes the output, and keeps the task's lock while
+ * the unit runs (runner-lock.ts). The type of what goes wrong decides what happens: VariableError,
+ * NonRetryableError and schema failures are non-retryable; RetryableError may set the delay; BpmnError becomes a
+ * result the workflow turns into a BPMN error; anything else is retried. A failure keeps the unit's own error
+ * (its stack and `cause` chain), so the incident and the Temporal UI show what the unit threw.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -16,37 +18,84 @@ import { idempotencyKeyOf } from '../work-units/idempotency-key.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import { type ServiceResolver, serviceClientsFor } from '../work-units/service-clients.ts';
 import type { EngineClients } from './engine-activities.ts';
-import type { RunWorkUnitInput, WorkUnitActivities, WorkUnitResult } from './types.ts';
+import { RunnerLockKeeper } from './runner-lock.ts';
+import {
+  type AttemptFailureDetails,
+  FailureTypes,
+  type RunWorkUnitInput,
+  type WorkUnitActivities,
+  type WorkUnitResult,
+} from './types.ts';
+
+/** Sleeps `ms`, or rejects with the signal's reason when it aborts first (cancellation, lost task). */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(ensureError(signal.reason));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(ensureError(signal.reason));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /** How often (at most) the runner heartbeats on a unit's behalf, so that cancellation reaches every unit. */
 export const AUTO_HEARTBEAT_INTERVAL_MS = 2_000;
 
-function nonRetryable(type: string, message: string, cause?: Error, attempt?: number): ApplicationFailure {
+function nonRetryable(
+  type: string,
+  message: string,
+  details: AttemptFailureDetails,
+  cause?: Error,
+): ApplicationFailure {
   return ApplicationFailure.create({
     type,
     message,
     nonRetryable: true,
+    details: [details],
     ...(cause ? { cause } : {}),
-    details: [{ attempt }],
   });
 }
 
-/** Maps what a unit threw to the failure Temporal should see. */
-function toFailure(error: Error, attempt: number): Error {
-  if (error instanceof ApplicationFailure) return error;
+/**
+ * Maps what a unit threw to the failure Temporal should see. The failure is the unit's own error (its message,
+ * stack and `cause` chain, through ApplicationFailure.fromError), typed by its class name.
+ */
+function toFailure(error: Error, details: AttemptFailureDetails): ApplicationFailure {
+  if (error instanceof ApplicationFailure) {
+    if (error.details && error.details.length > 0) return error;
+    return ApplicationFailure.fromError(error, { details: [details] });
+  }
+  const type = error.name || error.constructor?.name || 'Error';
   if (error instanceof RetryableError) {
-    return ApplicationFailure.create({
-      type: error.name,
-      message: error.message,
+    return ApplicationFailure.fromError(error, {
+      type,
+      nonRetryable: false,
+      details: [details],
       ...(error.retryDelayMs !== undefined ? { nextRetryDelay: error.retryDelayMs } : {}),
-      details: [{ attempt }],
     });
   }
-  if (error instanceof NonRetryableError) return nonRetryable(error.name, error.message, error, attempt);
+  return ApplicationFailure.fromError(error, {
+    type,
+    nonRetryable: error instanceof NonRetryableError,
+    details: [details],
+  });
+}
+
+/** The attempt's failure when the task was lost while the unit ran (or before it started). */
+function lostFailure(keeper: RunnerLockKeeper, details: AttemptFailureDetails): ApplicationFailure {
   return ApplicationFailure.create({
-    type: error.name || 'Error',
-    message: error.message,
-    details: [{ attempt }],
+    type: keeper.lost?.kind === 'lost' ? FailureTypes.TaskLost : FailureTypes.TaskGone,
+    message: keeper.lost?.reason ?? 'the task was lost',
+    nonRetryable: true,
+    details: [details],
   });
 }
 
@@ -70,13 +119,15 @@ export function createWorkUnitActivities(
   return {
     async runWorkUnit(input: RunWorkUnitInput): Promise<WorkUnitResult> {
       const ctx = Context.current();
-      const attempt = ctx.info.attempt;
+      const attempt = input.attempt ?? ctx.info.attempt;
       const unit = registry.get(input.workUnit);
       if (!unit) {
-        throw nonRetryable(
-          'UnknownWorkUnit',
-          `work unit '${input.workUnit}' is not registered on this worker`,
-        );
+        // Retried (a while: the workflow bounds it): another worker, of a newer version, may have it.
+        throw ApplicationFailure.create({
+          type: FailureTypes.UnknownWorkUnit,
+          message: `work unit '${input.workUnit}' is not registered on this worker (it has: ${[...registry.names()].join(', ')})`,
+          details: [{ attempt }],
+        });
       }
       const task: TaskMetadata = {
         taskId: input.task.id,
@@ -92,15 +143,14 @@ export function createWorkUnitActivities(
       try {
         values = decodeVariables(input.variables);
       } catch (error) {
-        throw toFailure(ensureError(error), attempt);
+        throw toFailure(ensureError(error), { attempt });
       }
       const parsed = unit.input.safeParse(values);
       if (!parsed.success) {
         throw nonRetryable(
           'InputError',
           `the variables do not fit work unit '${unit.name}':\n${formatIssues(parsed.error.issues)}`,
-          undefined,
-          attempt,
+          { attempt },
         );
       }
       const log = baseLog.child(unit.name);
@@ -120,8 +170,25 @@ export function createWorkUnitActivities(
           },
         );
       } catch (error) {
-        throw toFailure(ensureError(error), attempt);
+        throw toFailure(ensureError(error), { attempt });
       }
+      // The lock is kept from here while the unit runs; a repeated attempt first makes sure the task is still
+      // ours (it may have been deleted during the back-off), so a unit never runs for a task that is gone.
+      const camunda = options.engines?.get(input.engine);
+      const keeper =
+        input.lock && camunda ? new RunnerLockKeeper(camunda, input.task.id, input.lock, log) : undefined;
+      const failureDetails = (): AttemptFailureDetails => ({
+        attempt,
+        ...(keeper?.state ? { lock: keeper.state } : {}),
+      });
+      if (keeper && attempt > 1) {
+        const kept = await keeper.renewNow().catch(() => true); // no answer: the unit may still run
+        if (!kept) throw lostFailure(keeper, failureDetails());
+      }
+      keeper?.start();
+      const signal = keeper
+        ? AbortSignal.any([ctx.cancellationSignal, keeper.signal])
+        : ctx.cancellationSignal;
       // Well within the activity's heartbeat time-out (a third of it), else a healthy worker's attempt times out.
       // A local activity (execution: local) has no heartbeats: cancellation reaches it in-process.
       const heartbeatTimeoutMs = ctx.info.heartbeatTimeoutMs;
@@ -138,14 +205,15 @@ export function createWorkUnitActivities(
           attempt,
           idempotencyKey: idempotencyKeyOf(input.engine, input.task.id),
           log,
-          signal: ctx.cancellationSignal,
+          signal,
           heartbeat: isLocal ? () => {} : (details?: unknown) => ctx.heartbeat(details),
-          sleep: (ms: number) => ctx.sleep(ms),
-          camunda: options.engines?.get(input.engine),
+          sleep: (ms: number) => abortableSleep(ms, signal),
+          camunda,
           services,
         });
       } catch (thrown) {
         const error = ensureError(thrown);
+        if (keeper?.lost) throw lostFailure(keeper, failureDetails());
         if (error instanceof BpmnError) {
           try {
             return {
@@ -153,17 +221,21 @@ export function createWorkUnitActivities(
               errorCode: error.code,
               errorMessage: error.message,
               variables: encodeVariables(error.variables),
+              ...(keeper?.state ? { lock: keeper.state } : {}),
             };
           } catch (encodeError) {
-            throw toFailure(ensureError(encodeError), attempt);
+            throw toFailure(ensureError(encodeError), failureDetails());
           }
         }
         if (ctx.cancellationSignal.aborted) throw error; // let the SDK report the cancellation
-        log.warn('work unit failed', { taskId: task.taskId, attempt, error: error.message });
-        throw toFailure(error, attempt);
+        log.warn('work unit failed', { taskId: task.taskId, attempt, error });
+        throw toFailure(error, failureDetails());
       } finally {
         clearInterval(heartbeat);
+        keeper?.stop();
       }
+      // A unit that finished after its task was lost: its output has nowhere to go.
+      if (keeper?.lost) throw lostFailure(keeper, failureDetails());
       // Values marked local() are validated as what they hold, and set on the task's execution.
       const localNames = new Set<string>();
       const plain: Record<string, unknown> = {};
@@ -178,8 +250,7 @@ export function createWorkUnitActivities(
         throw nonRetryable(
           'OutputError',
           `work unit '${unit.name}' returned output that does not fit its schema:\n${formatIssues(checked.error.issues)}`,
-          undefined,
-          attempt,
+          failureDetails(),
         );
       }
       try {
@@ -189,9 +260,13 @@ export function createWorkUnitActivities(
             localNames.has(k) ? local(v) : v,
           ]),
         );
-        return { outcome: 'completed', ...encodeOutput(values) };
+        return {
+          outcome: 'completed',
+          ...encodeOutput(values),
+          ...(keeper?.state ? { lock: keeper.state } : {}),
+        };
       } catch (error) {
-        throw toFailure(ensureError(error), attempt);
+        throw toFailure(ensureError(error), failureDetails());
       }
     },
   };

@@ -88,6 +88,13 @@ export const topicFieldsSchema = z.strictObject({
   /** Camunda `retryTimeout` on failure: how long until the engine offers the task again. */
   camundaRetryTimeoutMs: z.number().int().min(0).default(0),
   /**
+   * How often a completion (or BPMN error) that the engine refuses is tried before BPTL raises an incident with
+   * the engine's message. The engine refuses when the process's next synchronous step fails (an expression that
+   * does not resolve, a failing delegate or listener): trying again does not help until someone fixes that; the
+   * work unit's output is kept, and retrying the incident completes the task without running the unit again.
+   */
+  refusedCompletionAttempts: z.number().int().min(1).max(20).default(3),
+  /**
    * Service bindings: the work unit's service alias (e.g. `zrc`) → the name of a service in the configuration
    * store. Every alias the work unit requires must be bound.
    */

@@ -5,6 +5,26 @@
 
 /** Camunda's error code for an OptimisticLockingException: a concurrent change; trying again succeeds. */
 export const CAMUNDA_OPTIMISTIC_LOCKING_CODE = 1;
+/** Camunda's error code for a deadlock in its database: trying again succeeds. */
+export const CAMUNDA_DEADLOCK_CODE = 10_000;
+
+/**
+ * What an engine error means for the call that got it:
+ * - `unavailable`: no answer, 502/503/504, 408/429, or a 500 that says "try again" (an optimistic-locking
+ *   conflict, a database deadlock, the server shutting down or too busy): the same call may succeed later;
+ * - `suspended`: the process instance is suspended (Camunda answers 500): the call succeeds once an operator
+ *   activates it;
+ * - `gone`: 404, the task was completed, cancelled, or its instance deleted;
+ * - `lost`: 400, another worker holds the task's lock;
+ * - `rejected`: another 4xx: the request itself is wrong (e.g. a variable the engine cannot convert);
+ * - `refused`: another 5xx: the engine took the request but its next synchronous step failed (an expression
+ *   that does not resolve, a failing delegate or listener); trying again fails the same way until someone
+ *   fixes the cause.
+ */
+export type EngineErrorKind = 'unavailable' | 'suspended' | 'gone' | 'lost' | 'rejected' | 'refused';
+
+const TRANSIENT_ENGINE_TYPES = new Set(['OptimisticLockingException', 'CrdbTransactionRetryException']);
+const TRANSIENT_500_MESSAGES = /too many requests|rejected due to shutdown|deadlock/i;
 
 /** Thrown when the engine answered with an error status, or did not answer at all (`status` undefined). */
 export class EngineError extends Error {
@@ -40,13 +60,38 @@ export class EngineError extends Error {
     return this.status === 400 && /locked by worker/i.test(this.message);
   }
 
+  /** What the error means for the call: see EngineErrorKind. */
+  get kind(): EngineErrorKind {
+    const status = this.status;
+    if (
+      status === undefined ||
+      status === 408 ||
+      status === 429 ||
+      status === 502 ||
+      status === 503 ||
+      status === 504
+    )
+      return 'unavailable';
+    if (status === 404) return 'gone';
+    if (this.isLockedByOtherWorker) return 'lost';
+    if (status < 500) return 'rejected';
+    if (this.engineType === 'SuspendedEntityInteractionException') return 'suspended';
+    if (
+      (this.engineType !== undefined && TRANSIENT_ENGINE_TYPES.has(this.engineType)) ||
+      this.engineCode === CAMUNDA_OPTIMISTIC_LOCKING_CODE ||
+      this.engineCode === CAMUNDA_DEADLOCK_CODE ||
+      TRANSIENT_500_MESSAGES.test(this.message)
+    )
+      return 'unavailable';
+    return 'refused';
+  }
+
   /**
-   * Whether the same call may succeed later: no answer at all, a 5xx (Camunda answers 500 for an
-   * optimistic-locking conflict or a failure in the next synchronous step), or 429/408. A 4xx is final.
+   * Whether the same call may succeed later without anyone doing anything: no answer at all, 502/503/504,
+   * 429/408, or a 500 that says "try again" (kind `unavailable`). A 4xx is final; so is a 500 whose next step
+   * failed (kind `refused`), until someone fixes its cause.
    */
   get isRetryable(): boolean {
-    if (this.status === undefined) return true;
-    if (this.status === 408 || this.status === 429) return true;
-    return this.status >= 500;
+    return this.kind === 'unavailable';
   }
 }

@@ -42,6 +42,7 @@ export function topicSnapshot(topic: TopicConfig): TopicSnapshot {
     ...(topic.services && Object.keys(topic.services).length > 0 ? { services: { ...topic.services } } : {}),
     camundaRetries: topic.camundaRetries,
     camundaRetryTimeoutMs: topic.camundaRetryTimeoutMs,
+    refusedCompletionAttempts: topic.refusedCompletionAttempts,
     execution: topic.execution,
   };
 }

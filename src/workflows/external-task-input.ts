@@ -3,6 +3,7 @@
  * readable in Temporal's Web UI; the task's variables stay in Camunda's wire form until the work-unit
  * activity decodes them, so a variable that cannot be read fails that task, never the poller.
  */
+import type { WorkUnitResult } from '../activities/types.ts';
 import type { CamundaVariables } from '../engine/variables.ts';
 
 /** The locked task, as fetched. */
@@ -41,6 +42,12 @@ export interface TopicSnapshot {
   camundaRetries: number;
   camundaRetryTimeoutMs: number;
   /**
+   * How often a completion (or BPMN error) that the engine refuses — its next synchronous step fails — is
+   * tried before BPTL raises an incident and keeps the output for the incident's retry. Absent in workflows
+   * started before the setting existed: DEFAULT_REFUSED_COMPLETION_ATTEMPTS.
+   */
+  refusedCompletionAttempts?: number;
+  /**
    * Where the work unit runs: an activity on the work-unit task queue, or a local activity inside the workflow
    * task. Absent in workflows started before the setting existed: `activity`.
    */
@@ -58,7 +65,19 @@ export interface ExternalTaskInput {
   topic: TopicSnapshot;
   /** When the poller received the lock (epoch ms): the lock expires `lockDurationMs` after it at the latest. */
   lockedAtMs?: number;
+  /** Set when the workflow continued as new during a long wait: where to go on. */
+  resume?: ResumeState;
 }
+
+/** Where a workflow that continued as new goes on (its history had grown long during a wait). */
+export type ResumeState =
+  /** The work unit's attempt `attempt` is next (the back-off before it is over). */
+  | { phase: 'retry'; attempt: number }
+  /** The engine refused to take the unit's result; an incident is open; the result is kept. */
+  | { phase: 'refused'; result: WorkUnitResult; refusal: string };
+
+/** See TopicSnapshot.refusedCompletionAttempts. */
+export const DEFAULT_REFUSED_COMPLETION_ATTEMPTS = 3;
 
 /** How a task's workflow ended. */
 export type ExternalTaskOutcome = 'completed' | 'failed' | 'bpmn-error' | 'abandoned';

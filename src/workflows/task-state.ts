@@ -13,8 +13,11 @@ export const TaskStates = {
   UnitRunning: 'unit-running',
   /** An attempt of the work unit failed; the next one starts after the back-off. The lock is kept. */
   UnitRetrying: 'unit-retrying',
-  /** An engine call (complete, failure, BPMN error, lock) gets no answer or a transient error: retried. */
-  EngineUnreachable: 'engine-unreachable',
+  /**
+   * An engine call (complete, failure, BPMN error, lock) keeps failing: no answer, a transient error, or the
+   * engine refuses to record a failure. Retried with back-off; the pending activity shows each attempt.
+   */
+  EngineCallFailing: 'engine-call-failing',
   /** The engine answers that the process instance is suspended: retried until it is activated. */
   InstanceSuspended: 'instance-suspended',
   /** No worker that took the call knows the task's engine (a worker that lags the store): retried a while. */

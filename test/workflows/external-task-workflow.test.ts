@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CompleteAsyncError, Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { temporal } from '@temporalio/proto';
@@ -17,12 +19,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   EngineActivities,
   KeepLockResult,
+  TaskInspection,
   WorkUnitActivities,
   WorkUnitResult,
 } from '../../src/activities/types.ts';
 import { FailureTypes } from '../../src/activities/types.ts';
 import type { ExternalTaskInput } from '../../src/workflows/external-task-input.ts';
-import { externalTask } from '../../src/workflows/external-task-workflow.ts';
+import { externalTask, HISTORY_EVENTS_LIMIT } from '../../src/workflows/external-task-workflow.ts';
+import { BptlState } from '../../src/workflows/search-attributes.ts';
+import { type TaskStateMemo, TaskStates, taskFetchedAgainSignal } from '../../src/workflows/task-state.ts';
 import { historiesDir } from '../support/paths.ts';
 import { createTimeSkippingEnv, workflowBundle } from './workflow-env.ts';
 
@@ -69,7 +74,10 @@ function input(taskQueue: string, overrides: Partial<ExternalTaskInput['topic']>
 
 interface Calls {
   runWorkUnit: number;
-  keepLock: number;
+  /** The input of each attempt. */
+  attempts: Array<Parameters<WorkUnitActivities['runWorkUnit']>[0]>;
+  keepLock: Array<Parameters<EngineActivities['keepLock']>[0]>;
+  inspectTask: number;
   callbacks: Array<Parameters<EngineActivities['postCallback']>[0]>;
   complete: Array<Parameters<EngineActivities['completeTask']>[0]>;
   failure: Array<Parameters<EngineActivities['reportFailure']>[0]>;
@@ -82,7 +90,11 @@ async function run(
   behaviour: {
     runWorkUnit: (attempt: number) => Promise<WorkUnitResult>;
     completeTask?: (attempt: number) => Promise<void>;
+    reportFailure?: (call: number) => Promise<void>;
     keepLock?: (call: number) => Promise<KeepLockResult>;
+    inspectTask?: (call: number) => Promise<TaskInspection>;
+    /** Runs beside the workflow once it has started (signals, queries, a look at its state). */
+    meanwhile?: (handle: WorkflowHandle) => Promise<void>;
   },
   topic: Partial<ExternalTaskInput['topic']> = {},
   taskVariables: ExternalTaskInput['task']['variables'] = {},
@@ -90,28 +102,41 @@ async function run(
   const taskQueue = `wf-${name}-${randomUUID()}`;
   const calls: Calls = {
     runWorkUnit: 0,
-    keepLock: 0,
+    attempts: [],
+    keepLock: [],
+    inspectTask: 0,
     callbacks: [],
     complete: [],
     failure: [],
     bpmnError: [],
   };
   let completeAttempts = 0;
+  let failureCalls = 0;
   const activities: EngineActivities & WorkUnitActivities = {
-    runWorkUnit: async () => behaviour.runWorkUnit(++calls.runWorkUnit),
+    runWorkUnit: async (attempt) => {
+      calls.attempts.push(attempt);
+      return behaviour.runWorkUnit(++calls.runWorkUnit);
+    },
     completeTask: async (command) => {
       await behaviour.completeTask?.(++completeAttempts);
       calls.complete.push(command);
     },
     reportFailure: async (command) => {
+      await behaviour.reportFailure?.(++failureCalls);
       calls.failure.push(command);
     },
     throwBpmnError: async (command) => {
       calls.bpmnError.push(command);
     },
-    keepLock: async () => {
-      const call = ++calls.keepLock;
-      return behaviour.keepLock ? behaviour.keepLock(call) : { status: 'extended' };
+    keepLock: async (command) => {
+      calls.keepLock.push(command);
+      return behaviour.keepLock ? behaviour.keepLock(calls.keepLock.length) : { status: 'extended' };
+    },
+    inspectTask: async () => {
+      const call = ++calls.inspectTask;
+      return behaviour.inspectTask
+        ? behaviour.inspectTask(call)
+        : { exists: true, retries: 0, workerId: 'worker-1', lockExpirationTime: null };
     },
     postCallback: async (request) => {
       calls.callbacks.push(request);
@@ -126,14 +151,26 @@ async function run(
   const args = input(taskQueue, topic);
   Object.assign(args.task.variables, taskVariables);
   const workflowId = `camunda/test/${args.task.id}`;
-  const result = await worker.runUntil(
-    env.client.workflow.execute(externalTask, { workflowId, taskQueue, args: [args] }),
-  );
+  let firstRunId = '';
+  const result = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(externalTask, {
+      workflowId,
+      taskQueue,
+      args: [args],
+      // As the poller starts it (task-to-workflow.ts): the first state costs no event.
+      typedSearchAttributes: [{ key: BptlState, value: TaskStates.UnitRunning }],
+    });
+    firstRunId = handle.firstExecutionRunId;
+    const [value] = await Promise.all([handle.result(), behaviour.meanwhile?.(handle)]);
+    return value;
+  });
+  // The history of the last run (a workflow that continued as new has more than one).
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   if (process.env.BPTL_RECORD_HISTORIES === '1') {
     await writeFile(path.join(historiesDir, `${name}.json`), historyToJSON(history));
   }
-  return { result, calls, args, history };
+  const firstRun = await env.client.workflow.getHandle(workflowId, firstRunId).fetchHistory();
+  return { result, calls, args, history, firstRun };
 }
 
 /** The history's event types, e.g. `TIMER_STARTED`. */
@@ -254,7 +291,7 @@ describe('externalTask workflow', () => {
     expect(calls.runWorkUnit).toBe(1);
   });
 
-  it('keeps the lock through hours of back-off between attempts, then completes once', async () => {
+  it('keeps the lock through hours of back-off between attempts with one renewal per wait, then completes once', async () => {
     const { result, calls } = await run(
       'lock-kept-over-hours',
       {
@@ -275,13 +312,15 @@ describe('externalTask workflow', () => {
     );
     expect(result.outcome).toBe('completed');
     expect(calls.runWorkUnit).toBe(4);
-    // Three hours of back-off, renewed every five minutes (half the lock): about 36 renewals.
-    expect(calls.keepLock).toBeGreaterThanOrEqual(35);
-    expect(calls.keepLock).toBeLessThanOrEqual(38);
+    // Three hours of back-off: each wait extends the lock once, over the hour plus one lock duration.
+    expect(calls.keepLock.map((c) => c.lockDurationMs)).toEqual([4_200_000, 4_200_000, 4_200_000]);
+    // The workflow numbers the attempts and hands the runner the lock to keep while the unit runs.
+    expect(calls.attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    expect(calls.attempts[1]?.lock).toMatchObject({ workerId: 'worker-1', lockDurationMs: 600_000 });
     expect(calls.complete).toHaveLength(1);
   });
 
-  it('stops retrying and ends as abandoned when the task is lost during back-off, without calling the engine', async () => {
+  it('stops retrying and ends as abandoned when the task is found lost during the back-off, without calling the engine', async () => {
     const { result, calls } = await run(
       'lost',
       {
@@ -289,7 +328,7 @@ describe('externalTask workflow', () => {
           throw new Error('service unavailable');
         },
         keepLock: async (call) =>
-          call < 3
+          call < 2
             ? { status: 'extended' }
             : { status: 'lost', reason: 'the task is gone (External task with id x does not exist)' },
       },
@@ -307,10 +346,26 @@ describe('externalTask workflow', () => {
       outcome: 'abandoned',
       reason: 'the task is gone (External task with id x does not exist)',
     });
-    // Lost at the third renewal (15 minutes in), while the first attempt's hour of back-off ran.
-    expect(calls.runWorkUnit).toBe(1);
-    expect(calls.keepLock).toBe(3);
+    // Lost at the second back-off's renewal: the third attempt never ran.
+    expect(calls.runWorkUnit).toBe(2);
+    expect(calls.keepLock).toHaveLength(2);
     expect(calls.complete).toEqual([]);
+    expect(calls.failure).toEqual([]);
+  });
+
+  it('ends as abandoned when the runner reports the task gone during an attempt', async () => {
+    const { result, calls } = await run('lost-while-running', {
+      runWorkUnit: async () => {
+        throw ApplicationFailure.create({
+          type: FailureTypes.TaskGone,
+          nonRetryable: true,
+          message: 'the task is gone (External task with id x does not exist)',
+        });
+      },
+    });
+    expect(result.outcome).toBe('abandoned');
+    expect(result.reason).toContain('the task is gone');
+    expect(calls.runWorkUnit).toBe(1);
     expect(calls.failure).toEqual([]);
   });
 
@@ -371,13 +426,15 @@ describe('externalTask workflow with execution: local (the work unit as a local 
     expect(types.filter((t) => t.startsWith('ACTIVITY_TASK_') || t.startsWith('TIMER_'))).toEqual([]);
   });
 
-  it('costs an activity task, a timer and a second workflow task as an activity (what local saves)', async () => {
+  it('costs an activity task and a second workflow task as an activity, and no timer (the runner keeps the lock)', async () => {
     const { history } = await run('completed-as-activity', { runWorkUnit: completed });
     const types = eventTypes(history);
     expect(count(types, 'WORKFLOW_TASK_COMPLETED')).toBe(2);
     expect(count(types, 'ACTIVITY_TASK_SCHEDULED')).toBe(1);
-    expect(count(types, 'TIMER_STARTED')).toBe(1);
-    expect(count(types, 'TIMER_CANCELED')).toBe(1);
+    expect(count(types, 'TIMER_STARTED')).toBe(0);
+    // The happy path writes no state: the poller set it at start, the end sets outcome and state at once.
+    expect(count(types, 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES')).toBe(1);
+    expect(count(types, 'WORKFLOW_PROPERTIES_MODIFIED')).toBe(0);
   });
 
   it('retries a failing local work unit under the topic policy, then completes once', async () => {
@@ -426,6 +483,296 @@ describe('externalTask workflow with execution: local (the work unit as a local 
   });
 });
 
+/** Waits (in real time) until the workflow shows `state`; returns its memo's state entry. */
+async function stateOf(handle: WorkflowHandle, state: string): Promise<TaskStateMemo> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const description = await handle.describe();
+    const memo = (description.memo as { state?: TaskStateMemo } | undefined)?.state;
+    if (description.typedSearchAttributes.get(BptlState) === state && memo?.state === state) return memo;
+    if (Date.now() > deadline)
+      throw new Error(`the workflow never showed ${state} (memo: ${JSON.stringify(memo)})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** What Camunda answers a completion whose next step fails (measured on 7.24; see shared/REFERENCE.md). */
+const refusedByEngine = () =>
+  ApplicationFailure.create({
+    type: FailureTypes.EngineRefused,
+    nonRetryable: true,
+    message:
+      "POST /external-task/x/complete: Unknown property used in expression: ${undefinedVariable}. Cause: Cannot resolve identifier 'undefinedVariable'",
+  });
+
+/** The schedule of the workflow's looks at a task with an open incident: 1 min, 2 min, … 1 h apart. */
+function probedAfterMs(probes: number): number {
+  let total = 0;
+  for (let i = 0, wait = 60_000; i < probes; i++, wait = Math.min(wait * 2, 3_600_000)) total += wait;
+  return total;
+}
+
+const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
+
+/** The states a history went through, as its memo upserts wrote them (what the UI showed at each point). */
+function statesIn(history: Awaited<ReturnType<typeof run>>['history']): TaskStateMemo[] {
+  const states: TaskStateMemo[] = [];
+  for (const event of history.events ?? []) {
+    const payload = event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.state;
+    if (payload?.data) states.push(JSON.parse(Buffer.from(payload.data).toString('utf8')) as TaskStateMemo);
+  }
+  return states;
+}
+
+describe('failure paths: every wait visible and bounded', () => {
+  it('a completion the engine refuses: an incident with its message after the configured attempts; retried, the kept output completes the task', async () => {
+    let fixed = false;
+    let shown: TaskStateMemo | undefined;
+    const { result, calls } = await run(
+      'completion-refused',
+      {
+        runWorkUnit: completed,
+        completeTask: async () => {
+          if (!fixed) throw refusedByEngine();
+        },
+        meanwhile: async (handle) => {
+          shown = await stateOf(handle, TaskStates.CompletionRefused);
+          // The operator fixes the cause and retries the incident; the poller fetches the task again.
+          fixed = true;
+          await handle.signal(taskFetchedAgainSignal, {
+            workerId: 'worker-2',
+            lockedAtMs: Date.now(),
+            retries: 1,
+          });
+        },
+      },
+      { refusedCompletionAttempts: 3 },
+    );
+    expect(result).toEqual({ outcome: 'completed', variables: ['greeting'] });
+    expect(calls.runWorkUnit).toBe(1);
+    expect(calls.failure).toHaveLength(1);
+    expect(calls.failure[0]).toMatchObject({ retries: 0, workerId: 'worker-1' });
+    expect(calls.failure[0]!.errorMessage).toMatch(
+      /^completion refused by the engine: POST \/external-task\/x\/complete: Unknown property used in expression/,
+    );
+    expect(calls.failure[0]!.errorDetails).toContain('variables: greeting');
+    expect(calls.failure[0]!.errorDetails).toContain('tried: 3 times');
+    expect(shown?.reason).toContain('an incident is open');
+    // Completed with the original output, under the worker id that fetched it again.
+    expect(calls.complete).toEqual([
+      expect.objectContaining({
+        workerId: 'worker-2',
+        variables: { greeting: { type: 'String', value: 'Hello, Ada' } },
+      }),
+    ]);
+  });
+
+  it('a completion refused for 7 days: the wait stays visible and its history bounded; then retried, completed once', async () => {
+    const fixedAfterProbes = (() => {
+      let probes = 0;
+      while (probedAfterMs(probes) < SEVEN_DAYS_MS) probes++;
+      return probes;
+    })();
+    let probes = 0;
+    const { result, calls, history } = await run('completion-refused-week', {
+      runWorkUnit: completed,
+      completeTask: async () => {
+        if (probes < fixedAfterProbes) throw refusedByEngine();
+      },
+      // The incident stays open for a week, then someone retries it (the poller is down: no signal).
+      inspectTask: async (call) => {
+        probes = call;
+        return {
+          exists: true,
+          retries: call < fixedAfterProbes ? 0 : 1,
+          workerId: 'worker-1',
+          lockExpirationTime: null,
+        };
+      },
+    });
+    expect(result.outcome).toBe('completed');
+    expect(calls.runWorkUnit).toBe(1);
+    expect(calls.failure).toHaveLength(1);
+    expect(calls.inspectTask).toBe(fixedAfterProbes);
+    const events = history.events?.length ?? 0;
+    console.info(`completion refused for 7 days: ${fixedAfterProbes} looks at the task, ${events} events`);
+    expect(events).toBeLessThan(10_240);
+  });
+
+  it('a completion refused for 30 days continues as new before its history grows long, and completes once', async () => {
+    let probes = 0;
+    const fixedAfterProbes = 6 + 30 * 24; // 1, 2, 4 … 32 min, then hourly for 30 days
+    const { result, calls, history, firstRun } = await run('completion-refused-month', {
+      runWorkUnit: completed,
+      completeTask: async () => {
+        if (probes < fixedAfterProbes) throw refusedByEngine();
+      },
+      inspectTask: async () => {
+        probes++;
+        return {
+          exists: true,
+          retries: probes < fixedAfterProbes ? 0 : 1,
+          workerId: 'worker-1',
+          lockExpirationTime: null,
+        };
+      },
+    });
+    expect(result.outcome).toBe('completed');
+    expect(calls.runWorkUnit).toBe(1);
+    // One incident: the new run goes on waiting on it, with the kept output.
+    expect(calls.failure).toHaveLength(1);
+    expect(calls.complete).toEqual([
+      expect.objectContaining({ variables: { greeting: { type: 'String', value: 'Hello, Ada' } } }),
+    ]);
+    const firstTypes = eventTypes(firstRun);
+    expect(firstTypes.at(-1)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    // The new run keeps the search attributes: it is still found by its state.
+    const carried =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields;
+    expect(Buffer.from(carried?.BptlState?.data ?? new Uint8Array()).toString()).toBe('"completion-refused"');
+    expect(firstTypes.length).toBeLessThan(HISTORY_EVENTS_LIMIT + 20);
+    expect(history.events?.length ?? 0).toBeLessThan(HISTORY_EVENTS_LIMIT + 20);
+    console.info(
+      `completion refused for 30 days: first run ${firstTypes.length} events, last run ${history.events?.length} events`,
+    );
+  });
+
+  it('a task whose instance is deleted while its incident is open: found at the next look, abandoned', async () => {
+    const { result, calls } = await run('completion-refused-gone', {
+      runWorkUnit: completed,
+      completeTask: async () => {
+        throw refusedByEngine();
+      },
+      inspectTask: async (call) =>
+        call < 3
+          ? { exists: true, retries: 0, workerId: 'worker-1', lockExpirationTime: null }
+          : { exists: false },
+    });
+    expect(result.outcome).toBe('abandoned');
+    expect(result.reason).toContain('gone while its incident was open');
+    expect(calls.runWorkUnit).toBe(1);
+  });
+
+  it('a unit that runs for 7 days with a 60 s lock adds no event while it runs: the runner keeps the lock', async () => {
+    const { result, calls, history } = await run(
+      'unit-seven-days',
+      {
+        // The attempt completes asynchronously, 7 days (of skipped time) later, as a long unit would.
+        runWorkUnit: async () => {
+          const { taskToken } = Context.current().info;
+          void env.sleep(SEVEN_DAYS_MS).then(() =>
+            env.client.activity.complete(taskToken, {
+              outcome: 'completed',
+              variables: { greeting: { type: 'String', value: 'Hello, Ada' } },
+            }),
+          );
+          throw new CompleteAsyncError();
+        },
+      },
+      {
+        lockDurationMs: 60_000,
+        startToCloseTimeoutMs: 8 * 24 * 3_600_000,
+        heartbeatTimeoutMs: 8 * 24 * 3_600_000,
+      },
+    );
+    expect(result.outcome).toBe('completed');
+    expect(calls.keepLock).toEqual([]);
+    const types = eventTypes(history);
+    const started = Number(history.events?.[0]?.eventTime?.seconds ?? 0);
+    const closed = Number(history.events?.at(-1)?.eventTime?.seconds ?? 0);
+    console.info(
+      `a unit running 7 days: ${types.length} events over ${((closed - started) / 86_400).toFixed(1)} days`,
+    );
+    expect(closed - started).toBeGreaterThanOrEqual(SEVEN_DAYS_MS / 1000);
+    expect(types.length).toBeLessThan(20);
+  });
+
+  it('an attempt that failed shows unit-retrying with its error while it waits for the next one', async () => {
+    const { result, calls, history } = await run(
+      'unit-retrying',
+      {
+        runWorkUnit: async (attempt) => {
+          if (attempt === 1) throw new Error('zrc answered 503');
+          return completed();
+        },
+      },
+      {
+        retry: {
+          initialIntervalMs: 3_600_000,
+          backoffCoefficient: 2,
+          maximumIntervalMs: 3_600_000,
+          maximumAttempts: 3,
+        },
+      },
+    );
+    expect(result.outcome).toBe('completed');
+    expect(calls.runWorkUnit).toBe(2);
+    const states = statesIn(history);
+    expect(states.map((s) => s.state)).toEqual(['unit-retrying', 'unit-running', 'closed']);
+    expect(states[0]?.reason).toBe('attempt failed: zrc answered 503; attempt 2 of 3 in 3600 s');
+    expect(states[0]?.lastError).toMatchObject({ type: 'Error', message: 'zrc answered 503' });
+    expect(states[1]?.reason).toBe("the work unit 'greet' runs: attempt 2 of 3");
+  });
+
+  it('an engine call that keeps failing becomes a normal activity, visible as engine-call-failing, and lands', async () => {
+    let seen = false;
+    let shown: TaskStateMemo | undefined;
+    const { result, calls, history } = await run('engine-call-failing', {
+      runWorkUnit: completed,
+      completeTask: async () => {
+        if (!seen)
+          throw new Error('POST /external-task/x/complete: the engine did not answer (ECONNREFUSED)');
+      },
+      meanwhile: async (handle) => {
+        shown = await stateOf(handle, TaskStates.EngineCallFailing);
+        seen = true;
+      },
+    });
+    expect(result.outcome).toBe('completed');
+    expect(calls.complete).toHaveLength(1);
+    expect(shown?.lastError?.message).toContain('ECONNREFUSED');
+    const scheduled = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter(Boolean);
+    expect(scheduled).toEqual(['runWorkUnit', 'completeTask']);
+  });
+
+  it('a work unit no worker has: looked for a while, then an incident that says so', async () => {
+    const { result, calls } = await run('unknown-work-unit', {
+      runWorkUnit: async () => {
+        throw ApplicationFailure.create({
+          type: FailureTypes.UnknownWorkUnit,
+          message: "work unit 'greet' is not registered on this worker (it has: echo)",
+        });
+      },
+    });
+    expect(result.outcome).toBe('failed');
+    expect(calls.runWorkUnit).toBe(9);
+    expect(calls.failure[0]!.errorMessage).toBe(
+      "no worker has the work unit 'greet' (looked 9 times): deploy a worker that has it, then retry this incident",
+    );
+    expect(calls.failure[0]!.errorDetails).toContain('is not registered on this worker (it has: echo)');
+  });
+
+  it("a failure report carries the unit's own stack and its cause chain", async () => {
+    const { calls } = await run('failure-cause', {
+      runWorkUnit: async () => {
+        const cause = new Error('connect ECONNREFUSED 127.0.0.1:9');
+        throw ApplicationFailure.create({
+          type: 'ZaakNotCreated',
+          message: 'cannot create the zaak',
+          nonRetryable: true,
+          cause,
+        });
+      },
+    });
+    const details = calls.failure[0]!.errorDetails;
+    expect(details).toContain('ZaakNotCreated: cannot create the zaak');
+    expect(details).toContain('caused by: Error: connect ECONNREFUSED 127.0.0.1:9');
+    expect(details).toMatch(/at .*external-task-workflow\.test\.ts/);
+  });
+});
+
 describe('workflow stack traces', () => {
   it("a worker created without BPTL's switch answers the stack trace query with the workflow's stack", async () => {
     const taskQueue = `wf-stack-${randomUUID()}`;
@@ -464,7 +811,7 @@ describe('workflow stack traces', () => {
       await handle.result();
       // Source-mapped frames of the workflow, waiting on its work unit and its lock timer.
       expect(stack).toContain('src/workflows/external-task-workflow.ts');
-      expect(stack).toMatch(/at work \(/);
+      expect(stack).toMatch(/at runUnit \(/);
     });
   });
 });
