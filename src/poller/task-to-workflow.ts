@@ -20,10 +20,11 @@ import {
   BptlEngine,
   BptlProcessDefinitionKey,
   BptlProcessInstanceId,
+  BptlState,
   BptlTopic,
   BptlWorkUnit,
 } from '../workflows/search-attributes.ts';
-import { type TaskFetchedAgain, taskFetchedAgainSignal } from '../workflows/task-state.ts';
+import { type TaskFetchedAgain, TaskStates, taskFetchedAgainSignal } from '../workflows/task-state.ts';
 
 function defined<T extends Record<string, unknown>>(
   record: T,
@@ -110,6 +111,8 @@ export function workflowStartOptions(
       ? [{ key: BptlProcessDefinitionKey, value: task.processDefinitionKey }]
       : []),
     ...(task.businessKey ? [{ key: BptlBusinessKey, value: task.businessKey }] : []),
+    // The first state, set at start so that it costs the workflow no event.
+    { key: BptlState, value: TaskStates.UnitRunning },
   ];
   return {
     workflowId: externalTaskWorkflowId(ctx.engine, task.id),

@@ -4,9 +4,19 @@ export interface ExternalTaskProcess {
   topic: string;
   /** Adds an error boundary event for this code, leading to the end event `error-end`. */
   errorCode?: string;
+  /**
+   * Puts a user task `review` after the external task, assigned to this expression, e.g. `${reviewer}`: the
+   * engine refuses the completion (500, its next step fails) while the expression does not resolve.
+   */
+  reviewerExpression?: string;
 }
 
-export function externalTaskProcess({ key, topic, errorCode }: ExternalTaskProcess): string {
+export function externalTaskProcess({
+  key,
+  topic,
+  errorCode,
+  reviewerExpression,
+}: ExternalTaskProcess): string {
   const boundary = errorCode
     ? `
     <bpmn:boundaryEvent id="on-error" attachedToRef="task">
@@ -24,7 +34,13 @@ export function externalTaskProcess({ key, topic, errorCode }: ExternalTaskProce
     <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="flow-1" sourceRef="start" targetRef="task" />
     <bpmn:serviceTask id="task" camunda:type="external" camunda:topic="${topic}" />
-    <bpmn:sequenceFlow id="flow-2" sourceRef="task" targetRef="end" />
+    ${
+      reviewerExpression
+        ? `<bpmn:sequenceFlow id="flow-2" sourceRef="task" targetRef="review" />
+    <bpmn:userTask id="review" camunda:assignee="${reviewerExpression}" />
+    <bpmn:sequenceFlow id="flow-3" sourceRef="review" targetRef="end" />`
+        : '<bpmn:sequenceFlow id="flow-2" sourceRef="task" targetRef="end" />'
+    }
     <bpmn:endEvent id="end" />${boundary}
   </bpmn:process>
 </bpmn:definitions>`;

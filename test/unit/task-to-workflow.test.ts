@@ -61,6 +61,7 @@ describe('workflowStartOptions', () => {
       BptlProcessInstanceId: 'pi-9',
       BptlProcessDefinitionKey: 'order',
       BptlBusinessKey: 'ORD-1',
+      BptlState: 'unit-running',
     });
     expect(JSON.stringify(pairs)).not.toContain('a@example.org');
   });

@@ -117,8 +117,9 @@ describe('runWorkUnit', () => {
     });
   });
 
-  it('refuses a work unit that is not registered', async () => {
+  it('fails retryably on a work unit that is not registered (another worker may have it; the workflow bounds it)', async () => {
     const failure = await failureOf(run({}, 'nope'));
-    expect(failure).toMatchObject({ type: 'UnknownWorkUnit', nonRetryable: true });
+    expect(failure).toMatchObject({ type: 'UnknownWorkUnit', nonRetryable: false });
+    expect(failure.message).toMatch(/^work unit 'nope' is not registered on this worker \(it has: /);
   });
 });
