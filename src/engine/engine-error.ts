@@ -12,8 +12,8 @@ export const CAMUNDA_DEADLOCK_CODE = 10_000;
  * What an engine error means for the call that got it:
  * - `unavailable`: no answer, 502/503/504, 408/429, or a 500 that says "try again" (an optimistic-locking
  *   conflict, a database deadlock, the server shutting down or too busy): the same call may succeed later;
- * - `suspended`: the process instance is suspended (Camunda answers 500): the call succeeds once an operator
- *   activates it;
+ * - `suspended`: the process instance is suspended (Camunda 7.24 answers 400 ENGINE-03043, others a 500
+ *   SuspendedEntityInteractionException): the call succeeds once an operator activates it;
  * - `gone`: 404, the task was completed, cancelled, or its instance deleted;
  * - `lost`: 400, another worker holds the task's lock;
  * - `rejected`: another 4xx: the request itself is wrong (e.g. a variable the engine cannot convert);
@@ -74,8 +74,14 @@ export class EngineError extends Error {
       return 'unavailable';
     if (status === 404) return 'gone';
     if (this.isLockedByOtherWorker) return 'lost';
+    // Camunda 7.24 answers 400 `ENGINE-03043 ExternalTask with id '…' is suspended.` (measured); other
+    // versions and forks a 500 SuspendedEntityInteractionException.
+    if (
+      this.engineType === 'SuspendedEntityInteractionException' ||
+      (status === 400 && /ENGINE-03043|\bis suspended\b/.test(this.message))
+    )
+      return 'suspended';
     if (status < 500) return 'rejected';
-    if (this.engineType === 'SuspendedEntityInteractionException') return 'suspended';
     if (
       (this.engineType !== undefined && TRANSIENT_ENGINE_TYPES.has(this.engineType)) ||
       this.engineCode === CAMUNDA_OPTIMISTIC_LOCKING_CODE ||

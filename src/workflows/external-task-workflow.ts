@@ -51,6 +51,7 @@ import {
   attemptDetails,
   backoffMs,
   describeFailure,
+  engineAnswer,
   failureType,
   isNonRetryable,
   requestedRetryDelayMs,
@@ -115,8 +116,8 @@ const CALLBACK_ACTIVITY_OPTIONS: ActivityOptions = {
   },
 };
 
-/** A work unit that no worker has is looked for this many more times (1 s, 2 s, … 30 s apart), then an incident. */
-const UNKNOWN_WORK_UNIT_TRIES = 8;
+/** A work unit that no worker has is looked for this many more times (1 s, 2 s, … 30 s apart: about a minute), then an incident. */
+const UNKNOWN_WORK_UNIT_TRIES = 6;
 
 /** While an incident over a refused completion is open, the task is looked at after 1 min, 2 min, … 1 h. */
 const INCIDENT_PROBE_FIRST_MS = 60_000;
@@ -498,7 +499,7 @@ export async function externalTask(input: ExternalTaskInput): Promise<ExternalTa
           [
             `work unit: ${topic.workUnit} (it ran; its ${isBpmn ? 'BPMN error is' : 'output is'} kept)`,
             `${isBpmn ? `BPMN error: ${result.outcome === 'bpmn-error' ? result.errorCode : ''}; ` : ''}variables: ${names.length > 0 ? names.join(', ') : '(none)'}`,
-            `tried: ${refusals} times`,
+            `tried: ${refusals} times; the engine answered ${engineAnswer(sent.error)}`,
             'what to do: fix the cause the message names, then retry this incident: BPTL then completes the task with the kept output, the work unit does not run again.',
             workflowLine(),
             '',

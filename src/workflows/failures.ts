@@ -80,3 +80,12 @@ export function backoffMs(
   const delay = policy.initialIntervalMs * policy.backoffCoefficient ** Math.max(0, attempt - 1);
   return Math.min(Math.round(delay), policy.maximumIntervalMs);
 }
+
+/** The engine's answer that an engine call's failure carries (status, Camunda's exception type), as text. */
+export function engineAnswer(error: unknown): string {
+  const cause = rootCause(error);
+  const first: unknown = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
+  if (first === null || typeof first !== 'object') return 'unknown';
+  const { status, engineType } = first as { status?: number; engineType?: string };
+  return [status === undefined ? 'no answer' : `HTTP ${status}`, engineType].filter(Boolean).join(' ');
+}

@@ -501,6 +501,7 @@ const refusedByEngine = () =>
   ApplicationFailure.create({
     type: FailureTypes.EngineRefused,
     nonRetryable: true,
+    details: [{ status: 500, engineType: 'ProcessEngineException', engineCode: 0 }],
     message:
       "POST /external-task/x/complete: Unknown property used in expression: ${undefinedVariable}. Cause: Cannot resolve identifier 'undefinedVariable'",
   });
@@ -557,6 +558,7 @@ describe('failure paths: every wait visible and bounded', () => {
     );
     expect(calls.failure[0]!.errorDetails).toContain('variables: greeting');
     expect(calls.failure[0]!.errorDetails).toContain('tried: 3 times');
+    expect(calls.failure[0]!.errorDetails).toContain('the engine answered HTTP 500 ProcessEngineException');
     expect(shown?.reason).toContain('an incident is open');
     // Completed with the original output, under the worker id that fetched it again.
     expect(calls.complete).toEqual([
@@ -747,9 +749,9 @@ describe('failure paths: every wait visible and bounded', () => {
       },
     });
     expect(result.outcome).toBe('failed');
-    expect(calls.runWorkUnit).toBe(9);
+    expect(calls.runWorkUnit).toBe(7);
     expect(calls.failure[0]!.errorMessage).toBe(
-      "no worker has the work unit 'greet' (looked 9 times): deploy a worker that has it, then retry this incident",
+      "no worker has the work unit 'greet' (looked 7 times): deploy a worker that has it, then retry this incident",
     );
     expect(calls.failure[0]!.errorDetails).toContain('is not registered on this worker (it has: echo)');
   });

@@ -1,0 +1,226 @@
+/**
+ * Failure paths on the real Camunda engine and the real Temporal server: a completion the engine refuses (its
+ * next step fails) becomes an incident with the engine's message, and once the cause is fixed and the incident
+ * retried, the task is completed with the work unit's original output — the unit ran once. Each wait shows its
+ * state in a list query (`BptlState = …`), as an operator filters the Temporal UI; a suspended instance waits
+ * visibly until it is activated; a work unit that no worker has ends, after a bounded search, in an incident.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { TopicConfig } from '../../src/config/topic-config.ts';
+import { encodeVariables } from '../../src/engine/variables.ts';
+import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
+import type { ExternalTaskResult } from '../../src/workflows/external-task-input.ts';
+import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
+import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+
+let h: Harness;
+/** Runs of the test units, per process instance. */
+const runs = new Map<string, number>();
+/** Process instances whose unit is held until released. */
+const gates = new Map<string, () => void>();
+
+const units = [
+  defineWorkUnit({
+    name: 'test-order',
+    description: 'counts its runs and returns an order number',
+    input: z.object({}),
+    output: z.object({ orderNumber: z.string() }),
+    run: async ({ task }) => {
+      const pi = task.processInstanceId ?? '';
+      const n = (runs.get(pi) ?? 0) + 1;
+      runs.set(pi, n);
+      return { orderNumber: `ORD-${pi.slice(0, 8)}-${n}` };
+    },
+  }),
+  defineWorkUnit({
+    name: 'test-gated',
+    description: 'fails its first attempt, then waits for the test to release it',
+    input: z.object({}),
+    output: z.object({ done: z.boolean() }),
+    run: async ({ task, attempt }) => {
+      const pi = task.processInstanceId ?? '';
+      runs.set(pi, (runs.get(pi) ?? 0) + 1);
+      if (attempt === 1) throw new Error('the zaken API answered 503');
+      await new Promise<void>((resolve) => gates.set(pi, resolve));
+      return { done: true };
+    },
+  }),
+];
+
+let topics: Record<string, TopicConfig>;
+
+async function scenario(
+  name: string,
+  workUnit: string,
+  overrides: Partial<TopicConfig> = {},
+  reviewer = false,
+) {
+  const topic = h.topicName(name);
+  await h.deploy({
+    key: `${h.id}-${name}`,
+    topic,
+    ...(reviewer ? { reviewerExpression: '${reviewer}' } : {}),
+  });
+  return h.topicConfig(topic, workUnit, overrides);
+}
+
+const start = (name: string, variables: Record<string, unknown> = {}) =>
+  h.camunda.startProcess(`${h.id}-${name}`, { variables: encodeVariables(variables) });
+
+async function taskIdOf(processInstanceId: string): Promise<string> {
+  return eventually(async () => {
+    const logs = await h.camunda.get<Array<{ externalTaskId: string }>>('/history/external-task-log', {
+      processInstanceId,
+      creationLog: true,
+    });
+    return logs[0]?.externalTaskId;
+  }, 'the external task');
+}
+
+/** Finds the task's workflow by a list query on its state, as an operator filtering the Temporal UI would. */
+async function listedIn(state: string, processInstanceId: string): Promise<string> {
+  return eventually(
+    async () => {
+      for await (const wf of h.client.workflow.list({
+        query: `BptlState = '${state}' AND BptlProcessInstanceId = '${processInstanceId}'`,
+      })) {
+        return wf.workflowId;
+      }
+      return undefined;
+    },
+    `a workflow listed with BptlState = '${state}'`,
+    60_000,
+  );
+}
+
+async function incidentOf(processInstanceId: string, timeoutMs = 60_000) {
+  return eventually(
+    async () => {
+      const rows = await h.camunda.get<Array<{ id: string; incidentMessage: string; configuration: string }>>(
+        '/incident',
+        { processInstanceId },
+      );
+      return rows[0];
+    },
+    'an incident',
+    timeoutMs,
+  );
+}
+
+const activitiesOf = async (processInstanceId: string) =>
+  (
+    await h.camunda.get<Array<{ activityId: string; endTime: string | null }>>('/history/activity-instance', {
+      processInstanceId,
+    })
+  ).map((a) => a.activityId);
+
+let unknownUnitPi: string;
+
+beforeAll(async () => {
+  h = await createHarness('failure-paths');
+  topics = {
+    refused: await scenario('refused', 'test-order', { refusedCompletionAttempts: 2 }, true),
+    suspended: await scenario('suspended', 'test-gated', {
+      retry: {
+        initialIntervalMs: 3_000,
+        backoffCoefficient: 1,
+        maximumIntervalMs: 3_000,
+        maximumAttempts: 3,
+      },
+    }),
+    unknown: await scenario('unknown-unit', 'test-not-on-this-worker'),
+  };
+  await h.startWorker(units);
+  h.createPoller(Object.values(topics), { asyncResponseTimeoutMs: 2_000 }).start();
+  // The search for a missing work unit takes about a minute: it runs while the other tests do.
+  unknownUnitPi = (await start('unknown-unit')).id;
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('a completion the engine refuses', () => {
+  it('becomes an incident with the engine message; fixed and retried, the kept output completes the task and the unit ran once', async () => {
+    const pi = (await start('refused')).id;
+    const incident = await incidentOf(pi);
+    expect(incident.incidentMessage).toMatch(
+      /^completion refused by the engine: POST \/external-task\/[^/]+\/complete: Unknown property used in expression: \$\{reviewer\}/,
+    );
+    const taskId = await taskIdOf(pi);
+    const details = await h.camunda.get<string>(`/external-task/${taskId}/errorDetails`);
+    expect(details).toContain('variables: orderNumber');
+    expect(details).toContain('tried: 2 times; the engine answered HTTP 500 ProcessEngineException');
+    // The operator finds it by its state.
+    const workflowId = await listedIn('completion-refused', pi);
+    expect(workflowId).toBe(externalTaskWorkflowId(ENGINE, taskId));
+    const memo = (await h.client.workflow.getHandle(workflowId).describe()).memo as {
+      state?: { state: string; reason: string };
+    };
+    expect(memo.state?.state).toBe('completion-refused');
+    expect(memo.state?.reason).toContain('retry it in Cockpit');
+    expect(runs.get(pi)).toBe(1);
+
+    // Fix the cause, retry the incident as Cockpit does: the task completes with the output of the one run.
+    await h.camunda.put(`/process-instance/${pi}/variables/reviewer`, { value: 'demo', type: 'String' });
+    await h.camunda.put(`/external-task/${taskId}/retries`, { retries: 1 });
+    const result = (await h.client.workflow.getHandle(workflowId).result()) as ExternalTaskResult;
+    expect(result).toEqual({ outcome: 'completed', variables: ['orderNumber'] });
+    expect(await activitiesOf(pi)).toContain('review');
+    const variables = await h.camunda.get<Array<{ name: string; value: unknown }>>(
+      '/history/variable-instance',
+      {
+        processInstanceId: pi,
+        variableName: 'orderNumber',
+      },
+    );
+    expect(variables.map((v) => v.value)).toEqual([`ORD-${pi.slice(0, 8)}-1`]);
+    expect(runs.get(pi)).toBe(1);
+    expect(await h.camunda.get<unknown[]>('/incident', { processInstanceId: pi })).toEqual([]);
+  });
+});
+
+describe('every wait shows its state', () => {
+  it('unit-retrying after a failed attempt, unit-running while it runs, instance-suspended while the instance is suspended', async () => {
+    const pi = (await start('suspended')).id;
+    const workflowId = await listedIn('unit-retrying', pi);
+    const handle = h.client.workflow.getHandle(workflowId);
+    const retrying = (await handle.describe()).memo as {
+      state?: { reason: string; lastError?: { message: string } };
+    };
+    expect(retrying.state?.lastError?.message).toBe('the zaken API answered 503');
+    expect(retrying.state?.reason).toContain('attempt 2 of 3');
+    await listedIn('unit-running', pi);
+    // Suspend the instance while the unit runs: the completion waits, visibly, until it is activated.
+    await eventually(async () => (gates.has(pi) ? true : undefined), 'the second attempt to run');
+    await h.camunda.put(`/process-instance/${pi}/suspended`, { suspended: true });
+    gates.get(pi)?.();
+    await listedIn('instance-suspended', pi);
+    const suspended = (await handle.describe()).memo as { state?: { lastError?: { message: string } } };
+    expect(suspended.state?.lastError?.message).toMatch(/suspended/i);
+    await h.camunda.put(`/process-instance/${pi}/suspended`, { suspended: false });
+    expect(await handle.result()).toMatchObject({ outcome: 'completed' });
+    expect(runs.get(pi)).toBe(2);
+    // The failing completion went on as a normal activity: it stands in the history with its retries.
+    const history = await handle.fetchHistory();
+    const scheduled = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter(Boolean);
+    expect(scheduled).toContain('completeTask');
+    await listedIn('closed', pi);
+  });
+});
+
+describe('no endless loop', () => {
+  it('a work unit that no worker has: looked for about a minute, then an incident that says so', async () => {
+    const incident = await incidentOf(unknownUnitPi, 110_000);
+    expect(incident.incidentMessage).toBe(
+      "no worker has the work unit 'test-not-on-this-worker' (looked 7 times): deploy a worker that has it, then retry this incident",
+    );
+    const result = (await h.client.workflow
+      .getHandle(externalTaskWorkflowId(ENGINE, await taskIdOf(unknownUnitPi)))
+      .result()) as ExternalTaskResult;
+    expect(result.outcome).toBe('failed');
+  }, 120_000);
+});
