@@ -8,9 +8,10 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import axios, { isAxiosError } from 'axios';
+import axios from 'axios';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import { EngineError, type EngineErrorKind } from '../engine/engine-error.ts';
+import { HttpRequestError, toHttpRequestError } from '../http/http-request-error.ts';
 import { keepLock } from './keep-lock.ts';
 import { ENGINE_UNKNOWN_LIMIT_MS, type EngineActivities, FailureTypes } from './types.ts';
 
@@ -117,13 +118,19 @@ export function createEngineActivities(engines: EngineClients): EngineActivities
     async postCallback({ url, body }) {
       try {
         await axios.post(url, body, { timeout: 20_000, headers: { 'content-type': 'application/json' } });
-      } catch (error) {
-        const status = isAxiosError(error) ? error.response?.status : undefined;
-        const message = `POST ${url}: ${status ? `HTTP ${status}` : (error as Error).message}`;
-        if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-          throw ApplicationFailure.nonRetryable(message, 'CallbackRejected');
-        }
-        throw new Error(message);
+      } catch (thrown) {
+        // The sanitised error: no headers, no body, and the URL without its query string or credentials.
+        const error = toHttpRequestError(thrown);
+        const status = error instanceof HttpRequestError ? error.status : undefined;
+        const message = error instanceof Error ? error.message : String(error);
+        const rejected =
+          status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+        throw ApplicationFailure.create({
+          type: rejected ? 'CallbackRejected' : 'CallbackFailed',
+          message,
+          nonRetryable: rejected,
+          ...(error instanceof Error ? { cause: error } : {}),
+        });
       }
     },
   };

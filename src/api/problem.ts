@@ -159,7 +159,7 @@ export function createErrorHandler(log: Logger) {
       return problem(c, status, titleOf(status), err.message ? { detail: err.message } : {});
     }
     const error = ensureError(err);
-    log.error('request failed', { method: c.req.method, path: c.req.path, error: error.message });
+    log.error('request failed', { method: c.req.method, path: c.req.path, error });
     return problem(c, 500, 'Internal Server Error', { detail: 'see the server log' });
   };
 }

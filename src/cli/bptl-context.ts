@@ -132,7 +132,7 @@ export async function loadContext(options: LoadContextOptions = {}): Promise<Bpt
           await apply(next);
         },
         onError: (error) =>
-          log.warn('cannot reload the configuration; trying again', { error: ensureError(error).message }),
+          log.warn('cannot reload the configuration; trying again', { error: ensureError(error) }),
       });
     },
     close() {

@@ -34,7 +34,7 @@ export async function connectWithRetry<T>(
       const waitMs = backoff.next();
       ctx.log.warn(`${what} is not reachable; trying again`, {
         address,
-        error: ensureError(error).message,
+        error: ensureError(error),
         retryInMs: waitMs,
       });
       await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -292,7 +292,7 @@ export class Poller {
         released++;
       }
     } catch (error) {
-      this.log.warn('cannot check for orphaned locks', { error: ensureError(error).message });
+      this.log.warn('cannot check for orphaned locks', { error: ensureError(error) });
     }
     return released;
   }
@@ -312,7 +312,7 @@ export class Poller {
         topics: [],
       });
     } catch (error) {
-      this.log.debug('cannot cancel the pending long poll', { error: ensureError(error).message });
+      this.log.debug('cannot cancel the pending long poll', { error: ensureError(error) });
     }
   }
 
@@ -352,7 +352,7 @@ export class Poller {
         const waitMs = this.backoff.next();
         this.log.warn('fetchAndLock failed; trying again', {
           url: this.options.camunda.baseUrl,
-          error: ensureError(error).message,
+          error: ensureError(error),
           retryInMs: waitMs,
           attempt: this.backoff.attempts,
         });
@@ -425,7 +425,7 @@ export class Poller {
         const fields = {
           taskId: task.id,
           workflowId,
-          error: ensureError(error).message,
+          error: ensureError(error),
           reason: classified.status ? `${classified.status}: ${classified.detail}` : classified.detail,
         };
         if (classified.kind === 'deterministic') {
@@ -490,7 +490,7 @@ export class Poller {
         {
           taskId: task.id,
           topic: task.topicName,
-          error: ensureError(reportError).message,
+          error: ensureError(reportError),
         },
       );
     }
@@ -504,7 +504,7 @@ export class Poller {
       this.log.error('cannot unlock the task; it is offered again when its lock expires', {
         taskId: task.id,
         why,
-        error: ensureError(error).message,
+        error: ensureError(error),
       });
     }
   }
@@ -519,7 +519,7 @@ export class Poller {
         retryTimeout: 0,
       });
     } catch (error) {
-      this.log.error('cannot report the malformed task', { taskId, error: ensureError(error).message });
+      this.log.error('cannot report the malformed task', { taskId, error: ensureError(error) });
     }
   }
 }

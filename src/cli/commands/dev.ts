@@ -158,12 +158,12 @@ export async function runDev(options: {
       for (const v of outcome.variables)
         console.log(`  ${v.name.padEnd(20)} ${v.type.padEnd(8)} ${JSON.stringify(v.value)}`);
     } catch (error) {
-      log.error('the demo failed', { error: ensureError(error).message });
+      log.error('the demo failed', { error: ensureError(error) });
     }
   }
   console.log('\nPress Ctrl-C to stop.');
   await running.catch(async (error: unknown) => {
-    log.error('the worker stopped', { error: ensureError(error).message });
+    log.error('the worker stopped', { error: ensureError(error) });
   });
   await stop();
 }
