@@ -92,6 +92,7 @@ async function run(
     completeTask?: (attempt: number) => Promise<void>;
     reportFailure?: (call: number) => Promise<void>;
     keepLock?: (call: number) => Promise<KeepLockResult>;
+    throwBpmnError?: (call: number) => Promise<void>;
     inspectTask?: (call: number) => Promise<TaskInspection>;
     /** Runs beside the workflow once it has started (signals, queries, a look at its state). */
     meanwhile?: (handle: WorkflowHandle) => Promise<void>;
@@ -126,6 +127,7 @@ async function run(
       calls.failure.push(command);
     },
     throwBpmnError: async (command) => {
+      await behaviour.throwBpmnError?.(calls.bpmnError.length + 1);
       calls.bpmnError.push(command);
     },
     keepLock: async (command) => {
@@ -754,6 +756,60 @@ describe('failure paths: every wait visible and bounded', () => {
       "no worker has the work unit 'greet' (looked 7 times): deploy a worker that has it, then retry this incident",
     );
     expect(calls.failure[0]!.errorDetails).toContain('is not registered on this worker (it has: echo)');
+  });
+
+  it('an engine the workers do not know (after its limit): abandoned with that reason, no endless retry', async () => {
+    const { result, calls } = await run('engine-unknown', {
+      runWorkUnit: completed,
+      completeTask: async () => {
+        throw ApplicationFailure.create({
+          type: FailureTypes.UnknownEngine,
+          nonRetryable: true,
+          message: "engine 'test' is not configured on this worker (waited 600 s)",
+        });
+      },
+    });
+    expect(result).toEqual({
+      outcome: 'abandoned',
+      reason: "engine 'test' is not configured on this worker (waited 600 s)",
+    });
+    expect(calls.failure).toEqual([]);
+  });
+
+  it('a BPMN error the engine refuses: an incident, then thrown again with the kept variables once retried', async () => {
+    let fixed = false;
+    let bpmnCalls = 0;
+    const { result, calls } = await run('bpmn-error-refused', {
+      runWorkUnit: async () => ({
+        outcome: 'bpmn-error',
+        errorCode: 'NOT_FOUND',
+        errorMessage: 'no such order',
+        variables: { reason: { type: 'String', value: 'gone' } },
+      }),
+      throwBpmnError: async () => {
+        bpmnCalls++;
+        if (!fixed) throw refusedByEngine();
+      },
+      meanwhile: async (handle) => {
+        await stateOf(handle, TaskStates.BpmnErrorRefused);
+        fixed = true;
+        await handle.signal(taskFetchedAgainSignal, {
+          workerId: 'worker-1',
+          lockedAtMs: Date.now(),
+          retries: 1,
+        });
+      },
+    });
+    expect(result).toEqual({ outcome: 'bpmn-error', reason: 'NOT_FOUND: no such order' });
+    expect(calls.runWorkUnit).toBe(1);
+    expect(calls.failure[0]!.errorMessage).toMatch(/^BPMN error refused by the engine: /);
+    expect(bpmnCalls).toBe(4);
+    expect(calls.bpmnError).toEqual([
+      expect.objectContaining({
+        errorCode: 'NOT_FOUND',
+        variables: { reason: { type: 'String', value: 'gone' } },
+      }),
+    ]);
   });
 
   it("a failure report carries the unit's own stack and its cause chain", async () => {
