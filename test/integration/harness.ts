@@ -14,6 +14,7 @@ import type { AnyWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import { createRegistry } from '../../src/work-units/registry.ts';
 import { type BptlWorker, createBptlWorker } from '../../src/worker/bptl-worker.ts';
 import { type ExternalTaskProcess, externalTaskProcess } from '../support/bpmn.ts';
+import { type BptlChild, spawnBptl, writeConfigFile } from '../support/processes.ts';
 
 export const ENGINE = 'test';
 
@@ -133,4 +134,35 @@ export async function eventually<T>(
       throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * `bptl worker` child processes for one topic of a harness (the tests that kill a worker mid-unit): each call of
+ * `start()` spawns one on the harness's task queues, with a configuration file naming the topic; `killAll()` ends
+ * those still running.
+ */
+export async function workerProcesses(
+  h: Harness,
+  topic: { topic: string; workUnit: string } & Partial<TopicConfig>,
+): Promise<{ start(): BptlChild; killAll(): Promise<void> }> {
+  const configFile = await writeConfigFile({
+    engines: [{ name: ENGINE, url: inject('camundaUrl') }],
+    topics: [topic],
+  });
+  const children: BptlChild[] = [];
+  return {
+    start() {
+      const child = spawnBptl('worker', configFile, {
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        BPTL_TASK_QUEUE: h.taskQueue,
+        BPTL_WORK_UNIT_TASK_QUEUE: h.workUnitTaskQueue,
+        LOG_LEVEL: 'warn',
+      });
+      children.push(child);
+      return child;
+    },
+    async killAll() {
+      await Promise.allSettled(children.map((c) => c.kill()));
+    },
+  };
 }

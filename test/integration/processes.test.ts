@@ -22,7 +22,7 @@ import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
 import { type BptlChild, freePort, spawnBptl, waitForOutput, writeConfigFile } from '../support/processes.ts';
-import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+import { createHarness, ENGINE, eventually, type Harness, workerProcesses } from './harness.ts';
 
 const { EventType, PendingActivityState, TimeoutType } = proto.temporal.api.enums.v1;
 
@@ -100,14 +100,14 @@ async function closedRunsOf(h: Harness, workflowId: string) {
  */
 describe('a worker killed in the middle of a work unit', () => {
   let h: Harness;
-  const workers: BptlChild[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
     h = await createHarness('kill-worker');
   });
 
   afterAll(async () => {
-    await Promise.allSettled(workers.map((w) => w.kill()));
+    await Promise.allSettled(cleanups.map((c) => c()));
     await h?.close();
   });
 
@@ -118,20 +118,9 @@ describe('a worker killed in the middle of a work unit', () => {
     // A short heartbeat time-out, so that Temporal gives up on the dead worker's attempt soon.
     const settings = { lockDurationMs: 10_000, heartbeatTimeoutMs: 2_000 };
     await h.deploy({ key: `${h.id}-sleep`, topic });
-    const configFile = await writeConfigFile({
-      engines: [{ name: ENGINE, url: inject('camundaUrl') }],
-      topics: [{ topic, workUnit: 'sleep', ...settings }],
-    });
-    const startWorker = () => {
-      const worker = spawnBptl('worker', configFile, {
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        BPTL_TASK_QUEUE: h.taskQueue,
-        BPTL_WORK_UNIT_TASK_QUEUE: h.workUnitTaskQueue,
-        LOG_LEVEL: 'warn',
-      });
-      workers.push(worker);
-      return worker;
-    };
+    const processes = await workerProcesses(h, { topic, workUnit: 'sleep', ...settings });
+    cleanups.push(() => processes.killAll());
+    const startWorker = () => processes.start();
     const first = startWorker();
     h.createPoller([h.topicConfig(topic, 'sleep', settings)]).start();
 

@@ -10,12 +10,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeVariables } from '../../src/engine/variables.ts';
 import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
 import { idempotencyKeyOf } from '../../src/work-units/idempotency-key.ts';
-import { type BptlChild, spawnBptl, writeConfigFile } from '../support/processes.ts';
-import { createHarness, ENGINE, type Harness } from './harness.ts';
+import { createHarness, ENGINE, type Harness, workerProcesses } from './harness.ts';
 
 /** Measured figures (durations), printed at the end of the file for the record. */
 const figures: Record<string, number> = {};
@@ -32,7 +31,7 @@ describe('a worker killed while http-request waits for the answer', () => {
   let h: Harness;
   let server: Server;
   let base: string;
-  const workers: BptlChild[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
   const received: Received[] = [];
   /** Resolves when the first request has arrived (it is never answered). */
   let firstArrived: () => void;
@@ -64,7 +63,7 @@ describe('a worker killed while http-request waits for the answer', () => {
   });
 
   afterAll(async () => {
-    await Promise.allSettled(workers.map((w) => w.kill()));
+    await Promise.allSettled(cleanups.map((c) => c()));
     await h?.close();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -78,20 +77,9 @@ describe('a worker killed while http-request waits for the answer', () => {
     // A short heartbeat time-out, so that Temporal gives up on the dead worker's attempt soon.
     const settings = { lockDurationMs: 30_000, heartbeatTimeoutMs: 3_000 };
     await h.deploy({ key: `${h.id}-http`, topic });
-    const configFile = await writeConfigFile({
-      engines: [{ name: ENGINE, url: inject('camundaUrl') }],
-      topics: [{ topic, workUnit: 'http-request', ...settings }],
-    });
-    const startWorker = () => {
-      const worker = spawnBptl('worker', configFile, {
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        BPTL_TASK_QUEUE: h.taskQueue,
-        BPTL_WORK_UNIT_TASK_QUEUE: h.workUnitTaskQueue,
-        LOG_LEVEL: 'warn',
-      });
-      workers.push(worker);
-      return worker;
-    };
+    const processes = await workerProcesses(h, { topic, workUnit: 'http-request', ...settings });
+    cleanups.push(() => processes.killAll());
+    const startWorker = () => processes.start();
     const first = startWorker();
     h.createPoller([h.topicConfig(topic, 'http-request', settings)]).start();
 
