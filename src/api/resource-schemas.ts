@@ -85,6 +85,10 @@ export const taskSchema = z.object({
   processInstanceId: z.string().nullable(),
   businessKey: z.string().nullable(),
   outcome: z.string().nullable(),
+  /** Where the task waits now (BptlState, e.g. `completion-refused`), or `closed`; null for older workflows. */
+  state: z.string().nullable(),
+  /** Why it waits there (the workflow's memo), when it said so. */
+  reason: z.string().nullable(),
 });
 
 /** A Camunda typed value, as the REST API sends and takes it. */

@@ -5,13 +5,14 @@
  * state in a list query (`BptlState = …`), as an operator filters the Temporal UI; a suspended instance waits
  * visibly until it is activated; a work unit that no worker has ends, after a bounded search, in an incident.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import type { TopicConfig } from '../../src/config/topic-config.ts';
 import { encodeVariables } from '../../src/engine/variables.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import type { ExternalTaskResult } from '../../src/workflows/external-task-input.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
+import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
 import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -161,6 +162,18 @@ describe('a completion the engine refuses', () => {
     expect(memo.state?.state).toBe('completion-refused');
     expect(memo.state?.reason).toContain('retry it in Cockpit');
     expect(runs.get(pi)).toBe(1);
+    // BPTL's API lists it by its state too, with the reason (what the console shows).
+    const api = await createTestApi({ temporal: h.client });
+    onTestFinished(() => api.close());
+    const res = await api.request('GET', '/tasks?state=completion-refused', { token: VIEWER_TOKEN });
+    const rows = (await res.json()) as Array<{ workflowId: string; state: string; reason: string }>;
+    expect(rows.find((r) => r.workflowId === workflowId)).toMatchObject({
+      state: 'completion-refused',
+      reason: expect.stringContaining('completion refused by the engine: '),
+    });
+    const bad = await api.request('GET', '/tasks?state=stuck', { token: VIEWER_TOKEN });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('state');
 
     // Fix the cause, retry the incident as Cockpit does: the task completes with the output of the one run.
     await h.camunda.put(`/process-instance/${pi}/variables/reviewer`, { value: 'demo', type: 'String' });

@@ -1,5 +1,6 @@
 /** External tasks as Temporal sees them: the workflows, found by BPTL's search attributes. */
 import { z } from 'zod';
+import { type TaskState, type TaskStateMemo, TaskStates } from '../../workflows/task-state.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import type { Operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
@@ -9,6 +10,8 @@ import { taskSchema } from '../resource-schemas.ts';
 const tasksQuery = z.object({
   status: z.enum(['Running', 'Completed', 'Failed', 'Terminated', 'Canceled', 'TimedOut']).default('Running'),
   topic: z.string().min(1).optional(),
+  /** Only tasks in this state, e.g. `completion-refused` (docs/operations.md, "Stuck tasks"). */
+  state: z.enum(Object.values(TaskStates) as [TaskState, ...TaskState[]]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -30,10 +33,11 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
       responses: { 200: { description: 'newest first', schema: z.array(taskSchema) } },
       problems: [400, 503],
       handler: async (c) => {
-        const { status, topic, limit } = readQuery(c, tasksQuery);
+        const { status, topic, state, limit } = readQuery(c, tasksQuery);
         if (!deps.temporal) throw new ApiProblem(503, 'Temporal is not connected');
         const query = [`ExecutionStatus = ${literal(status)}`, 'BptlTopic IS NOT NULL'];
         if (topic) query.push(`BptlTopic = ${literal(topic)}`);
+        if (state) query.push(`BptlState = ${literal(state)}`);
         const tasks = [];
         for await (const w of deps.temporal.workflow.list({ query: query.join(' AND '), pageSize: limit })) {
           const attrs = w.typedSearchAttributes;
@@ -50,6 +54,8 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
             processInstanceId: get('BptlProcessInstanceId') ?? null,
             businessKey: get('BptlBusinessKey') ?? null,
             outcome: get('BptlOutcome') ?? null,
+            state: get('BptlState') ?? null,
+            reason: (w.memo as { state?: TaskStateMemo } | undefined)?.state?.reason ?? null,
           });
           if (tasks.length >= limit) break;
         }
