@@ -21,13 +21,7 @@ function grpcError(code: number, name: string, details: string): ServiceError {
 
 interface FailureCall {
   taskId: string;
-  body: {
-    workerId: string;
-    errorMessage: string;
-    errorDetails?: string;
-    retries: number;
-    retryTimeout: number;
-  };
+  body: Parameters<CamundaClient['failure']>[1];
 }
 
 function setUp(
