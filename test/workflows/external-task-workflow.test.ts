@@ -517,6 +517,23 @@ function probedAfterMs(probes: number): number {
 
 const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
 
+/**
+ * An engine that refuses the completion, with the incident open (retries 0), until the workflow has looked at
+ * the task `probes` times; then the incident is retried (retries 1) and the completion is taken.
+ */
+function incidentRetriedAfter(probes: number) {
+  let seen = 0;
+  return {
+    completeTask: async () => {
+      if (seen < probes) throw refusedByEngine();
+    },
+    inspectTask: async (): Promise<TaskInspection> => {
+      seen++;
+      return { exists: true, retries: seen < probes ? 0 : 1, workerId: 'worker-1', lockExpirationTime: null };
+    },
+  };
+}
+
 /** The states a history went through, as its memo upserts wrote them (what the UI showed at each point). */
 function statesIn(history: Awaited<ReturnType<typeof run>>['history']): TaskStateMemo[] {
   const states: TaskStateMemo[] = [];
@@ -577,22 +594,10 @@ describe('failure paths: every wait visible and bounded', () => {
       while (probedAfterMs(probes) < SEVEN_DAYS_MS) probes++;
       return probes;
     })();
-    let probes = 0;
+    // The incident stays open for a week, then someone retries it (the poller is down: no signal).
     const { result, calls, history } = await run('completion-refused-week', {
       runWorkUnit: completed,
-      completeTask: async () => {
-        if (probes < fixedAfterProbes) throw refusedByEngine();
-      },
-      // The incident stays open for a week, then someone retries it (the poller is down: no signal).
-      inspectTask: async (call) => {
-        probes = call;
-        return {
-          exists: true,
-          retries: call < fixedAfterProbes ? 0 : 1,
-          workerId: 'worker-1',
-          lockExpirationTime: null,
-        };
-      },
+      ...incidentRetriedAfter(fixedAfterProbes),
     });
     expect(result.outcome).toBe('completed');
     expect(calls.runWorkUnit).toBe(1);
@@ -604,22 +609,10 @@ describe('failure paths: every wait visible and bounded', () => {
   });
 
   it('a completion refused for 30 days continues as new before its history grows long, and completes once', async () => {
-    let probes = 0;
     const fixedAfterProbes = 6 + 30 * 24; // 1, 2, 4 … 32 min, then hourly for 30 days
     const { result, calls, history, firstRun } = await run('completion-refused-month', {
       runWorkUnit: completed,
-      completeTask: async () => {
-        if (probes < fixedAfterProbes) throw refusedByEngine();
-      },
-      inspectTask: async () => {
-        probes++;
-        return {
-          exists: true,
-          retries: probes < fixedAfterProbes ? 0 : 1,
-          workerId: 'worker-1',
-          lockExpirationTime: null,
-        };
-      },
+      ...incidentRetriedAfter(fixedAfterProbes),
     });
     expect(result.outcome).toBe('completed');
     expect(calls.runWorkUnit).toBe(1);
