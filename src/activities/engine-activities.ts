@@ -115,6 +115,20 @@ export function createEngineActivities(engines: EngineClients): EngineActivities
         return toEngineFailure(error);
       }
     },
+    async completedBy({ engine, taskId, workerId }) {
+      try {
+        const logs = await client(engine).get<Array<{ workerId?: string }>>('/history/external-task-log', {
+          externalTaskId: taskId,
+          successLog: true,
+        });
+        return logs.some((log) => log.workerId === workerId);
+      } catch (error) {
+        // No history (history level none, or no access to it): the task cannot be shown completed.
+        if (error instanceof EngineError && (error.kind === 'rejected' || error.kind === 'gone'))
+          return false;
+        return toEngineFailure(error);
+      }
+    },
     async postCallback({ url, body }) {
       try {
         await axios.post(url, body, { timeout: 20_000, headers: { 'content-type': 'application/json' } });

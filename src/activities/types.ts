@@ -97,6 +97,12 @@ export interface EngineActivities {
   ): Promise<void>;
   /** Reads the task: whether it exists, its retries (0: an incident is open) and who holds its lock. */
   inspectTask(command: { engine: string; taskId: string }): Promise<TaskInspection>;
+  /**
+   * Whether the engine's history records that `workerId` completed the task (a success log): a completion
+   * whose answer was lost, retried, finds the task gone although it landed. False when the history says
+   * otherwise or is not kept.
+   */
+  completedBy(command: { engine: string; taskId: string; workerId: string }): Promise<boolean>;
 }
 
 /** What the engine says of a task now. */

@@ -473,6 +473,17 @@ export async function externalTask(input: ExternalTaskInput): Promise<ExternalTa
       if (refusal === undefined) {
         const sent = await callEngine(what, call);
         if (sent.ok) break;
+        if (sent.kind === 'gone' && !isBpmn) {
+          // An earlier try may have landed with its answer lost (the engine did not answer in time, then the
+          // retry found the task gone): then the engine's history has our success log. A rare path: one read.
+          const landed = await callEngine("reading the task's history", (a) =>
+            a.completedBy({ engine, taskId: task.id, workerId }),
+          );
+          if (landed.ok && landed.value) {
+            log.info('the task was completed by an earlier try whose answer was lost', { taskId: task.id });
+            break;
+          }
+        }
         if (sent.kind === 'gone') return end('abandoned', { reason: `the task is gone: ${sent.message}` });
         if (sent.kind === 'lost')
           return end('abandoned', { reason: `another worker holds the task: ${sent.message}` });

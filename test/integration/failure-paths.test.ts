@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
+import { createEngineActivities } from '../../src/activities/engine-activities.ts';
 import type { TopicConfig } from '../../src/config/topic-config.ts';
 import { encodeVariables } from '../../src/engine/variables.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
@@ -222,6 +223,25 @@ describe('every wait shows its state', () => {
       .filter(Boolean);
     expect(scheduled).toContain('completeTask');
     await listedIn('closed', pi);
+  });
+});
+
+describe('a completion whose answer was lost', () => {
+  it("the engine's history tells whether this worker completed the task (completedBy)", async () => {
+    const activities = createEngineActivities(new Map([[ENGINE, h.camunda]]));
+    const topic = h.topicName('manual');
+    await h.deploy({ key: `${h.id}-manual`, topic });
+    await h.camunda.startProcess(`${h.id}-manual`);
+    const [fetched] = await h.camunda.fetchAndLock({
+      workerId: 'me',
+      maxTasks: 1,
+      topics: [{ topicName: topic, lockDuration: 60_000 }],
+    });
+    const taskId = fetched?.ok ? fetched.task.id : '';
+    expect(await activities.completedBy({ engine: ENGINE, taskId, workerId: 'me' })).toBe(false);
+    await h.camunda.complete(taskId, { workerId: 'me' });
+    expect(await activities.completedBy({ engine: ENGINE, taskId, workerId: 'me' })).toBe(true);
+    expect(await activities.completedBy({ engine: ENGINE, taskId, workerId: 'someone-else' })).toBe(false);
   });
 });
 

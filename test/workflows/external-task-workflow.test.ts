@@ -93,6 +93,7 @@ async function run(
     reportFailure?: (call: number) => Promise<void>;
     keepLock?: (call: number) => Promise<KeepLockResult>;
     throwBpmnError?: (call: number) => Promise<void>;
+    completedBy?: () => Promise<boolean>;
     inspectTask?: (call: number) => Promise<TaskInspection>;
     /** Runs beside the workflow once it has started (signals, queries, a look at its state). */
     meanwhile?: (handle: WorkflowHandle) => Promise<void>;
@@ -134,6 +135,7 @@ async function run(
       calls.keepLock.push(command);
       return behaviour.keepLock ? behaviour.keepLock(calls.keepLock.length) : { status: 'extended' };
     },
+    completedBy: async () => (behaviour.completedBy ? behaviour.completedBy() : false),
     inspectTask: async () => {
       const call = ++calls.inspectTask;
       return behaviour.inspectTask
@@ -278,6 +280,23 @@ describe('externalTask workflow', () => {
     expect(result.outcome).toBe('abandoned');
     expect(result.reason).toContain('task not found');
     expect(calls.complete).toEqual([]);
+    expect(calls.failure).toEqual([]);
+  });
+
+  it('a completion whose answer was lost: the retry finds the task gone, the history shows it landed: completed', async () => {
+    const { result, calls } = await run('completed-answer-lost', {
+      runWorkUnit: completed,
+      completeTask: async (attempt) => {
+        if (attempt === 1)
+          throw new Error('POST /external-task/x/complete: the engine did not answer (timed out)');
+        throw ApplicationFailure.nonRetryable(
+          'External task with id x does not exist',
+          FailureTypes.TaskGone,
+        );
+      },
+      completedBy: async () => true,
+    });
+    expect(result).toEqual({ outcome: 'completed', variables: ['greeting'] });
     expect(calls.failure).toEqual([]);
   });
 
