@@ -48,10 +48,10 @@ export const EXECUTIONS = ['activity', 'local'] as const;
 export type Execution = (typeof EXECUTIONS)[number];
 
 /**
- * The shortest lock a topic with `execution: local` may have. While a local activity runs, the workflow wakes
- * (to renew the lock) only at workflow-task heartbeats, every 3.2 s for such tasks (80 % of their 4 s workflow
- * task time-out, LOCAL_WORKFLOW_TASK_TIMEOUT_MS): a renewal due at half the lock can be up to 6.4 s late and must
- * still land before the lock expires.
+ * The shortest lock a topic with `execution: local` may have. The runner renews the lock while the unit runs (as
+ * for an activity), but a local unit lives inside its workflow task: when its worker dies, another worker takes
+ * the workflow task over only after its time-out (LOCAL_WORKFLOW_TASK_TIMEOUT_MS, 4 s) and then runs the unit
+ * again, renewing from then on; the lock must outlast that gap and the first renewal at half of it.
  */
 export const MIN_LOCAL_LOCK_DURATION_MS = 20_000;
 
@@ -118,7 +118,7 @@ export function checkTopicFields(
     ctx.addIssue({
       code: 'custom',
       path: ['lockDurationMs'],
-      message: `must be at least ${MIN_LOCAL_LOCK_DURATION_MS} with execution 'local' (the lock is renewed at workflow task heartbeats, every 3.2 s)`,
+      message: `must be at least ${MIN_LOCAL_LOCK_DURATION_MS} with execution 'local' (a local unit's lock is not renewed while its dead worker's workflow task times out)`,
     });
   }
 }

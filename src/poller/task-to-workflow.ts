@@ -80,11 +80,10 @@ export interface StartContext {
 }
 
 /**
- * The workflow task time-out of tasks whose unit runs as a local activity (`execution: local`). While a local
- * activity runs, the worker heartbeats the workflow task at 80 % of this time-out, and only then can the workflow
- * wake to renew the lock: with the default 10 s a renewal due at half the lock could be 16 s late (8 s until its
- * timer reaches the server, 8 s until the timer's firing reaches the workflow); with 4 s at most 6.4 s, which a
- * 20 s lock (the minimum for local execution) absorbs. A unit that finishes in time never heartbeats.
+ * The workflow task time-out of tasks whose unit runs as a local activity (`execution: local`): how soon another
+ * worker takes over a workflow task whose worker died while its local unit ran. (The runner renews the lock while
+ * the unit runs; before it did, the workflow renewed it and could wake only at workflow-task heartbeats, at 80 %
+ * of this time-out.) A unit that finishes in time never heartbeats.
  */
 export const LOCAL_WORKFLOW_TASK_TIMEOUT_MS = 4_000;
 
