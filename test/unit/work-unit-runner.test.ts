@@ -117,6 +117,23 @@ describe('runWorkUnit', () => {
     });
   });
 
+  it("keeps the unit's own error: its stack, its type and its cause chain", async () => {
+    behaviour.fn = async function createZaak() {
+      throw new NonRetryableError('cannot create the zaak', {
+        cause: new Error('connect ECONNREFUSED 127.0.0.1:9'),
+      });
+    };
+    const failure = await failureOf(run({ name: { type: 'String', value: 'Ada' } }));
+    expect(failure).toMatchObject({
+      type: 'NonRetryableError',
+      nonRetryable: true,
+      message: 'cannot create the zaak',
+    });
+    expect(failure.stack).toMatch(/at .*createZaak .*work-unit-runner\.test\.ts/);
+    expect(failure.cause?.message).toBe('connect ECONNREFUSED 127.0.0.1:9');
+    expect(failure.details).toEqual([{ attempt: 1 }]);
+  });
+
   it('fails retryably on a work unit that is not registered (another worker may have it; the workflow bounds it)', async () => {
     const failure = await failureOf(run({}, 'nope'));
     expect(failure).toMatchObject({ type: 'UnknownWorkUnit', nonRetryable: false });
