@@ -1,6 +1,7 @@
 /**
  * Which process listens on a TCP port, from /proc (Linux only): so the bench can measure the CPU of the
- * Temporal and Camunda servers, whether it started them or they were running already.
+ * Temporal and Camunda servers, whether it started them or they were running already; and so the chaos run
+ * can kill the server behind a port.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
@@ -25,11 +26,15 @@ function listeningInodes(port: number): Set<string> {
   return inodes;
 }
 
-/** The pid of the process listening on `port`, or undefined (not found, or not ours to inspect). */
-export function pidListeningOn(port: number): number | undefined {
+/**
+ * The pids of the processes listening on `port` (several when a listening socket is shared, e.g. inherited by
+ * a child), sorted; empty when none is found or none is ours to inspect.
+ */
+export function pidsListeningOn(port: number): number[] {
   const inodes = listeningInodes(port);
-  if (inodes.size === 0) return undefined;
+  if (inodes.size === 0) return [];
   const targets = new Set([...inodes].map((inode) => `socket:[${inode}]`));
+  const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let fds: string[];
@@ -40,13 +45,21 @@ export function pidListeningOn(port: number): number | undefined {
     }
     for (const fd of fds) {
       try {
-        if (targets.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry);
+        if (targets.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) {
+          pids.push(Number(entry));
+          break;
+        }
       } catch {
         // the fd closed meanwhile
       }
     }
   }
-  return undefined;
+  return pids.sort((a, b) => a - b);
+}
+
+/** The pid of the process listening on `port`, or undefined (not found, or not ours to inspect). */
+export function pidListeningOn(port: number): number | undefined {
+  return pidsListeningOn(port)[0];
 }
 
 /** The port of a `host:port` address or of a URL. */
