@@ -15,7 +15,11 @@ export interface LocalServer {
   readonly reused: boolean;
   /** Milliseconds from spawn to ready (0 when reused). */
   readonly startupMs: number;
+  /** The server's process id (undefined when reused). */
+  readonly pid?: number | undefined;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would end it (no clean shutdown), and waits for the exit. A reused server is left alone. */
+  kill(): Promise<void>;
 }
 
 export interface SpawnOptions {
@@ -96,6 +100,14 @@ export async function spawnServer(options: SpawnOptions): Promise<LocalServer> {
     name: options.name,
     reused: false,
     startupMs,
+    pid: child.pid,
+    async kill() {
+      if (exited) return;
+      child.kill('SIGKILL');
+      await waitForExit(child, 10_000);
+      out.end();
+      options.log.info(`${options.name} killed`);
+    },
     stop() {
       stopping ??= (async () => {
         if (exited) return;
@@ -115,7 +127,7 @@ export async function spawnServer(options: SpawnOptions): Promise<LocalServer> {
 
 /** A server that was already running: reused, and never stopped by us. */
 export function reusedServer(name: string): LocalServer {
-  return { name, reused: true, startupMs: 0, stop: async () => {} };
+  return { name, reused: true, startupMs: 0, stop: async () => {}, kill: async () => {} };
 }
 
 /** The project's root folder (two levels above this module, in src/ and in dist/ alike). */

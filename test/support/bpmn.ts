@@ -9,6 +9,11 @@ export interface ExternalTaskProcess {
    * engine refuses the completion (500, its next step fails) while the expression does not resolve.
    */
   reviewerExpression?: string;
+  /**
+   * Adds an interrupting timer boundary event on the external task (an ISO 8601 duration, e.g. `PT5S`), leading
+   * to the end event `timeout-end`: when it fires, the engine deletes the task while its worker may still run it.
+   */
+  timerBoundary?: string;
 }
 
 export function externalTaskProcess({
@@ -16,7 +21,16 @@ export function externalTaskProcess({
   topic,
   errorCode,
   reviewerExpression,
+  timerBoundary,
 }: ExternalTaskProcess): string {
+  const timer = timerBoundary
+    ? `
+    <bpmn:boundaryEvent id="on-timeout" attachedToRef="task" cancelActivity="true">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>${timerBoundary}</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="flow-timeout" sourceRef="on-timeout" targetRef="timeout-end" />
+    <bpmn:endEvent id="timeout-end" />`
+    : '';
   const boundary = errorCode
     ? `
     <bpmn:boundaryEvent id="on-error" attachedToRef="task">
@@ -41,7 +55,7 @@ export function externalTaskProcess({
     <bpmn:sequenceFlow id="flow-3" sourceRef="review" targetRef="end" />`
         : '<bpmn:sequenceFlow id="flow-2" sourceRef="task" targetRef="end" />'
     }
-    <bpmn:endEvent id="end" />${boundary}
+    <bpmn:endEvent id="end" />${boundary}${timer}
   </bpmn:process>
 </bpmn:definitions>`;
 }

@@ -1,0 +1,5 @@
+/** Every scenario, in the table's order. */
+import type { Scenario } from '../scenario.ts';
+import { killBptlScenarios } from './kill-bptl.ts';
+
+export const allScenarios: readonly Scenario[] = [...killBptlScenarios];
