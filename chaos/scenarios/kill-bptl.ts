@@ -59,7 +59,7 @@ export const killBptlScenarios: Scenario[] = [
   {
     name: 'kill-after-fetch',
     title: 'SIGKILL of bptl run after fetch-and-lock, before the workflows start',
-    profiles: both,
+    profiles: ['full'],
     plan: (p) => streamOf(p),
     async inject(ctx) {
       await midStream(ctx);
@@ -92,7 +92,7 @@ export const killBptlScenarios: Scenario[] = [
   {
     name: 'kill-before-complete',
     title: "SIGKILL of bptl run between the unit's end and complete",
-    profiles: both,
+    profiles: ['full'],
     plan: (p) => streamOf(p),
     async inject(ctx) {
       await midStream(ctx);
@@ -129,7 +129,7 @@ export const killBptlScenarios: Scenario[] = [
   {
     name: 'kill-during-lock-renewal',
     title: 'SIGKILL of bptl run during a lock renewal',
-    profiles: both,
+    profiles: ['full'],
     // A unit (8 s) longer than half the lock (10 s): the lock is renewed while it runs.
     plan: (p) =>
       streamOf(p, {
