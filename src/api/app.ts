@@ -15,6 +15,7 @@ import { createLogger } from '../logging/logger.ts';
 import { type ApiEnv, actorOf, requireRole } from './auth.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import { renderDocsPage } from './docs-page.ts';
+import { rejectNulCharacters } from './nul-character.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { honoPath, type Operation } from './operation.ts';
 import { ApiProblem, createErrorHandler, problem } from './problem.ts';
@@ -131,6 +132,7 @@ export function createApp(deps: ApiDependencies): Hono<ApiEnv> {
   for (const op of apiOperations(deps)) {
     const handlers: MiddlewareHandler<ApiEnv>[] = [];
     if (op.access !== 'public') handlers.push(requireRole(deps.tokens, op.access));
+    handlers.push(rejectNulCharacters());
     if (deps.readOnly !== undefined && op.method !== 'get' && CONFIGURATION_TAGS.has(op.tag)) {
       handlers.push(readOnly(deps.readOnly));
     }
