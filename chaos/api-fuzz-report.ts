@@ -7,11 +7,20 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-/** The checks whose failure means "the answer does not match the document". */
+/**
+ * The checks whose failure means "the API does not do what the document says": an answer's status, content
+ * type, headers or body that the document does not describe; a request the document forbids that the API
+ * accepted anyway (negative_data_rejection); a method the document does not list for a path that is not a 405
+ * (unsupported_method). Left out: positive_data_acceptance, since a request can fit every schema and still be
+ * refused by design (an engine that does not exist, 422; a stale If-Match, 412; a name taken, 409).
+ */
 export const CONFORMANCE_CHECKS: readonly string[] = [
   'status_code_conformance',
   'content_type_conformance',
+  'response_headers_conformance',
   'response_schema_conformance',
+  'negative_data_rejection',
+  'unsupported_method',
 ];
 
 /** The check whose failure means "the answer was a 5xx". */

@@ -4,8 +4,9 @@
  * `fuzzApi` points it at a `bptl api` child, the checker's own test at a small server that misbehaves on purpose.
  *
  * The checks are the ones that mean "5xx" (not_a_server_error) and "does not match the document" (status code,
- * content type and response body against the document's schema). A 4xx for generated input that does not fit is
- * fine as long as the document declares that status for the operation.
+ * content type, headers and body against the document; input the document forbids accepted; an undeclared
+ * method not a 405: CONFORMANCE_CHECKS). A 4xx for generated input that does not fit is fine as long as the
+ * document declares that status for the operation.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
