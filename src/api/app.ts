@@ -15,6 +15,7 @@ import { createLogger } from '../logging/logger.ts';
 import { type ApiEnv, actorOf, requireRole } from './auth.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import { renderDocsPage } from './docs-page.ts';
+import { rejectNulCharacters } from './nul-character.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { honoPath, type Operation } from './operation.ts';
 import { ApiProblem, createErrorHandler, problem } from './problem.ts';
@@ -107,6 +108,27 @@ function requestLog(log: ReturnType<typeof createLogger>): MiddlewareHandler<Api
   };
 }
 
+/**
+ * The methods each path of `operations` has (HEAD with GET), for a 405 with Allow (RFC 9110) when a request
+ * names a path that exists with a method it does not have; [] for a path that does not exist (404).
+ */
+function methodsByPath(operations: readonly Operation[]): (path: string) => string[] {
+  const routes = operations.map((op) => ({
+    pattern: new RegExp(
+      `^${op.path
+        .split(/\{[^}]+\}/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]+')}$`,
+    ),
+    method: op.method.toUpperCase(),
+  }));
+  return (path) => {
+    const methods = new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods];
+  };
+}
+
 function readOnly(reason: string): MiddlewareHandler<ApiEnv> {
   return async function refuseWrites() {
     throw new ApiProblem(409, `the configuration cannot be changed through this API: ${reason}`);
@@ -117,7 +139,21 @@ export function createApp(deps: ApiDependencies): Hono<ApiEnv> {
   const log = deps.log ?? createLogger('api');
   const app = new Hono<ApiEnv>();
   app.onError(createErrorHandler(log));
-  app.notFound((c) => problem(c, 404, 'Not Found', { detail: `no route ${c.req.method} ${c.req.path}` }));
+  const operations = apiOperations(deps);
+  const allowedMethods = methodsByPath(operations);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0 || allowed.includes(c.req.method)) {
+      return problem(c, 404, 'Not Found', { detail: `no route ${c.req.method} ${c.req.path}` });
+    }
+    return problem(
+      c,
+      405,
+      'Method Not Allowed',
+      { detail: `${c.req.method} is not an operation of ${c.req.path}; it has ${allowed.join(', ')}` },
+      { allow: allowed.join(', ') },
+    );
+  });
   app.use('*', requestLog(log));
   const maxSize = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   app.use(
@@ -128,9 +164,10 @@ export function createApp(deps: ApiDependencies): Hono<ApiEnv> {
         problem(c, 413, 'Content Too Large', { detail: `the body is larger than ${maxSize} bytes` }),
     }),
   );
-  for (const op of apiOperations(deps)) {
+  for (const op of operations) {
     const handlers: MiddlewareHandler<ApiEnv>[] = [];
     if (op.access !== 'public') handlers.push(requireRole(deps.tokens, op.access));
+    handlers.push(rejectNulCharacters());
     if (deps.readOnly !== undefined && op.method !== 'get' && CONFIGURATION_TAGS.has(op.tag)) {
       handlers.push(readOnly(deps.readOnly));
     }

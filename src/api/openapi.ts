@@ -64,9 +64,13 @@ function parameters(op: Operation): JsonObject[] {
   return result;
 }
 
-/** Statuses every operation of this access may answer with a problem. */
+/**
+ * Statuses every operation of this access may answer with a problem. One with path or query parameters may
+ * answer 400 (a parameter holding a NUL character: nul-character.ts).
+ */
 function problemStatuses(op: Operation): number[] {
   const statuses = new Set(op.problems);
+  if (op.path.includes('{') || op.query) statuses.add(400);
   if (op.access !== 'public') statuses.add(401);
   if (op.access === 'admin') statuses.add(403);
   if (op.method !== 'get') statuses.add(413);

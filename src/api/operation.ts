@@ -40,7 +40,10 @@ export interface Operation {
   ifMatch?: boolean;
   /** Success responses by status. */
   responses: Record<number, SuccessResponse>;
-  /** Problem statuses it may answer besides 401/403 (added from `access`), 413 and 500 (always possible). */
+  /**
+   * Problem statuses it may answer besides 401/403 (added from `access`), 400 (added when it has path or query
+   * parameters), 413 and 500 (always possible).
+   */
   problems: number[];
   handler: (c: Context<ApiEnv>) => Response | Promise<Response>;
 }

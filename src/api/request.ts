@@ -2,9 +2,13 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ValidationError } from '../store/errors.ts';
+import { nulCharacterIssues } from './nul-character.ts';
 import { ApiProblem, toProblemIssues } from './problem.ts';
 
-/** The JSON body. 415 when it is not JSON by its content type, 400 when it does not parse. */
+/**
+ * The JSON body. 415 when it is not JSON by its content type, 400 when it does not parse or a string in it holds
+ * a NUL character (which the store cannot keep: nul-character.ts).
+ */
 export async function readJson(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
@@ -14,11 +18,15 @@ export async function readJson(c: Context): Promise<unknown> {
     );
   }
   const text = await c.req.text();
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (error) {
     throw new ApiProblem(400, `the body is not valid JSON: ${(error as Error).message}`);
   }
+  const issues = nulCharacterIssues(body);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return body;
 }
 
 /** The query, parsed by `schema`; 400 naming each bad parameter. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { engineInputSchema, engineUpdateSchema } from '../../store/schemas.ts';
+import { parseInput } from '../../store/write-transaction.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
@@ -81,6 +82,8 @@ export function engineOperations(deps: ApiDependencies): Operation[] {
       handler: async (c) => {
         const name = param(c, 'name');
         const body = forUpdate(await readJson(c), { name });
+        // The body is checked before If-Match: a bad body is a 400 whatever the version (not a 412, then a 400).
+        parseInput(engineUpdateSchema, body);
         const version = await expectedVersion(c, async () => (await store.engines.get(name))?.version);
         const record = await store.engines.update(name, body, {
           actor: actorOf(c.get('principal')),

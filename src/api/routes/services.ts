@@ -10,6 +10,7 @@ import {
   serviceInputSchema,
   serviceUpdateSchema,
 } from '../../store/schemas.ts';
+import { parseInput } from '../../store/write-transaction.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
@@ -86,6 +87,8 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       handler: async (c) => {
         const name = param(c, 'name');
         const body = forUpdate(await readJson(c), { name });
+        // The body is checked before If-Match: a bad body is a 400 whatever the version (not a 412, then a 400).
+        parseInput(serviceUpdateSchema, body);
         const version = await expectedVersion(c, async () => (await store.services.get(name))?.version);
         const record = await store.services.update(name, body, {
           actor: actorOf(c.get('principal')),
@@ -199,6 +202,8 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
         const name = param(c, 'name');
         const appId = param(c, 'appId');
         const body = forUpdate(await readJson(c), { service: name, applicationId: appId });
+        // The body is checked before If-Match: a bad body is a 400 whatever the version (not a 412, then a 400).
+        parseInput(credentialUpdateSchema, body);
         const version = await expectedVersion(
           c,
           async () => (await store.credentials.get(name, appId))?.version,
