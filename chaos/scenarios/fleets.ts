@@ -39,11 +39,13 @@ export const fleetScenarios: Scenario[] = [
   },
   {
     name: 'burst-slow-unit',
-    title: 'a burst of tasks with a slow unit (2 s), locks kept under load',
+    title: 'a burst of tasks with a slow unit (2 s), 500 in flight: locks kept under load',
     profiles: ['full'],
     plan: (p) => ({
       ...(p === 'full' ? { tasks: 10_000, ratePerSec: 500 } : { tasks: 300, ratePerSec: 100 }),
       unitDelayMs: 2_000,
+      // Up to 500 tasks locked and in work at once, 100 per fetch: hundreds of locks kept alive together.
+      env: { BPTL_MAX_IN_FLIGHT: '500', BPTL_MAX_TASKS: '100' },
       settleMs: 1_800_000,
     }),
     async inject(ctx) {

@@ -1,0 +1,63 @@
+/**
+ * `npm run chaos -- --profile short`, so that the chaos run cannot rot: its own Temporal and Camunda (on ports
+ * of their own: it kills them), a few faults injected into live streams, and every row with lost 0 and
+ * duplicated 0. The full run's table is in docs/reliability.md.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChaosResult } from '../../chaos/report.ts';
+import { allScenarios } from '../../chaos/scenarios/index.ts';
+import { root } from '../support/paths.ts';
+
+describe('npm run chaos -- --profile short', () => {
+  let outDir: string | undefined;
+  afterAll(async () => {
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('runs the short profile: every task of every row ends once, nothing lost, nothing duplicated', {
+    timeout: 900_000,
+  }, async () => {
+    outDir = await mkdtemp(path.join(tmpdir(), 'bptl-chaos-'));
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(root, 'chaos', 'run.ts'),
+        '--profile',
+        'short',
+        '--no-fuzz', // the API fuzz has its own test (api-fuzz.test.ts)
+        '--ports',
+        '17733,18733,18390',
+        '--out',
+        outDir,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code, output.slice(-6_000)).toBe(0);
+    expect(output).toMatch(/chaos \[1\/\d+\] [a-z-]+: \d+\/\d+ created, \d+ completed/); // progress lines
+    expect(output).toContain('all rows: lost 0, duplicated 0');
+
+    const result = JSON.parse(await readFile(path.join(outDir, 'latest.json'), 'utf8')) as ChaosResult;
+    const short = allScenarios.filter((s) => s.profiles.includes('short')).map((s) => s.name);
+    expect(result.rows.map((r) => r.scenario)).toEqual(short);
+    for (const row of result.rows) {
+      expect(row.problems, row.scenario).toEqual([]);
+      expect(row.lost, row.scenario).toBe(0);
+      expect(row.duplicated, row.scenario).toBe(0);
+      expect(row.tasks, row.scenario).toBeGreaterThan(0);
+      expect(row.fault?.evidence, row.scenario).toBeTruthy();
+    }
+    expect(await readFile(path.join(outDir, 'latest.md'), 'utf8')).toContain('| scenario | tasks | lost |');
+  });
+});
