@@ -59,6 +59,16 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * The engine's environment: its H2 file in the run's folder, written at each commit (WRITE_DELAY=0 in the
+ * engine's application.yaml: a SIGKILL loses nothing it confirmed). A CAMUNDA_H2_URL of the caller's (an
+ * in-memory database, say) is left out: the run kills and restarts the engine on its file.
+ */
+function camundaEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
+  const { CAMUNDA_H2_URL: _, ...env } = process.env;
+  return { ...env, CAMUNDA_PORT: String(port), BPTL_DATA_DIR: dataDir };
+}
+
 function restartable(name: string, spawn: () => Promise<LocalServer>): RestartableServer {
   let current: LocalServer | undefined;
   return {
@@ -119,14 +129,7 @@ export async function startChaosServers(options: {
       name: 'Camunda',
       command: 'java',
       args: [...camundaJvmFlags(), '-jar', jar],
-      env: {
-        ...process.env,
-        CAMUNDA_PORT: String(ports.camunda),
-        BPTL_DATA_DIR: dataDir,
-        // WRITE_DELAY=0: H2 writes each commit to its file at once. With its default (a delay of up to a second)
-        // a SIGKILL lost instances the engine had already confirmed (measured: 2 of 24 in camunda-killed).
-        CAMUNDA_H2_URL: `jdbc:h2:file:${dataDir}/./camunda/camunda-h2;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0`,
-      },
+      env: camundaEnv(ports.camunda, dataDir),
       logFile: path.join(dataDir, 'camunda', 'engine.log'),
       probe: () => answers(`${camundaUrl}/engine`),
       log,
