@@ -285,6 +285,10 @@ export const engineChangeScenarios: Scenario[] = [
     }),
     fates: ['incident'],
     async inject(ctx) {
+      // The proxy counts for the whole run: what this stream's completions add, from before its first one.
+      const completes = () =>
+        ctx.servers.camundaProxy.counts()['POST /engine-rest/external-task/:id/complete'] ?? 0;
+      const before = completes();
       await ctx.stream.done;
       const began = Date.now();
       const tasks = ctx.stream.instances.size;
@@ -294,12 +298,10 @@ export const engineChangeScenarios: Scenario[] = [
         });
         return count >= tasks ? count : undefined;
       });
-      const completes =
-        ctx.servers.camundaProxy.counts()['POST /engine-rest/external-task/:id/complete'] ?? 0;
       return {
         at: began,
         endAt: Date.now(),
-        evidence: `${incidents} incidents after the engine refused completions (${completes} complete calls through the proxy, all refused: the user task's assignee \${reviewer} does not resolve)`,
+        evidence: `${incidents} incidents after the engine refused completions (${completes() - before} complete calls through the proxy, all refused: the user task's assignee \${reviewer} does not resolve)`,
       };
     },
     expect(verdict) {
