@@ -119,8 +119,10 @@ export async function driveScenario(scenario: Scenario, ctx: DriveContext): Prom
       variables: (seq) =>
         ledgerVariables(ledger.url, seq, {
           delayMs: typeof plan.unitDelayMs === 'function' ? plan.unitDelayMs(seq) : plan.unitDelayMs,
+          answerBytes: typeof plan.answerBytes === 'function' ? plan.answerBytes(seq) : plan.answerBytes,
           extra: plan.variables?.(seq),
         }),
+      ...(plan.rawVariables ? { rawVariables: plan.rawVariables } : {}),
     });
     let fault: FaultWindow | undefined;
     ticker = setInterval(() => {

@@ -6,7 +6,8 @@
  *
  * It counts, per process instance (`seq`), the calls made and the effects applied, so the checker can tell
  * at-least-once delivery (several calls, reported) from a duplicated side effect (several effects applied for
- * one task: a retry that changed its key, or a task run twice). `?delayMs=` makes the unit slow; `hold()`
+ * one task: a retry that changed its key, or a task run twice). `?delayMs=` makes the unit slow, `?answerBytes=`
+ * pads the answer with a string `pad` of that many characters (a large unit output); `hold()`
  * keeps the next call's answer back, so that a fault can be injected while the unit waits.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -59,11 +60,11 @@ export async function startLedger(): Promise<Ledger> {
   const holds: Array<{ filter: (call: { seq: string }) => boolean; resolve: (held: HeldCall) => void }> = [];
   let next = 0;
 
-  const answer = (res: ServerResponse, id: string, replay: boolean) => {
+  const answer = (res: ServerResponse, id: string, replay: boolean, padBytes: number) => {
     if (res.destroyed || res.writableEnded) return;
     res
       .writeHead(replay ? 200 : 201, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ id, replay }));
+      .end(JSON.stringify({ id, replay, ...(padBytes > 0 ? { pad: 'x'.repeat(padBytes) } : {}) }));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -78,11 +79,12 @@ export async function startLedger(): Promise<Ledger> {
     const header = req.headers['idempotency-key'];
     const key = Array.isArray(header) ? header.join(',') : header;
     const at = Date.now();
+    const padBytes = Math.max(0, Number(url.searchParams.get('answerBytes') ?? 0) || 0);
     const known = key ? effects.get(key) : undefined;
     if (known) {
       calls.push({ seq, key, at, applied: false });
       await known.done; // a concurrent repeat waits for the first, as an idempotent API does
-      answer(res, known.id, true);
+      answer(res, known.id, true, padBytes);
       return;
     }
     let markDone!: () => void;
@@ -97,7 +99,7 @@ export async function startLedger(): Promise<Ledger> {
       await new Promise<void>((release) => hold?.resolve({ seq, key, at, release }));
     }
     markDone();
-    answer(res, effect.id, false);
+    answer(res, effect.id, false, padBytes);
   };
 
   const server: Server = createServer((req, res) => {

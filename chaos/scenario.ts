@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { CamundaClient } from '../src/engine/camunda-client.ts';
+import type { CamundaVariables } from '../src/engine/variables.ts';
 import type { Logger } from '../src/logging/logger.ts';
 import type { BptlFleet } from './bptl-fleet.ts';
 import type { TaskFate, Verdict } from './check.ts';
@@ -25,6 +26,16 @@ export interface StreamPlan {
   bpmn?: { reviewerExpression?: string; timerBoundary?: string };
   /** Variables added to every task (or per seq). */
   variables?: (seq: string) => Record<string, unknown>;
+  /**
+   * Wire variables added as they are, after encoding (values BPTL itself would never write: a malformed Json, an
+   * Object in another serialization format, a File).
+   */
+  rawVariables?: (seq: string) => CamundaVariables | undefined;
+  /**
+   * The size of a padding string the ledger adds to its answer (`pad`), picked into the output variable
+   * `chaosPad`: a unit output of this many bytes and more (per task, or the same for all).
+   */
+  answerBytes?: number | ((seq: string) => number);
   /** The worker ids of the `bptl run` processes started before the stream (default: one). */
   workerIds?: string[];
   /** Environment of the `bptl run` processes. */

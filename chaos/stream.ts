@@ -6,7 +6,7 @@
  */
 import { CamundaClient } from '../src/engine/camunda-client.ts';
 import { EngineError } from '../src/engine/engine-error.ts';
-import { encodeVariables } from '../src/engine/variables.ts';
+import { type CamundaVariables, encodeVariables } from '../src/engine/variables.ts';
 
 export interface StreamInstance {
   seq: string;
@@ -28,15 +28,23 @@ export interface TaskStream {
 export function ledgerVariables(
   ledgerUrl: string,
   seq: string,
-  options: { delayMs?: number | undefined; extra?: Record<string, unknown> | undefined },
+  options: {
+    delayMs?: number | undefined;
+    /** The ledger pads its answer with this many characters, and the unit outputs them as `chaosPad`. */
+    answerBytes?: number | undefined;
+    extra?: Record<string, unknown> | undefined;
+  },
 ): Record<string, unknown> {
-  const query = options.delayMs ? `?delayMs=${options.delayMs}` : '';
+  const params = new URLSearchParams();
+  if (options.delayMs) params.set('delayMs', String(options.delayMs));
+  if (options.answerBytes) params.set('answerBytes', String(options.answerBytes));
+  const query = params.size > 0 ? `?${params}` : '';
   return {
     chaosSeq: seq,
     httpMethod: 'POST',
     httpUrl: `${ledgerUrl}/effects/{{chaosSeq}}${query}`,
     httpBody: { seq: '{{chaosSeq}}' },
-    httpOutput: { effectId: 'id' },
+    httpOutput: options.answerBytes ? { effectId: 'id', chaosPad: 'pad' } : { effectId: 'id' },
     ...options.extra,
   };
 }
@@ -51,6 +59,8 @@ export function startStream(options: {
   tasks: number;
   ratePerSec: number;
   variables: (seq: string) => Record<string, unknown>;
+  /** Wire variables added after encoding, as they are. */
+  rawVariables?: (seq: string) => CamundaVariables | undefined;
   /** Give up on the engine (it stays down) after this long without a successful start. @default 300000 */
   patienceMs?: number;
 }): TaskStream {
@@ -62,7 +72,7 @@ export function startStream(options: {
 
   const startOne = async (seq: string): Promise<void> => {
     const businessKey = `${options.processKey}-${seq}`;
-    const variables = encodeVariables(options.variables(seq));
+    const variables = { ...encodeVariables(options.variables(seq)), ...options.rawVariables?.(seq) };
     let lastSuccess = Date.now();
     for (;;) {
       try {

@@ -7,6 +7,7 @@
  * | NonRetryableError   | a work unit, BPTL    | no more attempts: the task's failure is reported to Camunda |
  * | BpmnError           | a work unit          | never retried: a BPMN error is thrown in the process      |
  * | VariableError       | the variable codec   | non-retryable: a variable could not be read or written    |
+ * | PayloadTooLargeError | the work-unit runner | non-retryable: the output is larger than Temporal accepts |
  * | EngineError         | the Camunda client   | depends on status: see `isRetryable`                      |
  * | ConfigError         | start-up             | stops start-up with a message naming the field            |
  *
@@ -42,6 +43,30 @@ export class VariableError extends NonRetryableError {
   constructor(variable: string, problem: string, options: WorkUnitErrorOptions = {}) {
     super(`variable '${variable}': ${problem}`, { cause: options.cause });
     this.variable = variable;
+  }
+}
+
+/** Temporal's default limit of one payload (the server's `limit.blobSize.error`): 2 MiB. */
+export const DEFAULT_BLOB_SIZE_LIMIT_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Thrown by the work-unit runner when a unit's output (or its BPMN error's variables) is larger than one Temporal
+ * payload may be: the same output would never fit, so the unit is not run again. Carries the size and the limit.
+ */
+export class PayloadTooLargeError extends NonRetryableError {
+  override readonly name = 'PayloadTooLargeError';
+  /** The encoded result's size, in bytes. */
+  readonly sizeBytes: number;
+  /** The limit it exceeds, in bytes. */
+  readonly limitBytes: number;
+  constructor(sizeBytes: number, limitBytes: number) {
+    super(
+      `the work unit's output is larger than Temporal accepts (${sizeBytes} bytes; limit ${limitBytes} bytes): ` +
+        'keep large data out of process variables (store it elsewhere and pass a reference, or pick fewer ' +
+        'fields), then retry the incident',
+    );
+    this.sizeBytes = sizeBytes;
+    this.limitBytes = limitBytes;
   }
 }
 

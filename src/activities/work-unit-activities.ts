@@ -11,7 +11,14 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { formatIssues } from '../config/format-issues.ts';
 import { decodeVariables, encodeOutput, encodeVariables, LocalValue, local } from '../engine/variables.ts';
-import { BpmnError, ensureError, NonRetryableError, RetryableError } from '../errors.ts';
+import {
+  BpmnError,
+  DEFAULT_BLOB_SIZE_LIMIT_BYTES,
+  ensureError,
+  NonRetryableError,
+  PayloadTooLargeError,
+  RetryableError,
+} from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
 import { idempotencyKeyOf } from '../work-units/idempotency-key.ts';
@@ -44,6 +51,20 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Room left in a payload for what wraps the result (the payload's metadata, the protobuf framing). */
+const PAYLOAD_ENVELOPE_BYTES = 1_024;
+
+/**
+ * Returns the result when it fits one Temporal payload; else throws PayloadTooLargeError with its size. Without
+ * this check the SDK fails the attempt retryably (TMPRL1103, no sizes), and the unit would run again for an
+ * output that never fits.
+ */
+function withinPayloadLimit(result: WorkUnitResult, limitBytes: number): WorkUnitResult {
+  const sizeBytes = Buffer.byteLength(JSON.stringify(result));
+  if (sizeBytes + PAYLOAD_ENVELOPE_BYTES > limitBytes) throw new PayloadTooLargeError(sizeBytes, limitBytes);
+  return result;
 }
 
 /** How often (at most) the runner heartbeats on a unit's behalf, so that cancellation reaches every unit. */
@@ -108,6 +129,11 @@ export interface WorkUnitActivityOptions {
   engines?: EngineClients;
   /** Finds services and their credentials, for units that declare service aliases. @default none */
   services?: ServiceResolver;
+  /**
+   * The largest result, in bytes, that Temporal accepts (the server's `limit.blobSize.error`); a larger output
+   * fails the task non-retryably. @default 2097152 (DEFAULT_BLOB_SIZE_LIMIT_BYTES)
+   */
+  payloadLimitBytes?: number;
 }
 
 export function createWorkUnitActivities(
@@ -116,6 +142,7 @@ export function createWorkUnitActivities(
   options: WorkUnitActivityOptions = {},
 ): WorkUnitActivities {
   const baseLog = logger ?? createLogger('work-unit');
+  const payloadLimitBytes = options.payloadLimitBytes ?? DEFAULT_BLOB_SIZE_LIMIT_BYTES;
   return {
     async runWorkUnit(input: RunWorkUnitInput): Promise<WorkUnitResult> {
       const ctx = Context.current();
@@ -216,13 +243,16 @@ export function createWorkUnitActivities(
         if (keeper?.lost) throw lostFailure(keeper, failureDetails());
         if (error instanceof BpmnError) {
           try {
-            return {
-              outcome: 'bpmn-error',
-              errorCode: error.code,
-              errorMessage: error.message,
-              variables: encodeVariables(error.variables),
-              ...(keeper?.state ? { lock: keeper.state } : {}),
-            };
+            return withinPayloadLimit(
+              {
+                outcome: 'bpmn-error',
+                errorCode: error.code,
+                errorMessage: error.message,
+                variables: encodeVariables(error.variables),
+                ...(keeper?.state ? { lock: keeper.state } : {}),
+              },
+              payloadLimitBytes,
+            );
           } catch (encodeError) {
             throw toFailure(ensureError(encodeError), failureDetails());
           }
@@ -260,11 +290,14 @@ export function createWorkUnitActivities(
             localNames.has(k) ? local(v) : v,
           ]),
         );
-        return {
-          outcome: 'completed',
-          ...encodeOutput(values),
-          ...(keeper?.state ? { lock: keeper.state } : {}),
-        };
+        return withinPayloadLimit(
+          {
+            outcome: 'completed',
+            ...encodeOutput(values),
+            ...(keeper?.state ? { lock: keeper.state } : {}),
+          },
+          payloadLimitBytes,
+        );
       } catch (error) {
         throw toFailure(ensureError(error), failureDetails());
       }

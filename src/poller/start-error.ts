@@ -44,8 +44,9 @@ const GRPC_STATUS_NAMES = [
   'UNAUTHENTICATED',
 ];
 
-/** Temporal's default limit of one payload (`limit.blobSize.error`): 2 MiB. */
-export const DEFAULT_BLOB_SIZE_LIMIT_BYTES = 2 * 1024 * 1024;
+import { DEFAULT_BLOB_SIZE_LIMIT_BYTES } from '../errors.ts';
+
+export { DEFAULT_BLOB_SIZE_LIMIT_BYTES };
 
 /** Errors of the data converter: the input cannot be encoded, however often it is tried. */
 const CONVERTER_ERROR_NAMES = new Set(['PayloadConverterError', 'ValueError']);

@@ -134,6 +134,26 @@ describe('runWorkUnit', () => {
     expect(failure.details).toEqual([{ attempt: 1 }]);
   });
 
+  it('fails non-retryably when the output is larger than one Temporal payload, naming its size and the limit', async () => {
+    // The SDK would fail the attempt retryably ("[TMPRL1103] … exceeded the error limit."), without sizes:
+    // the unit would run again for an output that can never fit.
+    behaviour.fn = async () => ({ big: 'x'.repeat(3 * 1024 * 1024) });
+    const failure = await failureOf(run({ name: { type: 'String', value: 'x' } }));
+    expect(failure).toMatchObject({ type: 'PayloadTooLargeError', nonRetryable: true });
+    expect(failure.message).toMatch(
+      /^the work unit's output is larger than Temporal accepts \(3145\d{3} bytes; limit 2097152 bytes\)/,
+    );
+  });
+
+  it('fails non-retryably when the variables of a BPMN error are larger than one Temporal payload', async () => {
+    behaviour.fn = async () => {
+      throw new BpmnError('TOO_MUCH', 'too much', { big: 'x'.repeat(3 * 1024 * 1024) });
+    };
+    const failure = await failureOf(run({ name: { type: 'String', value: 'x' } }));
+    expect(failure).toMatchObject({ type: 'PayloadTooLargeError', nonRetryable: true });
+    expect(failure.message).toContain('limit 2097152 bytes');
+  });
+
   it('fails retryably on a work unit that is not registered (another worker may have it; the workflow bounds it)', async () => {
     const failure = await failureOf(run({}, 'nope'));
     expect(failure).toMatchObject({ type: 'UnknownWorkUnit', nonRetryable: false });
