@@ -146,161 +146,170 @@ export function createWorkUnitActivities(
   return {
     async runWorkUnit(input: RunWorkUnitInput): Promise<WorkUnitResult> {
       const ctx = Context.current();
-      const attempt = input.attempt ?? ctx.info.attempt;
-      const unit = registry.get(input.workUnit);
-      if (!unit) {
-        // Retried (a while: the workflow bounds it): another worker, of a newer version, may have it.
-        throw ApplicationFailure.create({
-          type: FailureTypes.UnknownWorkUnit,
-          message: `work unit '${input.workUnit}' is not registered on this worker (it has: ${[...registry.names()].join(', ')})`,
-          details: [{ attempt }],
-        });
-      }
-      const task: TaskMetadata = {
-        taskId: input.task.id,
-        engine: input.engine,
-        topic: input.task.topicName,
-        processInstanceId: input.task.processInstanceId,
-        processDefinitionKey: input.task.processDefinitionKey,
-        businessKey: input.task.businessKey,
-        activityId: input.task.activityId,
-        tenantId: input.task.tenantId,
-      };
-      let values: Record<string, unknown>;
-      try {
-        values = decodeVariables(input.variables);
-      } catch (error) {
-        throw toFailure(ensureError(error), { attempt });
-      }
-      const parsed = unit.input.safeParse(values);
-      if (!parsed.success) {
-        throw nonRetryable(
-          'InputError',
-          `the variables do not fit work unit '${unit.name}':\n${formatIssues(parsed.error.issues)}`,
-          { attempt },
-        );
-      }
-      const log = baseLog.child(unit.name);
-      const appId =
-        typeof values.bptlAppId === 'string' && values.bptlAppId !== '' ? values.bptlAppId : undefined;
-      let services: Awaited<ReturnType<typeof serviceClientsFor>>;
-      try {
-        services = await serviceClientsFor(
-          unit.services,
-          input.services ?? {},
-          appId,
-          options.services,
-          log,
-          {
-            workUnit: unit.name,
-            topic: input.task.topicName,
-          },
-        );
-      } catch (error) {
-        throw toFailure(ensureError(error), { attempt });
-      }
-      // The lock is kept from here while the unit runs; a repeated attempt first makes sure the task is still
-      // ours (it may have been deleted during the back-off), so a unit never runs for a task that is gone.
-      const camunda = options.engines?.get(input.engine);
-      const keeper =
-        input.lock && camunda ? new RunnerLockKeeper(camunda, input.task.id, input.lock, log) : undefined;
-      const failureDetails = (): AttemptFailureDetails => ({
-        attempt,
-        ...(keeper?.state ? { lock: keeper.state } : {}),
-      });
-      if (keeper && attempt > 1) {
-        const kept = await keeper.renewNow().catch(() => true); // no answer: the unit may still run
-        if (!kept) throw lostFailure(keeper, failureDetails());
-      }
-      keeper?.start();
-      const signal = keeper
-        ? AbortSignal.any([ctx.cancellationSignal, keeper.signal])
-        : ctx.cancellationSignal;
-      // Well within the activity's heartbeat time-out (a third of it), else a healthy worker's attempt times out.
+      // Heartbeats from the first moment, not from the unit's start: what comes before it (the services'
+      // credentials, a repeated attempt's lock check) can take seconds on a loaded engine, and an attempt that
+      // says nothing for the heartbeat time-out is timed out (measured: a 10,000-task burst, npm run chaos).
       // A local activity (execution: local) has no heartbeats: cancellation reaches it in-process.
-      const heartbeatTimeoutMs = ctx.info.heartbeatTimeoutMs;
-      const heartbeatEveryMs = heartbeatTimeoutMs
-        ? Math.min(AUTO_HEARTBEAT_INTERVAL_MS, Math.floor(heartbeatTimeoutMs / 3))
-        : AUTO_HEARTBEAT_INTERVAL_MS;
-      const isLocal = ctx.info.isLocal;
-      const heartbeat = isLocal ? undefined : setInterval(() => ctx.heartbeat(), heartbeatEveryMs);
-      let output: unknown;
+      const heartbeat = ctx.info.isLocal ? undefined : startHeartbeats(ctx);
       try {
-        output = await unit.run({
-          input: parsed.data,
-          task,
-          attempt,
-          idempotencyKey: idempotencyKeyOf(input.engine, input.task.id),
-          log,
-          signal,
-          heartbeat: isLocal ? () => {} : (details?: unknown) => ctx.heartbeat(details),
-          sleep: (ms: number) => abortableSleep(ms, signal),
-          camunda,
-          services,
-        });
-      } catch (thrown) {
-        const error = ensureError(thrown);
-        if (keeper?.lost) throw lostFailure(keeper, failureDetails());
-        if (error instanceof BpmnError) {
-          try {
-            return withinPayloadLimit(
-              {
-                outcome: 'bpmn-error',
-                errorCode: error.code,
-                errorMessage: error.message,
-                variables: encodeVariables(error.variables),
-                ...(keeper?.state ? { lock: keeper.state } : {}),
-              },
-              payloadLimitBytes,
-            );
-          } catch (encodeError) {
-            throw toFailure(ensureError(encodeError), failureDetails());
-          }
-        }
-        if (ctx.cancellationSignal.aborted) throw error; // let the SDK report the cancellation
-        log.warn('work unit failed', { taskId: task.taskId, attempt, error });
-        throw toFailure(error, failureDetails());
+        return await runAttempt(input, ctx);
       } finally {
         clearInterval(heartbeat);
-        keeper?.stop();
-      }
-      // A unit that finished after its task was lost: its output has nowhere to go.
-      if (keeper?.lost) throw lostFailure(keeper, failureDetails());
-      // Values marked local() are validated as what they hold, and set on the task's execution.
-      const localNames = new Set<string>();
-      const plain: Record<string, unknown> = {};
-      if (output !== null && typeof output === 'object') {
-        for (const [name, value] of Object.entries(output)) {
-          if (value instanceof LocalValue) localNames.add(name);
-          plain[name] = value instanceof LocalValue ? value.value : value;
-        }
-      }
-      const checked = unit.output.safeParse(output !== null && typeof output === 'object' ? plain : output);
-      if (!checked.success) {
-        throw nonRetryable(
-          'OutputError',
-          `work unit '${unit.name}' returned output that does not fit its schema:\n${formatIssues(checked.error.issues)}`,
-          failureDetails(),
-        );
-      }
-      try {
-        const values = Object.fromEntries(
-          Object.entries(checked.data as Record<string, unknown>).map(([k, v]) => [
-            k,
-            localNames.has(k) ? local(v) : v,
-          ]),
-        );
-        return withinPayloadLimit(
-          {
-            outcome: 'completed',
-            ...encodeOutput(values),
-            ...(keeper?.state ? { lock: keeper.state } : {}),
-          },
-          payloadLimitBytes,
-        );
-      } catch (error) {
-        throw toFailure(ensureError(error), failureDetails());
       }
     },
   };
+
+  async function runAttempt(input: RunWorkUnitInput, ctx: Context): Promise<WorkUnitResult> {
+    const attempt = input.attempt ?? ctx.info.attempt;
+    const unit = registry.get(input.workUnit);
+    if (!unit) {
+      // Retried (a while: the workflow bounds it): another worker, of a newer version, may have it.
+      throw ApplicationFailure.create({
+        type: FailureTypes.UnknownWorkUnit,
+        message: `work unit '${input.workUnit}' is not registered on this worker (it has: ${[...registry.names()].join(', ')})`,
+        details: [{ attempt }],
+      });
+    }
+    const task: TaskMetadata = {
+      taskId: input.task.id,
+      engine: input.engine,
+      topic: input.task.topicName,
+      processInstanceId: input.task.processInstanceId,
+      processDefinitionKey: input.task.processDefinitionKey,
+      businessKey: input.task.businessKey,
+      activityId: input.task.activityId,
+      tenantId: input.task.tenantId,
+    };
+    let values: Record<string, unknown>;
+    try {
+      values = decodeVariables(input.variables);
+    } catch (error) {
+      throw toFailure(ensureError(error), { attempt });
+    }
+    const parsed = unit.input.safeParse(values);
+    if (!parsed.success) {
+      throw nonRetryable(
+        'InputError',
+        `the variables do not fit work unit '${unit.name}':\n${formatIssues(parsed.error.issues)}`,
+        { attempt },
+      );
+    }
+    const log = baseLog.child(unit.name);
+    const appId =
+      typeof values.bptlAppId === 'string' && values.bptlAppId !== '' ? values.bptlAppId : undefined;
+    let services: Awaited<ReturnType<typeof serviceClientsFor>>;
+    try {
+      services = await serviceClientsFor(unit.services, input.services ?? {}, appId, options.services, log, {
+        workUnit: unit.name,
+        topic: input.task.topicName,
+      });
+    } catch (error) {
+      throw toFailure(ensureError(error), { attempt });
+    }
+    // The lock is kept from here while the unit runs; a repeated attempt first makes sure the task is still
+    // ours (it may have been deleted during the back-off), so a unit never runs for a task that is gone.
+    const camunda = options.engines?.get(input.engine);
+    const keeper =
+      input.lock && camunda ? new RunnerLockKeeper(camunda, input.task.id, input.lock, log) : undefined;
+    const failureDetails = (): AttemptFailureDetails => ({
+      attempt,
+      ...(keeper?.state ? { lock: keeper.state } : {}),
+    });
+    if (keeper && attempt > 1) {
+      const kept = await keeper.renewNow().catch(() => true); // no answer: the unit may still run
+      if (!kept) throw lostFailure(keeper, failureDetails());
+    }
+    keeper?.start();
+    const signal = keeper ? AbortSignal.any([ctx.cancellationSignal, keeper.signal]) : ctx.cancellationSignal;
+    const isLocal = ctx.info.isLocal;
+    let output: unknown;
+    try {
+      output = await unit.run({
+        input: parsed.data,
+        task,
+        attempt,
+        idempotencyKey: idempotencyKeyOf(input.engine, input.task.id),
+        log,
+        signal,
+        heartbeat: isLocal ? () => {} : (details?: unknown) => ctx.heartbeat(details),
+        sleep: (ms: number) => abortableSleep(ms, signal),
+        camunda,
+        services,
+      });
+    } catch (thrown) {
+      const error = ensureError(thrown);
+      if (keeper?.lost) throw lostFailure(keeper, failureDetails());
+      if (error instanceof BpmnError) {
+        try {
+          return withinPayloadLimit(
+            {
+              outcome: 'bpmn-error',
+              errorCode: error.code,
+              errorMessage: error.message,
+              variables: encodeVariables(error.variables),
+              ...(keeper?.state ? { lock: keeper.state } : {}),
+            },
+            payloadLimitBytes,
+          );
+        } catch (encodeError) {
+          throw toFailure(ensureError(encodeError), failureDetails());
+        }
+      }
+      if (ctx.cancellationSignal.aborted) throw error; // let the SDK report the cancellation
+      log.warn('work unit failed', { taskId: task.taskId, attempt, error });
+      throw toFailure(error, failureDetails());
+    } finally {
+      keeper?.stop();
+    }
+    // A unit that finished after its task was lost: its output has nowhere to go.
+    if (keeper?.lost) throw lostFailure(keeper, failureDetails());
+    // Values marked local() are validated as what they hold, and set on the task's execution.
+    const localNames = new Set<string>();
+    const plain: Record<string, unknown> = {};
+    if (output !== null && typeof output === 'object') {
+      for (const [name, value] of Object.entries(output)) {
+        if (value instanceof LocalValue) localNames.add(name);
+        plain[name] = value instanceof LocalValue ? value.value : value;
+      }
+    }
+    const checked = unit.output.safeParse(output !== null && typeof output === 'object' ? plain : output);
+    if (!checked.success) {
+      throw nonRetryable(
+        'OutputError',
+        `work unit '${unit.name}' returned output that does not fit its schema:\n${formatIssues(checked.error.issues)}`,
+        failureDetails(),
+      );
+    }
+    try {
+      const values = Object.fromEntries(
+        Object.entries(checked.data as Record<string, unknown>).map(([k, v]) => [
+          k,
+          localNames.has(k) ? local(v) : v,
+        ]),
+      );
+      return withinPayloadLimit(
+        {
+          outcome: 'completed',
+          ...encodeOutput(values),
+          ...(keeper?.state ? { lock: keeper.state } : {}),
+        },
+        payloadLimitBytes,
+      );
+    } catch (error) {
+      throw toFailure(ensureError(error), failureDetails());
+    }
+  }
+}
+
+/**
+ * Heartbeats now and then well within the activity's heartbeat time-out (a third of it, at most every
+ * AUTO_HEARTBEAT_INTERVAL_MS), so that cancellation reaches every unit and a healthy attempt is never timed out.
+ */
+function startHeartbeats(ctx: Context): NodeJS.Timeout {
+  const timeoutMs = ctx.info.heartbeatTimeoutMs;
+  const everyMs = timeoutMs
+    ? Math.min(AUTO_HEARTBEAT_INTERVAL_MS, Math.floor(timeoutMs / 3))
+    : AUTO_HEARTBEAT_INTERVAL_MS;
+  ctx.heartbeat();
+  return setInterval(() => ctx.heartbeat(), everyMs);
 }

@@ -52,6 +52,7 @@ import {
   backoffMs,
   describeFailure,
   engineAnswer,
+  failureMessage,
   failureType,
   isNonRetryable,
   requestedRetryDelayMs,
@@ -567,7 +568,7 @@ export async function externalTask(input: ExternalTaskInput): Promise<ExternalTa
   if (outcome.kind === 'lost') return end('abandoned', { reason: outcome.reason });
   if (outcome.kind === 'failed') {
     const cause = rootCause(outcome.error);
-    return reportFailure(outcome.message ?? cause.message, [
+    return reportFailure(outcome.message ?? failureMessage(outcome.error, topic, outcome.attempt), [
       `work unit: ${topic.workUnit}`,
       `failure type: ${failureType(outcome.error) ?? cause.name}`,
       `attempts: ${outcome.attempt} (at most ${topic.retry.maximumAttempts})`,

@@ -3,7 +3,7 @@
  * engine call itself threw), its failure type, whether it may be retried, and the whole cause chain with stacks
  * as text for an incident's errorDetails. Deterministic code: used inside the workflow.
  */
-import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TemporalFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { AttemptFailureDetails } from '../activities/types.ts';
 
 /** The innermost cause of an activity's failure: what the work unit (or the engine call) itself threw. */
@@ -39,6 +39,25 @@ export function attemptDetails(error: unknown): AttemptFailureDetails {
   const cause = rootCause(error);
   const first: unknown = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
   return first !== null && typeof first === 'object' ? (first as AttemptFailureDetails) : {};
+}
+
+/**
+ * The incident's message for a failure: the unit's own message, or — for an attempt Temporal timed out, whose
+ * own message is a bare "activity Heartbeat timeout" — what happened and what to look at.
+ */
+export function failureMessage(
+  error: unknown,
+  topic: { heartbeatTimeoutMs: number; startToCloseTimeoutMs: number },
+  attempts: number,
+): string {
+  const cause = rootCause(error);
+  if (!(cause instanceof TimeoutFailure)) return cause.message;
+  const tried = `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`;
+  if (cause.timeoutType === 'HEARTBEAT')
+    return `the work unit's worker sent no heartbeat for ${topic.heartbeatTimeoutMs / 1000} s (${tried}): it died, or was too busy to heartbeat; check the worker's log and load (a topic's heartbeatTimeoutMs can be raised), then retry this incident`;
+  if (cause.timeoutType === 'START_TO_CLOSE')
+    return `the work unit did not finish within ${topic.startToCloseTimeoutMs / 1000} s (${tried}; the topic's startToCloseTimeoutMs): raise it if the unit needs longer, then retry this incident`;
+  return `${cause.message} (${tried})`;
 }
 
 /** Longest cause chain written out. */

@@ -159,4 +159,35 @@ describe('runWorkUnit', () => {
     expect(failure).toMatchObject({ type: 'UnknownWorkUnit', nonRetryable: false });
     expect(failure.message).toMatch(/^work unit 'nope' is not registered on this worker \(it has: /);
   });
+
+  it('heartbeats from its first moment: a repeated attempt whose lock check is slow is not a silent one', async () => {
+    behaviour.fn = async ({ name }) => ({ greeting: `Hello, ${name}` });
+    const events: string[] = [];
+    // An engine that takes its time to extend the lock (a loaded Camunda): the repeated attempt's first step.
+    const slowEngine = {
+      async extendLock() {
+        events.push('extendLock asked');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        events.push('extendLock answered');
+      },
+    };
+    const withEngine = createWorkUnitActivities(
+      createRegistry([greet]),
+      createLogger('test', { level: 'error' }),
+      { engines: new Map([['e', slowEngine as never]]) },
+    );
+    const env = new MockActivityEnvironment(
+      { heartbeatTimeoutMs: 5_000 },
+      { logger: new DefaultLogger('ERROR', () => {}) },
+    );
+    env.on('heartbeat', () => events.push('heartbeat'));
+    const result = await env.run(withEngine.runWorkUnit, {
+      ...runInput({ name: { type: 'String', value: 'Ada' } }),
+      attempt: 2,
+      lock: { workerId: 'w', lockDurationMs: 60_000, expiresAtMs: Date.now() + 30_000 },
+    });
+    expect(result).toMatchObject({ outcome: 'completed' });
+    expect(events.indexOf('heartbeat'), events.join(', ')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('heartbeat')).toBeLessThan(events.indexOf('extendLock answered'));
+  });
 });

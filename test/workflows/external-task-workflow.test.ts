@@ -239,6 +239,24 @@ describe('externalTask workflow', () => {
     expect(calls.failure[0]!.errorDetails).toContain('work unit: greet');
   });
 
+  it('an attempt that never heartbeats: its incident says the worker sent no heartbeat, not just "Heartbeat timeout"', async () => {
+    const { result, calls } = await run(
+      'silent',
+      {
+        // A worker too busy to heartbeat: the attempt says nothing for longer than the heartbeat time-out.
+        runWorkUnit: () =>
+          new Promise((resolve) => setTimeout(() => resolve({ outcome: 'completed', variables: {} }), 3_000)),
+      },
+      { heartbeatTimeoutMs: 1_000, retry: { ...input('q').topic.retry, maximumAttempts: 2 } },
+    );
+    expect(result.outcome).toBe('failed');
+    expect(calls.runWorkUnit).toBe(2);
+    expect(calls.failure[0]?.errorMessage).toMatch(
+      /^the work unit's worker sent no heartbeat for 1 s \(2 attempts\): it died, or was too busy to heartbeat/,
+    );
+    expect(calls.failure[0]?.errorDetails).toContain('failure type: TimeoutFailure');
+  });
+
   it('does not retry a non-retryable failure', async () => {
     const { result, calls } = await run('non-retryable', {
       runWorkUnit: async () => {
