@@ -11,7 +11,9 @@
  * larger than Temporal accepts, an invalid argument) is reported at once with `retries: 0`, an incident; a
  * transient error (Temporal unreachable) is tried a few times, then reported as a failure with Camunda retries
  * left and a retry timeout, so the engine offers the task again later and raises an incident after the last.
- * Cockpit shows the retries and the reason (see docs/operations.md, "When a workflow cannot be started").
+ * Cockpit shows the retries and the reason (see docs/operations.md, "When a workflow cannot be started"). After
+ * a transient start error the poller fetches nothing until Temporal answers again: an outage leaves the tasks waiting in
+ * the engine, unlocked and with their retries untouched, instead of counting them down to incidents.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { truncateErrorMessage } from '../activities/engine-activities.ts';
@@ -85,6 +87,11 @@ export interface PollerOptions {
   eagerStart?: boolean;
   /** Transient start failures: tries, then the failure reported to the engine. Tests make it short. */
   startRetry?: StartRetryOptions;
+  /**
+   * Asks whether Temporal answers, while fetching is paused after a start failed for a transient reason.
+   * @default the client's `getSystemInfo` call
+   */
+  temporalProbe?: () => Promise<unknown>;
   logger?: Logger;
 }
 
@@ -98,6 +105,8 @@ export interface PollerStats {
   eagerStarts: number;
   startErrors: number;
   malformedTasks: number;
+  /** Times fetching was paused because Temporal did not answer (a start failed for a transient reason). */
+  temporalPauses: number;
 }
 
 export class Poller {
@@ -123,7 +132,10 @@ export class Poller {
     eagerStarts: 0,
     startErrors: 0,
     malformedTasks: 0,
+    temporalPauses: 0,
   };
+  /** Set when a start failed for a transient reason: no fetch until Temporal answers again. */
+  private temporalUnreachable: { since: number; reason: string } | undefined;
 
   constructor(options: PollerOptions) {
     this.options = options;
@@ -340,6 +352,10 @@ export class Poller {
         await this.waitForCapacity(signal);
         continue;
       }
+      if (this.temporalUnreachable) {
+        await this.waitForTemporal(this.temporalUnreachable, signal);
+        continue;
+      }
       try {
         await this.pollOnce(AbortSignal.any([signal, reload]));
         if (this.backoff.attempts > 0)
@@ -366,6 +382,34 @@ export class Poller {
     await new Promise((resolve) => setTimeout(resolve, 250));
     const released = await this.releaseOrphans();
     this.log.info('stopped', { ...this.stats, released });
+  }
+
+  /**
+   * Waits, fetching nothing, until Temporal answers again (probed 0.5 s to 5 s apart): a task fetched meanwhile
+   * could not be started either, and would only count its Camunda retries down.
+   */
+  private async waitForTemporal(
+    paused: { since: number; reason: string },
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.stats.temporalPauses++;
+    this.log.warn('Temporal does not answer: fetching paused until it does (the tasks wait in the engine)', {
+      reason: paused.reason,
+    });
+    const probe =
+      this.options.temporalProbe ?? (() => this.options.temporal.workflowService.getSystemInfo({}));
+    const backoff = new Backoff({ initialMs: 500, maxMs: 5_000 });
+    while (!signal.aborted) {
+      try {
+        await probe();
+        this.temporalUnreachable = undefined;
+        this.log.info('Temporal answers again: fetching resumed', { pausedMs: Date.now() - paused.since });
+        return;
+      } catch (error) {
+        this.log.debug('Temporal still does not answer', { error: ensureError(error) });
+        await sleepUnlessAborted(backoff.next(), signal);
+      }
+    }
   }
 
   private async handle(entry: FetchedTask, lockedAtMs: number): Promise<void> {
@@ -440,6 +484,8 @@ export class Poller {
           });
           return;
         }
+        // No more fetches until Temporal answers: the next tasks could not be started either.
+        this.temporalUnreachable ??= { since: Date.now(), reason: fields.reason };
         const waitMs = backoff.next();
         if (attempt >= attempts || Date.now() + waitMs > deadlineMs) {
           const retries = Math.max(

@@ -102,31 +102,61 @@ describe('starting a workflow for a task', () => {
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
-  it('counts Camunda retries down while Temporal is unreachable, then raises an incident', async () => {
-    const topic = h.topicName('unreachable');
-    await h.deploy({ key: `${h.id}-unreachable`, topic });
-    const instance = await h.camunda.startProcess(`${h.id}-unreachable`, {
-      variables: encodeVariables({ text: 'hello' }),
-    });
+  /** A poller whose Temporal client reaches nothing (port 1), with short start retries. */
+  function unreachablePoller(topic: string, temporalProbe?: () => Promise<unknown>) {
     // Nothing listens on port 1. `Connection.connect` would throw at once; a lazy connection fails each call.
     // No retry interceptor: the client's own retries (about 20 s per call) would only slow the test.
     const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 200, interceptors: [] });
     onTestFinished(() => connection.close());
     const camunda = new RecordingCamunda({ baseUrl: inject('camundaUrl') });
-    const retryTimeoutMs = 1_000;
     const poller = new Poller({
       engine: ENGINE,
       camunda,
       temporal: new Client({ connection }),
       topics: [h.topicConfig(topic, 'echo')],
-      workerId: `${h.workerId}-unreachable`,
+      workerId: `${h.workerId}-${topic}`,
       taskQueue: h.taskQueue,
       workUnitTaskQueue: h.workUnitTaskQueue,
       asyncResponseTimeoutMs: 1_000,
-      startRetry: { attempts: 2, camundaRetries: 2, retryTimeoutMs },
+      startRetry: { attempts: 2, camundaRetries: 2, retryTimeoutMs: 1_000 },
+      ...(temporalProbe ? { temporalProbe } : {}),
       logger: createLogger('test.starts', { level: 'error', write: () => {} }),
     });
     onTestFinished(() => poller.stop());
+    return { poller, camunda };
+  }
+
+  it('fetches nothing more while Temporal is unreachable: the task waits with its retries left', async () => {
+    const topic = h.topicName('paused');
+    await h.deploy({ key: `${h.id}-paused`, topic });
+    const instance = await h.camunda.startProcess(`${h.id}-paused`, {
+      variables: encodeVariables({ text: 'hello' }),
+    });
+    const { poller, camunda } = unreachablePoller(topic);
+    poller.start();
+    const failed = await eventually(async () => {
+      const task = await externalTaskOf(instance.id);
+      return task?.retries === 1 ? task : undefined;
+    }, 'the first failure reported, with one Camunda retry left');
+    expect(failed.errorMessage).toContain('UNAVAILABLE');
+    // Three retry time-outs later: not fetched again, no retry spent, no incident.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await poller.stop();
+    expect(camunda.fetchedAt.filter((f) => f.taskId === failed.id)).toHaveLength(1);
+    expect((await externalTaskOf(instance.id))?.retries).toBe(1);
+    expect(await incidentsOf(instance.id)).toEqual([]);
+    expect(poller.stats.temporalPauses).toBe(1);
+  });
+
+  it('counts Camunda retries down while starts fail although Temporal answers, then raises an incident', async () => {
+    const topic = h.topicName('unreachable');
+    await h.deploy({ key: `${h.id}-unreachable`, topic });
+    const instance = await h.camunda.startProcess(`${h.id}-unreachable`, {
+      variables: encodeVariables({ text: 'hello' }),
+    });
+    // The probe answers (as a Temporal that is up but refuses starts for a while would): fetching goes on.
+    const { poller, camunda } = unreachablePoller(topic, async () => {});
+    const retryTimeoutMs = 1_000;
     poller.start();
 
     const failed = await eventually(async () => {

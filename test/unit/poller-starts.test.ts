@@ -30,6 +30,8 @@ function setUp(
     start?: () => Promise<unknown>;
     result?: () => Promise<unknown>;
     failure?: () => Promise<void>;
+    /** Temporal's getSystemInfo (the poller's probe while Temporal is unreachable). */
+    systemInfo?: () => Promise<unknown>;
     poller?: Partial<PollerOptions>;
   } = {},
 ) {
@@ -40,14 +42,19 @@ function setUp(
     starts: [] as Array<Record<string, unknown>>,
     signalWithStarts: [] as Array<Record<string, unknown>>,
     results: [] as Array<{ workflowId: string; runId: string | undefined; opts: unknown }>,
+    /** fetch, failure, probe:ok / probe:failed, in order. */
+    events: [] as string[],
   };
   const lines: string[] = [];
   const camunda = {
     baseUrl: 'http://engine.invalid/engine-rest',
     async fetchAndLock(): Promise<FetchedTask[]> {
+      calls.events.push('fetch');
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a network round trip: timers get their turn
       return [{ ok: true, task }];
     },
     async failure(taskId: string, body: FailureCall['body']) {
+      calls.events.push('failure');
       calls.failures.push({ taskId, body });
       await options.failure?.();
     },
@@ -65,6 +72,18 @@ function setUp(
     eagerlyStarted: false,
   });
   const temporal = {
+    workflowService: {
+      async getSystemInfo() {
+        try {
+          const info = await (options.systemInfo?.() ?? Promise.resolve({}));
+          calls.events.push('probe:ok');
+          return info;
+        } catch (error) {
+          calls.events.push('probe:failed');
+          throw error;
+        }
+      },
+    },
     workflow: {
       async start(_wf: unknown, opts: Record<string, unknown>) {
         calls.starts.push(opts);
@@ -143,6 +162,38 @@ describe('Poller: a workflow that cannot be started', () => {
     await poller.pollOnce();
     expect(calls.signalWithStarts).toHaveLength(1);
     expect(calls.failures[0]?.body).toMatchObject({ retries: 0, retryTimeout: 60_000 });
+  });
+
+  it('stops fetching while Temporal is unreachable, and resumes once it answers', async () => {
+    let probes = 0;
+    const { poller, calls, lines } = setUp({
+      start: () => Promise.reject(grpcError(14, 'UNAVAILABLE', 'No connection established.')),
+      systemInfo: async () => {
+        if (++probes <= 2) throw grpcError(14, 'UNAVAILABLE', 'No connection established.');
+        return {};
+      },
+      poller: { startRetry: { attempts: 1 } },
+    });
+    poller.start();
+    const resumed = () => {
+      const ok = calls.events.indexOf('probe:ok');
+      return ok >= 0 && calls.events.indexOf('fetch', ok) > ok;
+    };
+    const deadline = Date.now() + 20_000;
+    while (!resumed() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await poller.stop();
+    const firstProbe = calls.events.indexOf('probe:failed');
+    const ok = calls.events.indexOf('probe:ok');
+    expect(firstProbe, calls.events.join(' ')).toBeGreaterThan(0);
+    // Nothing fetched while Temporal did not answer: the tasks wait in the engine, their retries untouched.
+    expect(calls.events.slice(firstProbe, ok + 1)).toEqual(['probe:failed', 'probe:failed', 'probe:ok']);
+    expect(calls.events[ok + 1]).toBe('fetch');
+    // Before the pause: the fetch that saw the error, and at most the one already on its way.
+    const before = calls.events.slice(0, firstProbe).filter((e) => e === 'fetch').length;
+    expect(before).toBeLessThanOrEqual(2);
+    expect(poller.stats.temporalPauses).toBeGreaterThanOrEqual(1); // and again after the resumed fetch failed
+    expect(lines.some((l) => l.includes('WARN') && l.includes('fetching paused'))).toBe(true);
+    expect(lines.some((l) => l.includes('Temporal answers again: fetching resumed'))).toBe(true);
   });
 
   it('logs an error with the task id when the failure cannot be reported either', async () => {
