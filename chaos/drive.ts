@@ -15,23 +15,14 @@ import type { FaultWindow, Profile, Scenario, ScenarioContext } from './scenario
 import type { ChaosServers } from './servers.ts';
 import { ledgerVariables, startStream } from './stream.ts';
 
-export interface Row {
+/** One row of the table: the checker's verdict (without the per-task list) and what the run measured. */
+export interface Row extends Omit<Verdict, 'instances'> {
   scenario: string;
   title: string;
-  tasks: number;
-  completed: number;
-  incidents: number;
-  gone: number;
-  lost: number;
-  duplicated: number;
-  effectsApplied: number;
-  calls: number;
   /** From the end of the fault to the terminal state of the last task created before it ended. */
   recoveryMs: number;
   peakRssMiB: number;
-  workflowsOpen: number;
   fault?: FaultWindow;
-  incidentMessages: Record<string, number>;
   /** Why the row failed; empty when it passed. */
   problems: string[];
   /** Instances that were lost or duplicated, for the report (at most 10). */

@@ -39,6 +39,25 @@ async function holdWanted(
   }
 }
 
+/**
+ * Mid-stream, holds the first engine exchange matching `rule` (whose answer passes `wanted`), kills `bptl run`
+ * while it is held, and drops the exchange: the dead process never hears of it.
+ */
+async function killHolding(
+  ctx: ScenarioContext,
+  rule: HoldRule,
+  what: (held: HeldExchange) => string,
+  wanted?: (held: HeldExchange) => boolean,
+): Promise<FaultWindow> {
+  await midStream(ctx);
+  const held = await holdWanted(ctx, rule, wanted);
+  const window = await killAndReplace(ctx, what(held));
+  held.drop();
+  return window;
+}
+
+const COMPLETE = /\/external-task\/[^/]+\/complete$/;
+
 /** Waits until a third of the stream is created, so that the fault hits a stream in full flow. */
 async function midStream(ctx: ScenarioContext): Promise<void> {
   await ctx.stream.created(Math.ceil(ctx.plan.tasks / 3));
@@ -61,20 +80,13 @@ export const killBptlScenarios: Scenario[] = [
     title: 'SIGKILL of bptl run after fetch-and-lock, before the workflows start',
     profiles: ['full'],
     plan: (p) => streamOf(p),
-    async inject(ctx) {
-      await midStream(ctx);
-      const held = await holdWanted(
+    inject: (ctx) =>
+      killHolding(
         ctx,
         { method: 'POST', path: /\/external-task\/fetchAndLock$/, phase: 'response' },
-        (h) => lockedTasks(h.responseBody) > 0,
-      );
-      const window = await killAndReplace(
-        ctx,
-        `killed holding a fetch-and-lock answer of ${lockedTasks(held.responseBody)} locked tasks`,
-      );
-      held.drop();
-      return window;
-    },
+        (held) => `killed holding a fetch-and-lock answer of ${lockedTasks(held.responseBody)} locked tasks`,
+        (held) => lockedTasks(held.responseBody) > 0,
+      ),
   },
   {
     name: 'kill-during-unit',
@@ -94,37 +106,24 @@ export const killBptlScenarios: Scenario[] = [
     title: "SIGKILL of bptl run between the unit's end and complete",
     profiles: ['full'],
     plan: (p) => streamOf(p),
-    async inject(ctx) {
-      await midStream(ctx);
-      const held = await holdWanted(ctx, {
-        method: 'POST',
-        path: /\/external-task\/[^/]+\/complete$/,
-        phase: 'request',
-      });
-      const window = await killAndReplace(ctx, 'killed with a completion sent but not yet at the engine');
-      held.drop();
-      return window;
-    },
+    inject: (ctx) =>
+      killHolding(
+        ctx,
+        { method: 'POST', path: COMPLETE, phase: 'request' },
+        () => 'killed with a completion sent but not yet at the engine',
+      ),
   },
   {
     name: 'kill-during-complete',
     title: 'SIGKILL of bptl run during complete (the engine completed, the answer lost)',
     profiles: both,
     plan: (p) => streamOf(p),
-    async inject(ctx) {
-      await midStream(ctx);
-      const held = await holdWanted(ctx, {
-        method: 'POST',
-        path: /\/external-task\/[^/]+\/complete$/,
-        phase: 'response',
-      });
-      const window = await killAndReplace(
+    inject: (ctx) =>
+      killHolding(
         ctx,
-        `killed with the engine's answer ${held.status ?? '?'} to a completion held back`,
-      );
-      held.drop();
-      return window;
-    },
+        { method: 'POST', path: COMPLETE, phase: 'response' },
+        (held) => `killed with the engine's answer ${held.status ?? '?'} to a completion held back`,
+      ),
   },
   {
     name: 'kill-during-lock-renewal',
@@ -137,16 +136,11 @@ export const killBptlScenarios: Scenario[] = [
         ...(p === 'short' ? { tasks: 12, ratePerSec: 2 } : { tasks: 60, ratePerSec: 4 }),
         topic: { lockDurationMs: 10_000 },
       }),
-    async inject(ctx) {
-      await midStream(ctx);
-      const held = await holdWanted(ctx, {
-        method: 'POST',
-        path: /\/external-task\/[^/]+\/extendLock$/,
-        phase: 'request',
-      });
-      const window = await killAndReplace(ctx, 'killed with a lock extension sent but not yet at the engine');
-      held.drop();
-      return window;
-    },
+    inject: (ctx) =>
+      killHolding(
+        ctx,
+        { method: 'POST', path: /\/external-task\/[^/]+\/extendLock$/, phase: 'request' },
+        () => 'killed with a lock extension sent but not yet at the engine',
+      ),
   },
 ];

@@ -41,6 +41,45 @@ async function completionsBetween(ctx: ScenarioContext, from: number, to: number
 
 const outageMs = (profile: Profile) => (profile === 'full' ? 60_000 : 15_000);
 
+/** A 2 s unit: tasks are in flight (completions, lock renewals on their way) when the outage begins. */
+const outageStream = (p: Profile) =>
+  streamOf(p, {
+    unitDelayMs: 2_000,
+    ...(p === 'full' ? { tasks: 300, ratePerSec: 4 } : { tasks: 40, ratePerSec: 2 }),
+  });
+
+/**
+ * Mid-stream, blackholes `proxy` for the profile's outage, then restores it; checks that no task completed
+ * from `graceMs` in to the end (the blackhole really blocked), and says what it held.
+ */
+async function outage(
+  ctx: ScenarioContext,
+  proxy: { blackhole(): void; restore(): void },
+  graceMs: number,
+  /** Called as the outage begins; what it returns is called as it ends, and says what was held. */
+  watch: () => () => string,
+): Promise<FaultWindow> {
+  await midStream(ctx);
+  const held = watch();
+  const at = Date.now();
+  proxy.blackhole();
+  await new Promise((resolve) => setTimeout(resolve, outageMs(ctx.profile)));
+  const what = held();
+  proxy.restore();
+  const endAt = Date.now();
+  const completed = await completionsBetween(ctx, at + graceMs, endAt);
+  if (completed > 0) throw new Error(`${completed} tasks completed through the blackhole`);
+  return {
+    at,
+    endAt,
+    evidence: `blackholed ${((endAt - at) / 1000).toFixed(1)} s: ${what}; no task completed from ${graceMs / 1000} s in to the end`,
+  };
+}
+
+/** Requests the Camunda proxy has seen so far. */
+const requestsSeen = (ctx: ScenarioContext) =>
+  Object.values(ctx.servers.camundaProxy.counts()).reduce((a, b) => a + b, 0);
+
 export const serverScenarios: Scenario[] = [
   {
     name: 'temporal-killed',
@@ -60,59 +99,26 @@ export const serverScenarios: Scenario[] = [
     name: 'camunda-unreachable',
     title: 'Camunda unreachable (blackholed) while tasks run',
     profiles: both,
-    // A 2 s unit: tasks are in flight (completions, lock renewals on their way) when the outage begins.
-    plan: (p) =>
-      streamOf(p, {
-        unitDelayMs: 2_000,
-        ...(p === 'full' ? { tasks: 300, ratePerSec: 4 } : { tasks: 40, ratePerSec: 2 }),
+    plan: outageStream,
+    // Nothing reaches the engine: not even a completion sent as the outage began.
+    inject: (ctx) =>
+      outage(ctx, ctx.servers.camundaProxy, 1_000, () => {
+        const before = requestsSeen(ctx);
+        return () => `${requestsSeen(ctx) - before} requests held`;
       }),
-    async inject(ctx) {
-      await midStream(ctx);
-      const proxy = ctx.servers.camundaProxy;
-      const before = Object.values(proxy.counts()).reduce((a, b) => a + b, 0);
-      const at = Date.now();
-      proxy.blackhole();
-      await new Promise((resolve) => setTimeout(resolve, outageMs(ctx.profile)));
-      const during = Object.values(proxy.counts()).reduce((a, b) => a + b, 0) - before;
-      proxy.restore();
-      const endAt = Date.now();
-      // Nothing may have reached the engine: no completion recorded inside the window.
-      const completed = await completionsBetween(ctx, at + 1_000, endAt);
-      if (completed > 0) throw new Error(`${completed} completions reached the engine through the blackhole`);
-      return {
-        at,
-        endAt,
-        evidence: `blackholed ${((endAt - at) / 1000).toFixed(1)} s: ${during} requests held, 0 completions reached the engine meanwhile`,
-      };
-    },
   },
   {
     name: 'temporal-unreachable',
     title: 'Temporal unreachable (blackholed) while tasks run',
     profiles: ['full'],
-    // A 2 s unit: tasks are in flight (completions, lock renewals on their way) when the outage begins.
-    plan: (p) =>
-      streamOf(p, {
-        unitDelayMs: 2_000,
-        ...(p === 'full' ? { tasks: 300, ratePerSec: 4 } : { tasks: 40, ratePerSec: 2 }),
-      }),
-    async inject(ctx) {
-      await midStream(ctx);
-      const proxy = ctx.servers.temporalProxy;
-      const at = Date.now();
-      proxy.blackhole();
-      await new Promise((resolve) => setTimeout(resolve, outageMs(ctx.profile)));
-      const connections = proxy.connections();
-      proxy.restore();
-      const endAt = Date.now();
-      // A workflow task already running may finish its engine call in the first seconds; none after.
-      const completed = await completionsBetween(ctx, at + 5_000, endAt);
-      if (completed > 0) throw new Error(`${completed} tasks completed while Temporal was blackholed`);
-      return {
-        at,
-        endAt,
-        evidence: `blackholed ${((endAt - at) / 1000).toFixed(1)} s with ${connections} connections held; no task completed from 5 s in to the end`,
-      };
-    },
+    plan: outageStream,
+    // A workflow task already running may finish its engine call in the first seconds; none after.
+    inject: (ctx) =>
+      outage(
+        ctx,
+        ctx.servers.temporalProxy,
+        5_000,
+        () => () => `${ctx.servers.temporalProxy.connections()} connections held`,
+      ),
   },
 ];

@@ -3,13 +3,12 @@
  * measurements run, every task completes exactly once, and each has a throughput. The figures themselves are
  * not asserted (docs/benchmarks.md has the targets and the measured values).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { BenchResult } from '../../bench/report.ts';
-import { root } from '../support/paths.ts';
+import { runScript } from '../support/processes.ts';
 
 describe('npm run bench -- --smoke', () => {
   let outDir: string | undefined;
@@ -19,28 +18,15 @@ describe('npm run bench -- --smoke', () => {
 
   it('measures baseline, ceiling and BPTL, each task completed exactly once', async () => {
     outDir = await mkdtemp(path.join(tmpdir(), 'bptl-bench-'));
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(root, 'bench', 'run.ts'),
-        '--smoke',
-        '--temporal-address',
-        inject('temporalAddress'),
-        '--camunda-url',
-        inject('camundaUrl'),
-        '--out',
-        outDir,
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const { code, output } = await runScript('bench/run.ts', [
+      '--smoke',
+      '--temporal-address',
+      inject('temporalAddress'),
+      '--camunda-url',
+      inject('camundaUrl'),
+      '--out',
+      outDir,
+    ]);
     expect(code, output).toBe(0);
     // Progress lines while it runs, and the summary table at the end.
     expect(output).toMatch(/bptl: \d+\/20 completed, \d+\/s/);

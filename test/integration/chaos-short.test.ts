@@ -3,14 +3,13 @@
  * of their own: it kills them), a few faults injected into live streams, and every row with lost 0 and
  * duplicated 0. The full run's table is in docs/reliability.md.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChaosResult } from '../../chaos/report.ts';
 import { allScenarios } from '../../chaos/scenarios/index.ts';
-import { root } from '../support/paths.ts';
+import { runScript } from '../support/processes.ts';
 
 describe('npm run chaos -- --profile short', () => {
   let outDir: string | undefined;
@@ -22,28 +21,15 @@ describe('npm run chaos -- --profile short', () => {
     timeout: 900_000,
   }, async () => {
     outDir = await mkdtemp(path.join(tmpdir(), 'bptl-chaos-'));
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(root, 'chaos', 'run.ts'),
-        '--profile',
-        'short',
-        '--no-fuzz', // the API fuzz has its own test (api-fuzz.test.ts)
-        '--ports',
-        '17733,18733,18390',
-        '--out',
-        outDir,
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const { code, output } = await runScript('chaos/run.ts', [
+      '--profile',
+      'short',
+      '--no-fuzz', // the API fuzz has its own test (api-fuzz.test.ts)
+      '--ports',
+      '17733,18733,18390',
+      '--out',
+      outDir,
+    ]);
     expect(code, output.slice(-6_000)).toBe(0);
     expect(output).toMatch(/chaos \[1\/\d+\] [a-z-]+: \d+\/\d+ created, \d+ completed/); // progress lines
     expect(output).toContain('all rows: lost 0, duplicated 0');
