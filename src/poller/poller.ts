@@ -12,8 +12,9 @@
  * transient error (Temporal unreachable) is tried a few times, then reported as a failure with Camunda retries
  * left and a retry timeout, so the engine offers the task again later and raises an incident after the last.
  * Cockpit shows the retries and the reason (see docs/operations.md, "When a workflow cannot be started"). After
- * a transient start error the poller fetches nothing until Temporal answers again: an outage leaves the tasks waiting in
- * the engine, unlocked and with their retries untouched, instead of counting them down to incidents.
+ * a transient start error, and while a start has waited over `slowStartMs`, the poller fetches nothing until
+ * Temporal answers again: an outage leaves the tasks waiting in the engine, unlocked and with their retries
+ * untouched, instead of counting them down to incidents.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { truncateErrorMessage } from '../activities/engine-activities.ts';
@@ -88,6 +89,12 @@ export interface PollerOptions {
   /** Transient start failures: tries, then the failure reported to the engine. Tests make it short. */
   startRetry?: StartRetryOptions;
   /**
+   * A start still waiting after this long holds the next fetch back until it settles: Temporal is slow or silent
+   * (a network that drops packets answers nothing until the call's deadline, 30 s), and the tasks are better off
+   * waiting in the engine than locked for starts that cannot happen yet. @default 2000
+   */
+  slowStartMs?: number;
+  /**
    * Asks whether Temporal answers, while fetching is paused after a start failed for a transient reason.
    * @default the client's `getSystemInfo` call
    */
@@ -124,6 +131,10 @@ export class Poller {
   private capacityFreed: () => void = () => {};
   /** Starts in flight (fetched, not yet started). */
   private readonly pending = new Set<Promise<void>>();
+  /** When each pending start began. */
+  private readonly pendingSince = new Map<Promise<void>, number>();
+  /** Set while fetching is held back by a slow start (logged once per episode). */
+  private heldBackSince: number | undefined;
   readonly stats: PollerStats = {
     fetches: 0,
     fetchErrors: 0,
@@ -266,8 +277,10 @@ export class Poller {
 
   private track(start: Promise<void>): Promise<void> {
     this.pending.add(start);
+    this.pendingSince.set(start, Date.now());
     const done = () => {
       this.pending.delete(start);
+      this.pendingSince.delete(start);
       this.capacityFreed();
     };
     start.then(done, done);
@@ -356,6 +369,7 @@ export class Poller {
         await this.waitForTemporal(this.temporalUnreachable, signal);
         continue;
       }
+      if (await this.holdBackForSlowStarts(signal)) continue;
       try {
         await this.pollOnce(AbortSignal.any([signal, reload]));
         if (this.backoff.attempts > 0)
@@ -382,6 +396,36 @@ export class Poller {
     await new Promise((resolve) => setTimeout(resolve, 250));
     const released = await this.releaseOrphans();
     this.log.info('stopped', { ...this.stats, released });
+  }
+
+  /**
+   * While a start has waited longer than `slowStartMs`, waits (up to 250 ms at a time, or until a start settles)
+   * instead of fetching. Returns whether it waited.
+   */
+  private async holdBackForSlowStarts(signal: AbortSignal): Promise<boolean> {
+    const slowMs = this.options.slowStartMs ?? 2_000;
+    const now = Date.now();
+    const slow = [...this.pendingSince].filter(([, since]) => now - since > slowMs).map(([start]) => start);
+    if (slow.length === 0) {
+      if (this.heldBackSince !== undefined)
+        this.log.info('workflow starts answer again: fetching goes on', {
+          heldBackMs: now - this.heldBackSince,
+        });
+      this.heldBackSince = undefined;
+      return false;
+    }
+    if (this.heldBackSince === undefined) {
+      this.heldBackSince = now;
+      this.log.warn(
+        'a workflow start has waited for Temporal for over its limit: no fetch until it is answered',
+        {
+          slowStarts: slow.length,
+          slowStartMs: slowMs,
+        },
+      );
+    }
+    await Promise.race([...slow.map((p) => p.catch(() => {})), sleepUnlessAborted(250, signal)]);
+    return true;
   }
 
   /**

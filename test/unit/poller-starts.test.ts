@@ -196,6 +196,30 @@ describe('Poller: a workflow that cannot be started', () => {
     expect(lines.some((l) => l.includes('Temporal answers again: fetching resumed'))).toBe(true);
   });
 
+  it('fetches no more while a start hangs (Temporal silent, not refusing): the tasks wait in the engine', async () => {
+    let releaseStart: () => void = () => {};
+    const hanging = new Promise<void>((resolve) => {
+      releaseStart = resolve;
+    });
+    // Room for many pending starts: only the slow start may hold the fetches back.
+    const { poller, calls } = setUp({
+      start: () => hanging,
+      poller: { slowStartMs: 200, maxPendingStarts: 10_000, maxInFlight: 10_000 },
+    });
+    const fetches = () => calls.events.filter((e) => e === 'fetch').length;
+    poller.start();
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the first start is slow by now
+    const held = fetches();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(fetches()).toBe(held); // nothing fetched while the starts hang
+    releaseStart();
+    const deadline = Date.now() + 5_000;
+    while (fetches() <= held && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await poller.stop();
+    expect(fetches()).toBeGreaterThan(held); // answered: fetching goes on
+  });
+
   it('logs an error with the task id when the failure cannot be reported either', async () => {
     const { poller, calls, lines } = setUp({
       start: () => Promise.reject(grpcError(3, 'INVALID_ARGUMENT', 'Blob data size exceeds limit.')),
