@@ -78,8 +78,6 @@ export async function driveScenario(scenario: Scenario, ctx: DriveContext): Prom
   const topic = `chaos-${scenario.name}-${ctx.runId}`;
   const processKey = topic;
   const { camunda, temporal } = ctx;
-  // A ledger of the scenario's own: its counts and holds concern this stream only.
-  const ledger = await startLedger();
   await camunda.deploy(processKey, [
     {
       filename: `${processKey}.bpmn`,
@@ -96,6 +94,9 @@ export async function driveScenario(scenario: Scenario, ctx: DriveContext): Prom
     topics: [{ topic, engine: CHAOS_ENGINE, ...CHAOS_TOPIC_DEFAULTS, ...plan.topic }],
     ...(plan.env ? { env: plan.env } : {}),
   });
+  // A ledger of the scenario's own (its counts and holds concern this stream only), started last: the finally
+  // below closes it, with the fleet, whatever fails from here on.
+  const ledger = await startLedger();
   const removed = new Map<string, number>();
   const restarts: Array<Promise<unknown>> = [];
   const problems: string[] = [];

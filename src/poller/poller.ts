@@ -443,6 +443,7 @@ export class Poller {
     const probe =
       this.options.temporalProbe ?? (() => this.options.temporal.workflowService.getSystemInfo({}));
     const backoff = new Backoff({ initialMs: 500, maxMs: 5_000 });
+    let lastSaid = Date.now();
     while (!signal.aborted) {
       try {
         await probe();
@@ -450,7 +451,14 @@ export class Poller {
         this.log.info('Temporal answers again: fetching resumed', { pausedMs: Date.now() - paused.since });
         return;
       } catch (error) {
-        this.log.debug('Temporal still does not answer', { error: ensureError(error) });
+        // Said again once a minute, so that a long pause stays visible in the log, with the latest error.
+        if (Date.now() - lastSaid >= 60_000) {
+          lastSaid = Date.now();
+          this.log.warn('Temporal still does not answer: fetching paused', {
+            pausedMs: lastSaid - paused.since,
+            error: ensureError(error),
+          });
+        }
         await sleepUnlessAborted(backoff.next(), signal);
       }
     }

@@ -56,13 +56,7 @@ export function spawnBptl(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
+  const output = collectOutput(child);
   let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -73,7 +67,7 @@ export function spawnBptl(
   return {
     name: `bptl ${command} (pid ${child.pid})`,
     process: child,
-    output: () => output,
+    output,
     exited,
     hasExited: () => done,
     async kill() {
@@ -116,13 +110,18 @@ export async function runScript(
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
+  const output = collectOutput(child);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  return { code, output };
+  return { code, output: output() };
+}
+
+/** Everything a child writes to stdout and stderr, as it comes. */
+function collectOutput(child: ChildProcess): () => string {
+  let output = '';
+  const append = (d: Buffer) => {
+    output += d.toString();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return () => output;
 }
