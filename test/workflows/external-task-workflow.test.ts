@@ -897,9 +897,9 @@ describe('workflow stack traces', () => {
       const stack = await handle.query<string>('__stack_trace');
       release();
       await handle.result();
-      // Source-mapped frames of the workflow, waiting on its work unit and its lock timer.
+      // Source-mapped frames of the workflow, waiting on its work unit's attempt (run-unit.ts).
       expect(stack).toContain('src/workflows/external-task-workflow.ts');
-      expect(stack).toMatch(/at runUnit \(/);
+      expect(stack).toMatch(/src\/workflows\/run-unit\.ts:\d+:\d+/);
     });
   });
 });
