@@ -4,26 +4,21 @@
  * cancellation, logger, idempotency key), validates and encodes the output, and keeps the task's lock while
  * the unit runs (runner-lock.ts). The type of what goes wrong decides what happens: VariableError,
  * NonRetryableError and schema failures are non-retryable; RetryableError may set the delay; BpmnError becomes a
- * result the workflow turns into a BPMN error; anything else is retried. A failure keeps the unit's own error
- * (its stack and `cause` chain), so the incident and the Temporal UI show what the unit threw.
+ * result the workflow turns into a BPMN error; anything else is retried (attempt-failures.ts). A failure keeps
+ * the unit's own error (its stack and `cause` chain), so the incident and the Temporal UI show what the unit
+ * threw. The output's way back (schema, local values, payload size) is in work-unit-output.ts.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { formatIssues } from '../config/format-issues.ts';
-import { decodeVariables, encodeOutput, encodeVariables, LocalValue, local } from '../engine/variables.ts';
-import {
-  BpmnError,
-  DEFAULT_BLOB_SIZE_LIMIT_BYTES,
-  ensureError,
-  NonRetryableError,
-  PayloadTooLargeError,
-  RetryableError,
-} from '../errors.ts';
+import { decodeVariables, encodeOutput, encodeVariables } from '../engine/variables.ts';
+import { BpmnError, DEFAULT_BLOB_SIZE_LIMIT_BYTES, ensureError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
 import { idempotencyKeyOf } from '../work-units/idempotency-key.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import { type ServiceResolver, serviceClientsFor } from '../work-units/service-clients.ts';
+import { lostFailure, nonRetryable, toFailure } from './attempt-failures.ts';
 import type { EngineClients } from './engine-activities.ts';
 import { RunnerLockKeeper } from './runner-lock.ts';
 import {
@@ -33,6 +28,7 @@ import {
   type WorkUnitActivities,
   type WorkUnitResult,
 } from './types.ts';
+import { checkedOutput, withinPayloadLimit } from './work-unit-output.ts';
 
 /** Sleeps `ms`, or rejects with the signal's reason when it aborts first (cancellation, lost task). */
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -53,72 +49,8 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Room left in a payload for what wraps the result (the payload's metadata, the protobuf framing). */
-const PAYLOAD_ENVELOPE_BYTES = 1_024;
-
-/**
- * Returns the result when it fits one Temporal payload; else throws PayloadTooLargeError with its size. Without
- * this check the SDK fails the attempt retryably (TMPRL1103, no sizes), and the unit would run again for an
- * output that never fits.
- */
-function withinPayloadLimit(result: WorkUnitResult, limitBytes: number): WorkUnitResult {
-  const sizeBytes = Buffer.byteLength(JSON.stringify(result));
-  if (sizeBytes + PAYLOAD_ENVELOPE_BYTES > limitBytes) throw new PayloadTooLargeError(sizeBytes, limitBytes);
-  return result;
-}
-
 /** How often (at most) the runner heartbeats on a unit's behalf, so that cancellation reaches every unit. */
 export const AUTO_HEARTBEAT_INTERVAL_MS = 2_000;
-
-function nonRetryable(
-  type: string,
-  message: string,
-  details: AttemptFailureDetails,
-  cause?: Error,
-): ApplicationFailure {
-  return ApplicationFailure.create({
-    type,
-    message,
-    nonRetryable: true,
-    details: [details],
-    ...(cause ? { cause } : {}),
-  });
-}
-
-/**
- * Maps what a unit threw to the failure Temporal should see. The failure is the unit's own error (its message,
- * stack and `cause` chain, through ApplicationFailure.fromError), typed by its class name.
- */
-function toFailure(error: Error, details: AttemptFailureDetails): ApplicationFailure {
-  if (error instanceof ApplicationFailure) {
-    if (error.details && error.details.length > 0) return error;
-    return ApplicationFailure.fromError(error, { details: [details] });
-  }
-  const type = error.name || error.constructor?.name || 'Error';
-  if (error instanceof RetryableError) {
-    return ApplicationFailure.fromError(error, {
-      type,
-      nonRetryable: false,
-      details: [details],
-      ...(error.retryDelayMs !== undefined ? { nextRetryDelay: error.retryDelayMs } : {}),
-    });
-  }
-  return ApplicationFailure.fromError(error, {
-    type,
-    nonRetryable: error instanceof NonRetryableError,
-    details: [details],
-  });
-}
-
-/** The attempt's failure when the task was lost while the unit ran (or before it started). */
-function lostFailure(keeper: RunnerLockKeeper, details: AttemptFailureDetails): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: keeper.lost?.kind === 'lost' ? FailureTypes.TaskLost : FailureTypes.TaskGone,
-    message: keeper.lost?.reason ?? 'the task was lost',
-    nonRetryable: true,
-    details: [details],
-  });
-}
 
 /** Options of the work-unit runner beyond its registry and logger. */
 export interface WorkUnitActivityOptions {
@@ -263,34 +195,12 @@ export function createWorkUnitActivities(
     }
     // A unit that finished after its task was lost: its output has nowhere to go.
     if (keeper?.lost) throw lostFailure(keeper, failureDetails());
-    // Values marked local() are validated as what they hold, and set on the task's execution.
-    const localNames = new Set<string>();
-    const plain: Record<string, unknown> = {};
-    if (output !== null && typeof output === 'object') {
-      for (const [name, value] of Object.entries(output)) {
-        if (value instanceof LocalValue) localNames.add(name);
-        plain[name] = value instanceof LocalValue ? value.value : value;
-      }
-    }
-    const checked = unit.output.safeParse(output !== null && typeof output === 'object' ? plain : output);
-    if (!checked.success) {
-      throw nonRetryable(
-        'OutputError',
-        `work unit '${unit.name}' returned output that does not fit its schema:\n${formatIssues(checked.error.issues)}`,
-        failureDetails(),
-      );
-    }
+    const outputValues = checkedOutput(output, unit.name, unit.output, failureDetails());
     try {
-      const values = Object.fromEntries(
-        Object.entries(checked.data as Record<string, unknown>).map(([k, v]) => [
-          k,
-          localNames.has(k) ? local(v) : v,
-        ]),
-      );
       return withinPayloadLimit(
         {
           outcome: 'completed',
-          ...encodeOutput(values),
+          ...encodeOutput(outputValues),
           ...(keeper?.state ? { lock: keeper.state } : {}),
         },
         payloadLimitBytes,
