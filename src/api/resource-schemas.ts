@@ -3,6 +3,7 @@
  * input schemas). Secrets appear only as `{ "set": true }`.
  */
 import { z } from 'zod';
+import { camundaVariableSchema } from '../engine/variables.ts';
 import { topicInputSchema } from '../store/schemas.ts';
 
 const meta = {
@@ -89,13 +90,6 @@ export const taskSchema = z.object({
   state: z.string().nullable(),
   /** Why it waits there (the workflow's memo), when it said so. */
   reason: z.string().nullable(),
-});
-
-/** A Camunda typed value, as the REST API sends and takes it. */
-export const camundaVariableSchema = z.object({
-  type: z.string(),
-  value: z.unknown(),
-  valueInfo: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const runWorkUnitRequestSchema = z.strictObject({

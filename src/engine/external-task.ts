@@ -3,11 +3,11 @@
  * Unknown fields are kept out; fields the engine may send as null are optional.
  */
 import { z } from 'zod';
+import { camundaVariableSchema } from './variables.ts';
 
-const camundaVariable = z.object({
-  type: z.string(),
-  value: z.unknown(),
-  valueInfo: z.record(z.string(), z.unknown()).nullish(),
+/** A variable as fetched: the engine may send `valueInfo: null` (taskSnapshot leaves it out then). */
+const fetchedVariable = camundaVariableSchema.extend({
+  valueInfo: camundaVariableSchema.shape.valueInfo.unwrap().nullish(),
 });
 
 export const lockedExternalTaskSchema = z.object({
@@ -28,7 +28,7 @@ export const lockedExternalTaskSchema = z.object({
   businessKey: z.string().nullish(),
   tenantId: z.string().nullish(),
   priority: z.number().nullish(),
-  variables: z.record(z.string(), camundaVariable).nullish(),
+  variables: z.record(z.string(), fetchedVariable).nullish(),
 });
 
 /** A task locked for us by `fetchAndLock`. */

@@ -20,14 +20,21 @@
  *
  * Decoding is the reverse; Json (and Object with `application/json`) is parsed, Xml stays a string.
  */
+import { z } from 'zod';
 import { VariableError } from '../errors.ts';
 
+/**
+ * A variable as Camunda's REST API sends and receives it: the one schema of the wire form, used where a task
+ * is fetched (src/engine/external-task.ts) and where the API documents typed values (src/api/resource-schemas.ts).
+ */
+export const camundaVariableSchema = z.object({
+  type: z.string(),
+  value: z.unknown(),
+  valueInfo: z.record(z.string(), z.unknown()).optional(),
+});
+
 /** A variable as Camunda's REST API sends and receives it. */
-export interface CamundaVariable {
-  type: string;
-  value: unknown;
-  valueInfo?: Record<string, unknown>;
-}
+export type CamundaVariable = z.infer<typeof camundaVariableSchema>;
 
 /** Variables by name, as on the wire. */
 export type CamundaVariables = Record<string, CamundaVariable>;

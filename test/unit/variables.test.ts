@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonKeepingBigIntegers } from '../../src/engine/camunda-client.ts';
+import { lockedExternalTaskSchema } from '../../src/engine/external-task.ts';
 import {
   type CamundaVariables,
+  camundaVariableSchema,
   decodeVariable,
   decodeVariables,
   encodeOutput,
@@ -174,5 +176,27 @@ describe('Camunda dates', () => {
     const date = new Date('2024-12-31T23:59:59.999Z');
     expect(formatCamundaDate(date)).toBe('2024-12-31T23:59:59.999+0000');
     expect(parseCamundaDate(formatCamundaDate(date))).toEqual(date);
+  });
+});
+
+describe('the wire schema of a typed value (camundaVariableSchema)', () => {
+  it('takes what encodeVariable sends, with and without valueInfo', () => {
+    for (const value of ['hi', 2n ** 60n, new Date(0), { a: 1 }, typed.xml('<a/>')]) {
+      const wire = encodeVariable('v', value);
+      expect(camundaVariableSchema.parse(wire)).toEqual(wire);
+    }
+  });
+
+  it('refuses a value without a type, naming the field', () => {
+    const result = camundaVariableSchema.safeParse({ value: 'x' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['type']);
+  });
+
+  it("a fetched task's variable may carry valueInfo null (as the engine may send it); the API's may not", () => {
+    const variable = { type: 'String', value: 'x', valueInfo: null };
+    const task = lockedExternalTaskSchema.parse({ id: 't1', topicName: 'x', variables: { v: variable } });
+    expect(task.variables?.v).toEqual(variable);
+    expect(camundaVariableSchema.safeParse(variable).success).toBe(false);
   });
 });
