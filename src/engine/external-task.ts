@@ -3,12 +3,7 @@
  * Unknown fields are kept out; fields the engine may send as null are optional.
  */
 import { z } from 'zod';
-import { camundaVariableSchema } from './variables.ts';
-
-/** A variable as fetched: the engine may send `valueInfo: null` (taskSnapshot leaves it out then). */
-const fetchedVariable = camundaVariableSchema.extend({
-  valueInfo: camundaVariableSchema.shape.valueInfo.unwrap().nullish(),
-});
+import { engineVariableSchema } from './variables.ts';
 
 export const lockedExternalTaskSchema = z.object({
   id: z.string().min(1),
@@ -28,7 +23,7 @@ export const lockedExternalTaskSchema = z.object({
   businessKey: z.string().nullish(),
   tenantId: z.string().nullish(),
   priority: z.number().nullish(),
-  variables: z.record(z.string(), fetchedVariable).nullish(),
+  variables: z.record(z.string(), engineVariableSchema).nullish(),
 });
 
 /** A task locked for us by `fetchAndLock`. */

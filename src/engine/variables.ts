@@ -36,6 +36,17 @@ export const camundaVariableSchema = z.object({
 /** A variable as Camunda's REST API sends and receives it. */
 export type CamundaVariable = z.infer<typeof camundaVariableSchema>;
 
+/** A variable in an engine's answer, which may carry `valueInfo: null`; withoutNullInfo() makes it a CamundaVariable. */
+export const engineVariableSchema = camundaVariableSchema.extend({
+  valueInfo: camundaVariableSchema.shape.valueInfo.unwrap().nullish(),
+});
+
+/** The variable without a `valueInfo` that is null or absent. */
+export function withoutNullInfo(variable: z.infer<typeof engineVariableSchema>): CamundaVariable {
+  const { type, value, valueInfo } = variable;
+  return { type, value, ...(valueInfo ? { valueInfo } : {}) };
+}
+
 /** Variables by name, as on the wire. */
 export type CamundaVariables = Record<string, CamundaVariable>;
 

@@ -13,6 +13,7 @@ import {
   local,
   parseCamundaDate,
   typed,
+  withoutNullInfo,
 } from '../../src/engine/variables.ts';
 import { VariableError } from '../../src/errors.ts';
 
@@ -198,5 +199,14 @@ describe('the wire schema of a typed value (camundaVariableSchema)', () => {
     const task = lockedExternalTaskSchema.parse({ id: 't1', topicName: 'x', variables: { v: variable } });
     expect(task.variables?.v).toEqual(variable);
     expect(camundaVariableSchema.safeParse(variable).success).toBe(false);
+  });
+
+  it('withoutNullInfo leaves out a null valueInfo and keeps a set one', () => {
+    expect(withoutNullInfo({ type: 'Null', value: null, valueInfo: null })).toEqual({
+      type: 'Null',
+      value: null,
+    });
+    const xml = { type: 'Xml', value: '<a/>', valueInfo: { serializationDataFormat: 'application/xml' } };
+    expect(withoutNullInfo(xml)).toEqual(xml);
   });
 });

@@ -2,11 +2,18 @@
  * What the camunda units share: the task's engine client, and the mapping of engine errors to work-unit
  * errors (no answer, 5xx, 408, 429 → RetryableError; another 4xx → NonRetryableError with the status).
  */
+
+import { z } from 'zod';
 import type { CamundaClient } from '../../../engine/camunda-client.ts';
 import { EngineError } from '../../../engine/engine-error.ts';
-import type { CamundaVariables } from '../../../engine/variables.ts';
+import { type CamundaVariables, engineVariableSchema, withoutNullInfo } from '../../../engine/variables.ts';
 import { ensureError, NonRetryableError, RetryableError } from '../../../errors.ts';
 import type { WorkUnitContext } from '../../define-work-unit.ts';
+
+/** A running instance's variables, by name (`GET /process-instance/{id}/variables`). */
+const variablesSchema = z.record(z.string(), engineVariableSchema);
+/** An ended instance's variables (`GET /history/variable-instance`). */
+const historySchema = z.array(engineVariableSchema.extend({ name: z.string() }));
 
 /** The client of the task's engine; thrown at when the runner was created without engines. */
 export function engineOf(context: WorkUnitContext<unknown>): CamundaClient {
@@ -42,7 +49,7 @@ export async function callEngine<T>(what: string, call: () => Promise<T>): Promi
 /**
  * The variables of a process instance, serialized as the engine holds them (so they keep their type): of a
  * running instance, else from the history of an ended one. An instance the engine never had is a
- * NonRetryableError naming it.
+ * NonRetryableError naming it; an answer of another shape fails its parse (a ZodError: retried).
  */
 export async function variablesOfInstance(
   engine: CamundaClient,
@@ -60,8 +67,11 @@ export async function variablesOfInstance(
     ),
   );
   if (running) {
-    return callEngine(what, () =>
-      engine.get<CamundaVariables>(`${path}/variables`, { deserializeValues: false }),
+    const variables = await callEngine(what, () =>
+      engine.get(`${path}/variables`, { deserializeValues: false }),
+    );
+    return Object.fromEntries(
+      Object.entries(variablesSchema.parse(variables)).map(([name, v]) => [name, withoutNullInfo(v)]),
     );
   }
   const ended = await callEngine(what, () =>
@@ -69,15 +79,11 @@ export async function variablesOfInstance(
   );
   if (ended.length === 0) throw new NonRetryableError(`process instance ${processInstanceId} does not exist`);
   const history = await callEngine(what, () =>
-    engine.get<Array<{ name: string; type: string; value: unknown; valueInfo?: Record<string, unknown> }>>(
-      '/history/variable-instance',
-      { processInstanceId, deserializeValues: false, maxResults: 10_000 },
-    ),
+    engine.get('/history/variable-instance', {
+      processInstanceId,
+      deserializeValues: false,
+      maxResults: 10_000,
+    }),
   );
-  return Object.fromEntries(
-    history.map((v) => [
-      v.name,
-      { type: v.type, value: v.value, ...(v.valueInfo ? { valueInfo: v.valueInfo } : {}) },
-    ]),
-  ) as CamundaVariables;
+  return Object.fromEntries(historySchema.parse(history).map((v) => [v.name, withoutNullInfo(v)]));
 }
