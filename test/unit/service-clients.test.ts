@@ -2,10 +2,9 @@
  * Work units get ready HTTP clients for their services: the bound service's base URL and auth (ZGW JWT, bearer,
  * API key, basic), a missing binding fails the task naming the alias, and no secret reaches a log line.
  */
-import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test as base, describe, expect, vi } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../src/logging/logger.ts';
 import type { ServiceAuth } from '../../src/store/schemas.ts';
@@ -13,20 +12,37 @@ import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import { zgwJwt } from '../../src/work-units/service-clients.ts';
 import { runWorkUnit } from '../../src/work-units/testing.ts';
 
-const seen: Array<{ url: string | undefined; headers: IncomingHttpHeaders }> = [];
-const server = createServer((req, res) => {
-  seen.push({ url: req.url, headers: req.headers });
-  res
-    .writeHead(200, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ url: 'https://zrc/zaken/1' }));
-});
-let baseUrl: string;
-beforeAll(async () => {
+/**
+ * A ZGW JWT computed once outside of BPTL (Python's hmac, hashlib and base64 over the exact bytes below), for
+ * client id `bptl-test`, secret `s3cret-zgw` and iat 2026-01-01T00:00:00Z:
+ *   header  {"alg":"HS256","typ":"JWT"}
+ *   payload {"iss":"bptl-test","iat":1767225600,"client_id":"bptl-test","user_id":"bptl","user_representation":"BPTL"}
+ */
+const ZGW_VECTOR = {
+  clientId: 'bptl-test',
+  secret: 's3cret-zgw',
+  nowMs: Date.UTC(2026, 0, 1),
+  token:
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJicHRsLXRlc3QiLCJpYXQiOjE3NjcyMjU2MDAsImNsaWVudF9pZCI6ImJwdGwtdGVzdCIsInVzZXJfaWQiOiJicHRsIiwidXNlcl9yZXByZXNlbnRhdGlvbiI6IkJQVEwifQ.WOmwTJ3ZmounlfuN9sDB7D7VldfuHUfW2lMn_Igrhvo',
+};
+
+/** A loopback Zaken API of one test: it records each request and answers with a zaak. */
+interface ZaakApi {
+  baseUrl: string;
+  requests: Array<{ url: string | undefined; headers: IncomingHttpHeaders }>;
+}
+
+const test = base.extend('zrc', async ({ onTestFinished }): Promise<ZaakApi> => {
+  const requests: ZaakApi['requests'] = [];
+  const server = createServer((req, res) => {
+    requests.push({ url: req.url, headers: req.headers });
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ url: 'https://zrc/zaken/1' }));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-});
-afterAll(() => {
-  server.close();
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, requests };
 });
 
 const createZaak = defineWorkUnit({
@@ -41,53 +57,54 @@ const createZaak = defineWorkUnit({
   },
 });
 
-async function call(auth: ServiceAuth) {
+async function call(zrc: ZaakApi, auth: ServiceAuth) {
   const lines: string[] = [];
   const result = await runWorkUnit(
     createZaak,
     { omschrijving: 'Vergunning' },
     {
-      services: { zrc: { baseUrl, auth } },
+      services: { zrc: { baseUrl: zrc.baseUrl, auth } },
       logger: createLogger('t', { level: 'debug', write: (l) => lines.push(l) }),
     },
   );
-  return { result, headers: seen.at(-1)?.headers ?? {}, url: seen.at(-1)?.url, lines };
+  const request = zrc.requests.at(-1);
+  return { result, headers: request?.headers ?? {}, url: request?.url, lines };
 }
 
 describe('service clients', () => {
-  it('sign a ZGW JWT with the client secret, on the bound base URL', async () => {
-    const { result, headers, url, lines } = await call({
-      type: 'zgw',
-      clientId: 'bptl-test',
-      secret: 's3cret-zgw',
-    });
+  test('sign a ZGW JWT with the client secret, on the bound base URL', async ({ zrc }) => {
+    // Only Date is faked: the token's iat is the vector's, while the server and the client run on real timers.
+    vi.useFakeTimers({ toFake: ['Date'], now: ZGW_VECTOR.nowMs });
+    let called: Awaited<ReturnType<typeof call>>;
+    try {
+      called = await call(zrc, { type: 'zgw', clientId: ZGW_VECTOR.clientId, secret: ZGW_VECTOR.secret });
+    } finally {
+      vi.useRealTimers();
+    }
+    const { result, headers, url, lines } = called;
     expect(result).toMatchObject({ outcome: 'completed', output: { zaakUrl: 'https://zrc/zaken/1' } });
     expect(url).toBe('/api/v1/zaken?token=not-logged');
-    const token = String(headers.authorization).replace(/^Bearer /, '');
-    const [header, payload, signature] = token.split('.');
-    expect(createHmac('sha256', 's3cret-zgw').update(`${header}.${payload}`).digest('base64url')).toBe(
-      signature,
-    );
-    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toMatchObject({
-      iss: 'bptl-test',
-      client_id: 'bptl-test',
-    });
+    expect(headers.authorization).toBe(`Bearer ${ZGW_VECTOR.token}`);
     expect(lines.join('\n')).toMatch(/service request service=zrc method=POST path=\/zaken status=200/);
-    for (const secret of ['s3cret-zgw', token, 'not-logged']) expect(lines.join('\n')).not.toContain(secret);
+    for (const secret of [ZGW_VECTOR.secret, ZGW_VECTOR.token, 'not-logged']) {
+      expect(lines.join('\n')).not.toContain(secret);
+    }
   });
 
-  it('send a bearer token, an API key header or basic credentials', async () => {
-    expect((await call({ type: 'bearer', token: 'tok-123' })).headers.authorization).toBe('Bearer tok-123');
-    expect((await call({ type: 'api-key', header: 'X-Api-Key', key: 'key-456' })).headers['x-api-key']).toBe(
-      'key-456',
+  test('send a bearer token, an API key header or basic credentials', async ({ zrc }) => {
+    expect((await call(zrc, { type: 'bearer', token: 'tok-123' })).headers.authorization).toBe(
+      'Bearer tok-123',
     );
-    expect((await call({ type: 'basic', username: 'u', password: 'p' })).headers.authorization).toBe(
+    expect(
+      (await call(zrc, { type: 'api-key', header: 'X-Api-Key', key: 'key-456' })).headers['x-api-key'],
+    ).toBe('key-456');
+    expect((await call(zrc, { type: 'basic', username: 'u', password: 'p' })).headers.authorization).toBe(
       `Basic ${Buffer.from('u:p').toString('base64')}`,
     );
-    expect((await call({ type: 'none' })).headers.authorization).toBeUndefined();
+    expect((await call(zrc, { type: 'none' })).headers.authorization).toBeUndefined();
   });
 
-  it('fail the task, naming the alias, when the topic does not bind it', async () => {
+  test('fail the task, naming the alias, when the topic does not bind it', async () => {
     const result = await runWorkUnit(createZaak, { omschrijving: 'x' }, { bindings: {}, services: {} });
     expect(result).toMatchObject({ outcome: 'failed', retryable: false });
     expect(result.outcome === 'failed' && result.message).toBe(
@@ -95,15 +112,17 @@ describe('service clients', () => {
     );
   });
 
-  it('fail the task, naming the service, when it is not configured', async () => {
+  test('fail the task, naming the service, when it is not configured', async () => {
     const result = await runWorkUnit(createZaak, { omschrijving: 'x' }, { services: {} });
     expect(result.outcome === 'failed' && result.message).toBe(
       "service 'zrc' (alias 'zrc') is not configured",
     );
   });
 
-  it('make a fresh, valid JWT', () => {
-    const token = zgwJwt('a', 'b', Date.UTC(2026, 0, 1));
-    expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).iat).toBe(1_767_225_600);
+  test('make the JWT of the fixed vector, and a fresh one at each call', () => {
+    expect(zgwJwt(ZGW_VECTOR.clientId, ZGW_VECTOR.secret, ZGW_VECTOR.nowMs)).toBe(ZGW_VECTOR.token);
+    const later = zgwJwt(ZGW_VECTOR.clientId, ZGW_VECTOR.secret, ZGW_VECTOR.nowMs + 1_000);
+    expect(JSON.parse(Buffer.from(later.split('.')[1]!, 'base64url').toString()).iat).toBe(1_767_225_601);
+    expect(later).not.toBe(ZGW_VECTOR.token);
   });
 });
