@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { test as base, describe, expect, it } from 'vitest';
 import {
   createMailSend,
   type SmtpSettings,
@@ -23,10 +23,6 @@ import { runWorkUnit } from '../../src/work-units/testing.ts';
 
 const USER = 'bptl';
 const PASSWORD = 'correct horse battery';
-let dir: string;
-let key: string;
-let cert: string;
-const servers: SMTPServer[] = [];
 
 interface Delivery {
   mail: ParsedMail;
@@ -34,13 +30,64 @@ interface Delivery {
   secure: boolean;
   user: unknown;
 }
-const deliveries: Delivery[] = [];
+
+/** The test's self-signed certificate for 127.0.0.1: its key and certificate, and the file that holds it. */
+interface Certificate {
+  key: string;
+  cert: string;
+  caFile: string;
+}
+
+/** The SMTP servers of one test and what they received. */
+interface Smtp {
+  /** The port of the test's server (STARTTLS, AUTH PLAIN/LOGIN required). */
+  port: number;
+  deliveries: Delivery[];
+  /** Starts another server on 127.0.0.1, port 0, with `options` over the defaults; returns its port. */
+  start(options?: Partial<SMTPServerOptions>): Promise<number>;
+  /** Settings for the unit, to a server of this test (the test's certificate trusted, nothing else). */
+  settings(port: number, overrides?: Record<string, string>): SmtpSettings;
+}
+
+/** Makes the certificate once per file (openssl takes a while), in a folder removed at the file's end. */
+async function makeCertificate(onCleanup: (cleanup: () => Promise<void>) => void): Promise<Certificate> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bptl-smtp-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout',
+    path.join(dir, 'key.pem'),
+    '-out',
+    path.join(dir, 'cert.pem'),
+  ]);
+  return {
+    key: await readFile(path.join(dir, 'key.pem'), 'utf8'),
+    cert: await readFile(path.join(dir, 'cert.pem'), 'utf8'),
+    caFile: path.join(dir, 'cert.pem'),
+  };
+}
 
 /** An SMTP server on 127.0.0.1, port 0; `options` over the defaults (STARTTLS, AUTH PLAIN/LOGIN required). */
-async function startServer(options: Partial<SMTPServerOptions> = {}): Promise<number> {
+async function startServer(
+  certificate: Certificate,
+  deliveries: Delivery[],
+  options: Partial<SMTPServerOptions> = {},
+): Promise<SMTPServer> {
   const server = new SMTPServer({
-    key,
-    cert,
+    key: certificate.key,
+    cert: certificate.cert,
     authMethods: ['PLAIN', 'LOGIN'],
     allowInsecureAuth: false, // AUTH only after STARTTLS
     authOptional: false,
@@ -76,61 +123,41 @@ async function startServer(options: Partial<SMTPServerOptions> = {}): Promise<nu
     },
     ...options,
   });
-  servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.server.address() as AddressInfo).port;
+  return server;
 }
 
-function settings(port: number, overrides: Record<string, string> = {}): SmtpSettings {
-  return smtpSettingsFromEnv({
-    BPTL_SMTP_HOST: '127.0.0.1',
-    BPTL_SMTP_PORT: String(port),
-    BPTL_SMTP_USER: USER,
-    BPTL_SMTP_PASSWORD: PASSWORD,
-    BPTL_SMTP_FROM: 'BPTL <bptl@example.org>',
-    BPTL_SMTP_CA_FILE: path.join(dir, 'cert.pem'), // trust the test's self-signed certificate, nothing else
-    BPTL_SMTP_TIMEOUT_MS: '5000',
-    ...overrides,
+const test = base
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('certificate', { scope: 'file' }, async ({}, { onCleanup }) => makeCertificate(onCleanup))
+  .extend('smtp', async ({ certificate, onTestFinished }): Promise<Smtp> => {
+    const deliveries: Delivery[] = [];
+    const servers: SMTPServer[] = [];
+    onTestFinished(async () => {
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    });
+    const start = async (options: Partial<SMTPServerOptions> = {}) => {
+      const server = await startServer(certificate, deliveries, options);
+      servers.push(server);
+      return (server.server.address() as AddressInfo).port;
+    };
+    const settings = (port: number, overrides: Record<string, string> = {}): SmtpSettings =>
+      smtpSettingsFromEnv({
+        BPTL_SMTP_HOST: '127.0.0.1',
+        BPTL_SMTP_PORT: String(port),
+        BPTL_SMTP_USER: USER,
+        BPTL_SMTP_PASSWORD: PASSWORD,
+        BPTL_SMTP_FROM: 'BPTL <bptl@example.org>',
+        BPTL_SMTP_CA_FILE: certificate.caFile, // trust the test's self-signed certificate, nothing else
+        BPTL_SMTP_TIMEOUT_MS: '5000',
+        ...overrides,
+      });
+    return { port: await start(), deliveries, start, settings };
   });
-}
-
-let port: number;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'bptl-smtp-'));
-  await promisify(execFile)('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout',
-    path.join(dir, 'key.pem'),
-    '-out',
-    path.join(dir, 'cert.pem'),
-  ]);
-  key = await readFile(path.join(dir, 'key.pem'), 'utf8');
-  cert = await readFile(path.join(dir, 'cert.pem'), 'utf8');
-  port = await startServer();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  deliveries.length = 0;
-});
 
 describe('mail-send', () => {
-  it('delivers the templated e-mail over STARTTLS after AUTH, text and HTML', async () => {
-    const unit = createMailSend(settings(port));
+  test('delivers the templated e-mail over STARTTLS after AUTH, text and HTML', async ({ smtp }) => {
+    const unit = createMailSend(smtp.settings(smtp.port));
     const result = await runWorkUnit(unit, {
       mailTo: ['ada@example.org', 'bob@example.org'],
       mailCc: 'carol@example.org',
@@ -144,8 +171,8 @@ describe('mail-send', () => {
       outcome: 'completed',
       output: { mailMessageId: expect.stringMatching(/^<.+@.+>$/) },
     });
-    expect(deliveries).toHaveLength(1);
-    const [delivery] = deliveries;
+    expect(smtp.deliveries).toHaveLength(1);
+    const [delivery] = smtp.deliveries;
     if (!delivery) throw new Error('nothing delivered');
     expect(delivery.secure).toBe(true); // upgraded with STARTTLS before anything was sent
     expect(delivery.user).toBe(USER);
@@ -159,15 +186,17 @@ describe('mail-send', () => {
     expect(mail.html).toBe('<p>Dear <b>Ada &#60;Lovelace&#62;</b>, order 42.</p>');
   });
 
-  it('gives the e-mail a Message-ID from the task: the same on every attempt, another for another task', async () => {
-    const unit = createMailSend(settings(port));
+  test('gives the e-mail a Message-ID from the task: the same on every attempt, another for another task', async ({
+    smtp,
+  }) => {
+    const unit = createMailSend(smtp.settings(smtp.port));
     const variables = { mailTo: 'ada@example.org', mailSubject: 'Hi', mailText: 'Hello' };
     const results = [
       await runWorkUnit(unit, variables, { task: { taskId: 'task-1' }, attempt: 1 }),
       await runWorkUnit(unit, variables, { task: { taskId: 'task-1' }, attempt: 2 }),
       await runWorkUnit(unit, variables, { task: { taskId: 'task-2' }, attempt: 1 }),
     ];
-    const delivered = deliveries.map((d) => d.mail.messageId);
+    const delivered = smtp.deliveries.map((d) => d.mail.messageId);
     expect(delivered).toHaveLength(3);
     const [first, retried, other] = delivered;
     expect(first).toMatch(/^<[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@bptl>$/);
@@ -178,8 +207,8 @@ describe('mail-send', () => {
     expect(results.map((r) => (r.outcome === 'completed' ? r.output.mailMessageId : r))).toEqual(delivered);
   });
 
-  it('fails non-retryably naming a recipient the server refuses', async () => {
-    const result = await runWorkUnit(createMailSend(settings(port)), {
+  test('fails non-retryably naming a recipient the server refuses', async ({ smtp }) => {
+    const result = await runWorkUnit(createMailSend(smtp.settings(smtp.port)), {
       mailTo: 'nobody@refused.example',
       mailSubject: 'Hi',
       mailText: 'Hello',
@@ -187,11 +216,13 @@ describe('mail-send', () => {
     expect(result).toMatchObject({ outcome: 'failed', retryable: false, type: 'NonRetryableError' });
     if (result.outcome === 'failed')
       expect(result.message).toContain('refused recipient nobody@refused.example');
-    expect(deliveries).toHaveLength(0);
+    expect(smtp.deliveries).toHaveLength(0);
   });
 
-  it('fails non-retryably when one of several recipients is refused (the others got it: no second send)', async () => {
-    const result = await runWorkUnit(createMailSend(settings(port)), {
+  test('fails non-retryably when one of several recipients is refused (the others got it: no second send)', async ({
+    smtp,
+  }) => {
+    const result = await runWorkUnit(createMailSend(smtp.settings(smtp.port)), {
       mailTo: ['ada@example.org', 'nobody@refused.example'],
       mailSubject: 'Hi',
       mailText: 'Hello',
@@ -202,11 +233,11 @@ describe('mail-send', () => {
         'the SMTP server refused recipient nobody@refused.example (the e-mail went to ada@example.org)',
       );
     }
-    expect(deliveries.map((d) => d.envelopeTo)).toEqual([['ada@example.org']]);
+    expect(smtp.deliveries.map((d) => d.envelopeTo)).toEqual([['ada@example.org']]);
   });
 
-  it('is retried when the server refuses a recipient for now (4xx)', async () => {
-    const result = await runWorkUnit(createMailSend(settings(port)), {
+  test('is retried when the server refuses a recipient for now (4xx)', async ({ smtp }) => {
+    const result = await runWorkUnit(createMailSend(smtp.settings(smtp.port)), {
       mailTo: 'ada@busy.example',
       mailSubject: 'Hi',
       mailText: 'Hello',
@@ -214,20 +245,23 @@ describe('mail-send', () => {
     expect(result).toMatchObject({ outcome: 'failed', retryable: true, type: 'RetryableError' });
   });
 
-  it('fails non-retryably when the login is refused', async () => {
-    const result = await runWorkUnit(createMailSend(settings(port, { BPTL_SMTP_PASSWORD: 'wrong' })), {
-      mailTo: 'ada@example.org',
-      mailSubject: 'Hi',
-      mailText: 'Hello',
-    });
+  test('fails non-retryably when the login is refused', async ({ smtp }) => {
+    const result = await runWorkUnit(
+      createMailSend(smtp.settings(smtp.port, { BPTL_SMTP_PASSWORD: 'wrong' })),
+      {
+        mailTo: 'ada@example.org',
+        mailSubject: 'Hi',
+        mailText: 'Hello',
+      },
+    );
     expect(result).toMatchObject({ outcome: 'failed', retryable: false });
     if (result.outcome === 'failed') expect(result.message).toContain('refused the login');
-    expect(deliveries).toHaveLength(0);
+    expect(smtp.deliveries).toHaveLength(0);
   });
 
-  it('sends nothing to a server that does not offer STARTTLS', async () => {
-    const plainPort = await startServer({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true });
-    const result = await runWorkUnit(createMailSend(settings(plainPort)), {
+  test('sends nothing to a server that does not offer STARTTLS', async ({ smtp }) => {
+    const plainPort = await smtp.start({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true });
+    const result = await runWorkUnit(createMailSend(smtp.settings(plainPort)), {
       mailTo: 'ada@example.org',
       mailSubject: 'Hi',
       mailText: 'Hello',
@@ -235,11 +269,11 @@ describe('mail-send', () => {
     expect(result).toMatchObject({ outcome: 'failed', retryable: false });
     if (result.outcome === 'failed')
       expect(result.message).toContain('Error upgrading connection with STARTTLS');
-    expect(deliveries).toHaveLength(0);
+    expect(smtp.deliveries).toHaveLength(0);
   });
 
-  it('fails non-retryably naming the input variable when there is no body', async () => {
-    const result = await runWorkUnit(createMailSend(settings(port)), {
+  test('fails non-retryably naming the input variable when there is no body', async ({ smtp }) => {
+    const result = await runWorkUnit(createMailSend(smtp.settings(smtp.port)), {
       mailTo: 'ada@example.org',
       mailSubject: 'Hi',
     });
