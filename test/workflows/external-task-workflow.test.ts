@@ -15,7 +15,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type {
   EngineActivities,
   KeepLockResult,
@@ -31,15 +31,14 @@ import { type TaskStateMemo, TaskStates, taskFetchedAgainSignal } from '../../sr
 import { historiesDir } from '../support/paths.ts';
 import { createTimeSkippingEnv, workflowBundle } from './workflow-env.ts';
 
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+/** The file's time-skipping test server (one per file: it takes a few seconds to start), torn down at its end. */
+const it = test
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('env', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const env = await createTimeSkippingEnv();
+    onCleanup(() => env.teardown());
+    return env;
+  });
 
 function input(taskQueue: string, overrides: Partial<ExternalTaskInput['topic']> = {}): ExternalTaskInput {
   return {
@@ -86,6 +85,7 @@ interface Calls {
 
 /** Runs the workflow once with the given activity behaviour; returns its result, the calls and the history. */
 async function run(
+  env: TestWorkflowEnvironment,
   name: string,
   behaviour: {
     runWorkUnit: (attempt: number) => Promise<WorkUnitResult>;
@@ -190,8 +190,8 @@ const completed = (): Promise<WorkUnitResult> =>
   Promise.resolve({ outcome: 'completed', variables: { greeting: { type: 'String', value: 'Hello, Ada' } } });
 
 describe('externalTask workflow', () => {
-  it('completes the task with the work unit output, sending the worker id', async () => {
-    const { result, calls, args } = await run('completed', { runWorkUnit: completed });
+  it('completes the task with the work unit output, sending the worker id', async ({ env }) => {
+    const { result, calls, args } = await run(env, 'completed', { runWorkUnit: completed });
     expect(result).toEqual({ outcome: 'completed', variables: ['greeting'] });
     expect(calls.complete).toEqual([
       {
@@ -204,8 +204,8 @@ describe('externalTask workflow', () => {
     expect(calls.failure).toEqual([]);
   });
 
-  it('retries a failing work unit under the topic policy, then completes once', async () => {
-    const { result, calls } = await run('retried', {
+  it('retries a failing work unit under the topic policy, then completes once', async ({ env }) => {
+    const { result, calls } = await run(env, 'retried', {
       runWorkUnit: async (attempt) => {
         if (attempt < 3) throw new Error(`flaky ${attempt}`);
         return completed();
@@ -216,8 +216,11 @@ describe('externalTask workflow', () => {
     expect(calls.complete).toHaveLength(1);
   });
 
-  it('reports a failure with Camunda retries from the topic when the attempts are exhausted', async () => {
+  it('reports a failure with Camunda retries from the topic when the attempts are exhausted', async ({
+    env,
+  }) => {
     const { result, calls } = await run(
+      env,
       'failed',
       {
         runWorkUnit: async (attempt) => {
@@ -239,8 +242,11 @@ describe('externalTask workflow', () => {
     expect(calls.failure[0]!.errorDetails).toContain('work unit: greet');
   });
 
-  it('an attempt that never heartbeats: its incident says the worker sent no heartbeat, not just "Heartbeat timeout"', async () => {
+  it('an attempt that never heartbeats: its incident says the worker sent no heartbeat, not just "Heartbeat timeout"', async ({
+    env,
+  }) => {
     const { result, calls } = await run(
+      env,
       'silent',
       {
         // A worker too busy to heartbeat: the attempt says nothing for longer than the heartbeat time-out.
@@ -257,8 +263,8 @@ describe('externalTask workflow', () => {
     expect(calls.failure[0]?.errorDetails).toContain('failure type: TimeoutFailure');
   });
 
-  it('does not retry a non-retryable failure', async () => {
-    const { result, calls } = await run('non-retryable', {
+  it('does not retry a non-retryable failure', async ({ env }) => {
+    const { result, calls } = await run(env, 'non-retryable', {
       runWorkUnit: async () => {
         throw ApplicationFailure.nonRetryable("variable 'name': must be a string", 'VariableError');
       },
@@ -269,8 +275,8 @@ describe('externalTask workflow', () => {
     expect(calls.failure[0]!.errorDetails).toContain('failure type: VariableError');
   });
 
-  it('throws a BPMN error, never retried', async () => {
-    const { result, calls } = await run('bpmn-error', {
+  it('throws a BPMN error, never retried', async ({ env }) => {
+    const { result, calls } = await run(env, 'bpmn-error', {
       runWorkUnit: async () => ({
         outcome: 'bpmn-error',
         errorCode: 'NOT_FOUND',
@@ -288,8 +294,8 @@ describe('externalTask workflow', () => {
     expect(calls.complete).toEqual([]);
   });
 
-  it('ends as abandoned when the task is gone at completion', async () => {
-    const { result, calls } = await run('abandoned', {
+  it('ends as abandoned when the task is gone at completion', async ({ env }) => {
+    const { result, calls } = await run(env, 'abandoned', {
       runWorkUnit: completed,
       completeTask: async () => {
         throw ApplicationFailure.nonRetryable('task not found', FailureTypes.TaskGone);
@@ -301,8 +307,10 @@ describe('externalTask workflow', () => {
     expect(calls.failure).toEqual([]);
   });
 
-  it('a completion whose answer was lost: the retry finds the task gone, the history shows it landed: completed', async () => {
-    const { result, calls } = await run('completed-answer-lost', {
+  it('a completion whose answer was lost: the retry finds the task gone, the history shows it landed: completed', async ({
+    env,
+  }) => {
+    const { result, calls } = await run(env, 'completed-answer-lost', {
       runWorkUnit: completed,
       completeTask: async (attempt) => {
         if (attempt === 1)
@@ -318,8 +326,8 @@ describe('externalTask workflow', () => {
     expect(calls.failure).toEqual([]);
   });
 
-  it('retries a completion until the engine takes it', async () => {
-    const { result, calls } = await run('complete-retried', {
+  it('retries a completion until the engine takes it', async ({ env }) => {
+    const { result, calls } = await run(env, 'complete-retried', {
       runWorkUnit: completed,
       completeTask: async (attempt) => {
         if (attempt <= 2) throw new Error('ECONNREFUSED');
@@ -330,8 +338,11 @@ describe('externalTask workflow', () => {
     expect(calls.runWorkUnit).toBe(1);
   });
 
-  it('keeps the lock through hours of back-off between attempts with one renewal per wait, then completes once', async () => {
+  it('keeps the lock through hours of back-off between attempts with one renewal per wait, then completes once', async ({
+    env,
+  }) => {
     const { result, calls } = await run(
+      env,
       'lock-kept-over-hours',
       {
         runWorkUnit: async (attempt) => {
@@ -359,8 +370,11 @@ describe('externalTask workflow', () => {
     expect(calls.complete).toHaveLength(1);
   });
 
-  it('stops retrying and ends as abandoned when the task is found lost during the back-off, without calling the engine', async () => {
+  it('stops retrying and ends as abandoned when the task is found lost during the back-off, without calling the engine', async ({
+    env,
+  }) => {
     const { result, calls } = await run(
+      env,
       'lost',
       {
         runWorkUnit: async () => {
@@ -392,8 +406,8 @@ describe('externalTask workflow', () => {
     expect(calls.failure).toEqual([]);
   });
 
-  it('ends as abandoned when the runner reports the task gone during an attempt', async () => {
-    const { result, calls } = await run('lost-while-running', {
+  it('ends as abandoned when the runner reports the task gone during an attempt', async ({ env }) => {
+    const { result, calls } = await run(env, 'lost-while-running', {
       runWorkUnit: async () => {
         throw ApplicationFailure.create({
           type: FailureTypes.TaskGone,
@@ -408,8 +422,8 @@ describe('externalTask workflow', () => {
     expect(calls.failure).toEqual([]);
   });
 
-  it('reports a failure when the engine refuses the output', async () => {
-    const { result, calls } = await run('output-refused', {
+  it('reports a failure when the engine refuses the output', async ({ env }) => {
+    const { result, calls } = await run(env, 'output-refused', {
       runWorkUnit: completed,
       completeTask: async () => {
         throw ApplicationFailure.nonRetryable(
@@ -425,8 +439,9 @@ describe('externalTask workflow', () => {
     );
   });
 
-  it('posts to the callbackUrl after completing', async () => {
+  it('posts to the callbackUrl after completing', async ({ env }) => {
     const { result, calls, args } = await run(
+      env,
       'callback',
       { runWorkUnit: completed },
       {},
@@ -449,8 +464,11 @@ describe('externalTask workflow', () => {
 });
 
 describe('externalTask workflow with execution: local (the work unit as a local activity)', () => {
-  it('runs the work unit and the completion in one workflow task: no activity task, no timer', async () => {
+  it('runs the work unit and the completion in one workflow task: no activity task, no timer', async ({
+    env,
+  }) => {
     const { result, calls, history } = await run(
+      env,
       'local-completed',
       { runWorkUnit: completed },
       { execution: 'local' },
@@ -465,8 +483,10 @@ describe('externalTask workflow with execution: local (the work unit as a local 
     expect(types.filter((t) => t.startsWith('ACTIVITY_TASK_') || t.startsWith('TIMER_'))).toEqual([]);
   });
 
-  it('costs an activity task and a second workflow task as an activity, and no timer (the runner keeps the lock)', async () => {
-    const { history } = await run('completed-as-activity', { runWorkUnit: completed });
+  it('costs an activity task and a second workflow task as an activity, and no timer (the runner keeps the lock)', async ({
+    env,
+  }) => {
+    const { history } = await run(env, 'completed-as-activity', { runWorkUnit: completed });
     const types = eventTypes(history);
     expect(count(types, 'WORKFLOW_TASK_COMPLETED')).toBe(2);
     expect(count(types, 'ACTIVITY_TASK_SCHEDULED')).toBe(1);
@@ -476,8 +496,9 @@ describe('externalTask workflow with execution: local (the work unit as a local 
     expect(count(types, 'WORKFLOW_PROPERTIES_MODIFIED')).toBe(0);
   });
 
-  it('retries a failing local work unit under the topic policy, then completes once', async () => {
+  it('retries a failing local work unit under the topic policy, then completes once', async ({ env }) => {
     const { result, calls } = await run(
+      env,
       'local-retried',
       {
         runWorkUnit: async (attempt) => {
@@ -492,9 +513,12 @@ describe('externalTask workflow with execution: local (the work unit as a local 
     expect(calls.complete).toHaveLength(1);
   });
 
-  it('reports the failure once the attempts are exhausted, and never retries a non-retryable one', async () => {
+  it('reports the failure once the attempts are exhausted, and never retries a non-retryable one', async ({
+    env,
+  }) => {
     const retry = { ...input('q').topic.retry, initialIntervalMs: 100 };
     const exhausted = await run(
+      env,
       'local-failed',
       {
         runWorkUnit: async (attempt) => {
@@ -508,6 +532,7 @@ describe('externalTask workflow with execution: local (the work unit as a local 
     expect(exhausted.calls.failure[0]!.errorDetails).toContain('attempts: 3 (at most 3)');
 
     const final = await run(
+      env,
       'local-non-retryable',
       {
         runWorkUnit: async () => {
@@ -582,10 +607,13 @@ function statesIn(history: Awaited<ReturnType<typeof run>>['history']): TaskStat
 }
 
 describe('failure paths: every wait visible and bounded', () => {
-  it('a completion the engine refuses: an incident with its message after the configured attempts; retried, the kept output completes the task', async () => {
+  it('a completion the engine refuses: an incident with its message after the configured attempts; retried, the kept output completes the task', async ({
+    env,
+  }) => {
     let fixed = false;
     let shown: TaskStateMemo | undefined;
     const { result, calls } = await run(
+      env,
       'completion-refused',
       {
         runWorkUnit: completed,
@@ -625,14 +653,16 @@ describe('failure paths: every wait visible and bounded', () => {
     ]);
   });
 
-  it('a completion refused for 7 days: the wait stays visible and its history bounded; then retried, completed once', async () => {
+  it('a completion refused for 7 days: the wait stays visible and its history bounded; then retried, completed once', async ({
+    env,
+  }) => {
     const fixedAfterProbes = (() => {
       let probes = 0;
       while (probedAfterMs(probes) < SEVEN_DAYS_MS) probes++;
       return probes;
     })();
     // The incident stays open for a week, then someone retries it (the poller is down: no signal).
-    const { result, calls, history } = await run('completion-refused-week', {
+    const { result, calls, history } = await run(env, 'completion-refused-week', {
       runWorkUnit: completed,
       ...incidentRetriedAfter(fixedAfterProbes),
     });
@@ -645,9 +675,11 @@ describe('failure paths: every wait visible and bounded', () => {
     expect(events).toBeLessThan(10_240);
   });
 
-  it('a completion refused for 30 days continues as new before its history grows long, and completes once', async () => {
+  it('a completion refused for 30 days continues as new before its history grows long, and completes once', async ({
+    env,
+  }) => {
     const fixedAfterProbes = 6 + 30 * 24; // 1, 2, 4 … 32 min, then hourly for 30 days
-    const { result, calls, history, firstRun } = await run('completion-refused-month', {
+    const { result, calls, history, firstRun } = await run(env, 'completion-refused-month', {
       runWorkUnit: completed,
       ...incidentRetriedAfter(fixedAfterProbes),
     });
@@ -671,8 +703,10 @@ describe('failure paths: every wait visible and bounded', () => {
     );
   });
 
-  it('a task whose instance is deleted while its incident is open: found at the next look, abandoned', async () => {
-    const { result, calls } = await run('completion-refused-gone', {
+  it('a task whose instance is deleted while its incident is open: found at the next look, abandoned', async ({
+    env,
+  }) => {
+    const { result, calls } = await run(env, 'completion-refused-gone', {
       runWorkUnit: completed,
       completeTask: async () => {
         throw refusedByEngine();
@@ -687,8 +721,11 @@ describe('failure paths: every wait visible and bounded', () => {
     expect(calls.runWorkUnit).toBe(1);
   });
 
-  it('a unit that runs for 7 days with a 60 s lock adds no event while it runs: the runner keeps the lock', async () => {
+  it('a unit that runs for 7 days with a 60 s lock adds no event while it runs: the runner keeps the lock', async ({
+    env,
+  }) => {
     const { result, calls, history } = await run(
+      env,
       'unit-seven-days',
       {
         // The attempt completes asynchronously, 7 days (of skipped time) later, as a long unit would.
@@ -721,8 +758,11 @@ describe('failure paths: every wait visible and bounded', () => {
     expect(types.length).toBeLessThan(20);
   });
 
-  it('an attempt that failed shows unit-retrying with its error while it waits for the next one', async () => {
+  it('an attempt that failed shows unit-retrying with its error while it waits for the next one', async ({
+    env,
+  }) => {
     const { result, calls, history } = await run(
+      env,
       'unit-retrying',
       {
         runWorkUnit: async (attempt) => {
@@ -748,10 +788,12 @@ describe('failure paths: every wait visible and bounded', () => {
     expect(states[1]?.reason).toBe("the work unit 'greet' runs: attempt 2 of 3");
   });
 
-  it('an engine call that keeps failing becomes a normal activity, visible as engine-call-failing, and lands', async () => {
+  it('an engine call that keeps failing becomes a normal activity, visible as engine-call-failing, and lands', async ({
+    env,
+  }) => {
     let seen = false;
     let shown: TaskStateMemo | undefined;
-    const { result, calls, history } = await run('engine-call-failing', {
+    const { result, calls, history } = await run(env, 'engine-call-failing', {
       runWorkUnit: completed,
       completeTask: async () => {
         if (!seen)
@@ -771,8 +813,8 @@ describe('failure paths: every wait visible and bounded', () => {
     expect(scheduled).toEqual(['runWorkUnit', 'completeTask']);
   });
 
-  it('a work unit no worker has: looked for a while, then an incident that says so', async () => {
-    const { result, calls } = await run('unknown-work-unit', {
+  it('a work unit no worker has: looked for a while, then an incident that says so', async ({ env }) => {
+    const { result, calls } = await run(env, 'unknown-work-unit', {
       runWorkUnit: async () => {
         throw ApplicationFailure.create({
           type: FailureTypes.UnknownWorkUnit,
@@ -788,8 +830,10 @@ describe('failure paths: every wait visible and bounded', () => {
     expect(calls.failure[0]!.errorDetails).toContain('is not registered on this worker (it has: echo)');
   });
 
-  it('an engine the workers do not know (after its limit): abandoned with that reason, no endless retry', async () => {
-    const { result, calls } = await run('engine-unknown', {
+  it('an engine the workers do not know (after its limit): abandoned with that reason, no endless retry', async ({
+    env,
+  }) => {
+    const { result, calls } = await run(env, 'engine-unknown', {
       runWorkUnit: completed,
       completeTask: async () => {
         throw ApplicationFailure.create({
@@ -806,10 +850,12 @@ describe('failure paths: every wait visible and bounded', () => {
     expect(calls.failure).toEqual([]);
   });
 
-  it('a BPMN error the engine refuses: an incident, then thrown again with the kept variables once retried', async () => {
+  it('a BPMN error the engine refuses: an incident, then thrown again with the kept variables once retried', async ({
+    env,
+  }) => {
     let fixed = false;
     let bpmnCalls = 0;
-    const { result, calls } = await run('bpmn-error-refused', {
+    const { result, calls } = await run(env, 'bpmn-error-refused', {
       runWorkUnit: async () => ({
         outcome: 'bpmn-error',
         errorCode: 'NOT_FOUND',
@@ -842,8 +888,8 @@ describe('failure paths: every wait visible and bounded', () => {
     ]);
   });
 
-  it("a failure report carries the unit's own stack and its cause chain", async () => {
-    const { calls } = await run('failure-cause', {
+  it("a failure report carries the unit's own stack and its cause chain", async ({ env }) => {
+    const { calls } = await run(env, 'failure-cause', {
       runWorkUnit: async () => {
         const cause = new Error('connect ECONNREFUSED 127.0.0.1:9');
         throw ApplicationFailure.create({
@@ -862,7 +908,9 @@ describe('failure paths: every wait visible and bounded', () => {
 });
 
 describe('workflow stack traces', () => {
-  it("a worker created without BPTL's switch answers the stack trace query with the workflow's stack", async () => {
+  it("a worker created without BPTL's switch answers the stack trace query with the workflow's stack", async ({
+    env,
+  }) => {
     const taskQueue = `wf-stack-${randomUUID()}`;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
