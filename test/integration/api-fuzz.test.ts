@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { EXCLUDED_OPERATIONS, fuzzApi } from '../../chaos/api-fuzz.ts';
 import { runSchemathesis } from '../../chaos/api-fuzz-schemathesis.ts';
 import { apiOperations } from '../../src/api/app.ts';
@@ -20,17 +20,12 @@ import { createRegistry } from '../../src/work-units/registry.ts';
 import { root } from '../support/paths.ts';
 
 const log = createLogger('test.api-fuzz', { level: (process.env.LOG_LEVEL as 'info') ?? 'warn' });
-const outDirs: string[] = [];
-
+/** A fresh folder for the fuzzer's output, removed when the test that asked for it is done. */
 async function outDir(name: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), `bptl-${name}-`));
-  outDirs.push(dir);
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
-
-afterAll(async () => {
-  await Promise.all(outDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 describe('the API under schemathesis', () => {
   it('answers no 5xx and nothing the document does not describe', { timeout: 120_000 }, async () => {

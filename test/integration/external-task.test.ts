@@ -4,61 +4,61 @@
  */
 
 import { getEventListeners } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import { encodeVariables, typed } from '../../src/engine/variables.ts';
 import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
-import type { Poller } from '../../src/poller/poller.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
 import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
-import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+import { ENGINE, eventually, fileHarness } from './harness.ts';
 
-let h: Harness;
-let echoTopic: string;
-let sleepTopic: string;
-let gatedTopic: string;
-let poller: Poller;
+/** What the gated unit shares with the test: how often it ran, and the gate it waits at until the test opens it. */
+interface Gate {
+  runs: number;
+  open: () => void;
+  opened: Promise<void>;
+}
 
 /** A unit that counts its runs and waits for the test to open its gate. */
-const gate = { runs: 0, open: () => {}, opened: Promise.resolve() };
-function resetGate() {
-  gate.runs = 0;
-  gate.opened = new Promise<void>((resolve) => {
-    gate.open = resolve;
+function gatedUnit(gate: Gate) {
+  return defineWorkUnit({
+    name: 'test-gated',
+    description: 'counts its runs, then waits until the test opens the gate',
+    input: z.object({}),
+    output: z.object({ runs: z.number() }),
+    run: async () => {
+      gate.runs++;
+      await gate.opened;
+      return { runs: gate.runs };
+    },
   });
 }
-const gated = defineWorkUnit({
-  name: 'test-gated',
-  description: 'counts its runs, then waits until the test opens the gate',
-  input: z.object({}),
-  output: z.object({ runs: z.number() }),
-  run: async () => {
-    gate.runs++;
-    await gate.opened;
-    return { runs: gate.runs };
-  },
-});
 
-beforeAll(async () => {
-  h = await createHarness('e2e');
-  echoTopic = h.topicName('echo');
-  sleepTopic = h.topicName('sleep');
-  gatedTopic = h.topicName('gated');
-  await h.deploy({ key: `${h.id}-echo`, topic: echoTopic });
-  await h.deploy({ key: `${h.id}-sleep`, topic: sleepTopic });
-  await h.deploy({ key: `${h.id}-gated`, topic: gatedTopic });
-  await h.startWorker([gated]);
-  poller = h.createPoller([h.topicConfig(echoTopic, 'echo'), h.topicConfig(sleepTopic, 'sleep')]);
-  poller.start();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+/**
+ * The file's harness with its topics deployed (echo, sleep, gated), a worker that has the gated unit, and a
+ * poller of the echo and sleep topics.
+ */
+const it = test
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('e2e', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const h = await fileHarness('e2e', onCleanup);
+    const topics = { echo: h.topicName('echo'), sleep: h.topicName('sleep'), gated: h.topicName('gated') };
+    await h.deploy({ key: `${h.id}-echo`, topic: topics.echo });
+    await h.deploy({ key: `${h.id}-sleep`, topic: topics.sleep });
+    await h.deploy({ key: `${h.id}-gated`, topic: topics.gated });
+    const { promise: opened, resolve: open } = Promise.withResolvers<void>();
+    const gate: Gate = { runs: 0, open, opened };
+    await h.startWorker([gatedUnit(gate)]);
+    const poller = h.createPoller([h.topicConfig(topics.echo, 'echo'), h.topicConfig(topics.sleep, 'sleep')]);
+    poller.start();
+    return { h, topics, poller, gate };
+  });
 
 describe('an external task, end to end', () => {
-  it('runs at most maxInFlight workflows at once, and its waits leave no listener behind', async () => {
+  it('runs at most maxInFlight workflows at once, and its waits leave no listener behind', async ({
+    e2e: { h },
+  }) => {
     const topic = h.topicName('capped');
     await h.deploy({ key: `${h.id}-capped`, topic });
     const capped = h.createPoller([h.topicConfig(topic, 'sleep')], { maxInFlight: 2 });
@@ -85,7 +85,7 @@ describe('an external task, end to end', () => {
     expect(getEventListeners(abortSignal, 'abort')).toHaveLength(0);
   });
 
-  it('completes the process with the output variables typed for Camunda', async () => {
+  it('completes the process with the output variables typed for Camunda', async ({ e2e: { h } }) => {
     const requestedAt = new Date('2026-05-01T10:00:00.123Z');
     const order = { id: 42, lines: ['bread', 'milk'], paid: true };
     const started = await h.camunda.startProcess(`${h.id}-echo`, {
@@ -147,7 +147,9 @@ describe('an external task, end to end', () => {
     expect(found.map((w) => w.workflowId)).toEqual([handle.workflowId]);
   });
 
-  it('fails a task whose variables do not fit its work unit, naming the variable, and goes on', async () => {
+  it('fails a task whose variables do not fit its work unit, naming the variable, and goes on', async ({
+    e2e: { h, poller },
+  }) => {
     const bad = await h.camunda.startProcess(`${h.id}-sleep`, {
       variables: encodeVariables({ sleepMs: 'soon' }),
     });
@@ -172,7 +174,9 @@ describe('an external task, end to end', () => {
     expect(poller.stats.malformedTasks).toBe(0);
   });
 
-  it('fails a task whose variable cannot be read (Json that does not parse), naming it', async () => {
+  it('fails a task whose variable cannot be read (Json that does not parse), naming it', async ({
+    e2e: { h },
+  }) => {
     const bad = await h.camunda.startProcess(`${h.id}-echo`, {
       variables: { payload: { type: 'Json', value: '{not json' }, text: { type: 'String', value: 'x' } },
     });
@@ -189,26 +193,29 @@ describe('an external task, end to end', () => {
     expect((await waitForProcessEnd(h.camunda, good.id, 60_000)).state).toBe('COMPLETED');
   });
 
-  it('shows the tasks through the API, found by topic in Temporal', async () => {
+  it('shows the tasks through the API, found by topic in Temporal', async ({ e2e: { h, topics } }) => {
     const api = await createTestApi({ temporal: h.client });
     onTestFinished(() => api.close());
     const tasks = await eventually(async () => {
-      const res = await api.request('GET', `/tasks?status=Completed&topic=${encodeURIComponent(echoTopic)}`, {
-        token: VIEWER_TOKEN,
-      });
+      const res = await api.request(
+        'GET',
+        `/tasks?status=Completed&topic=${encodeURIComponent(topics.echo)}`,
+        {
+          token: VIEWER_TOKEN,
+        },
+      );
       const rows = (await res.json()) as Array<{ topic: string; outcome: string; workUnit: string }>;
       return rows.length >= 3 ? rows : undefined;
     }, 'the echo tasks in the visibility store');
     // Three echo tasks ran in this file: two completed, one failed on its bad Json (an incident).
-    expect(tasks.every((t) => t.topic === echoTopic && t.workUnit === 'echo')).toBe(true);
+    expect(tasks.every((t) => t.topic === topics.echo && t.workUnit === 'echo')).toBe(true);
     expect(tasks.map((t) => t.outcome).sort()).toEqual(['completed', 'completed', 'failed']);
   });
 });
 
 describe('a task fetched twice', () => {
-  it('gives exactly one workflow run and one completion', async () => {
-    resetGate();
-    const twice = h.createPoller([h.topicConfig(gatedTopic, 'test-gated')], {
+  it('gives exactly one workflow run and one completion', async ({ e2e: { h, topics, gate } }) => {
+    const twice = h.createPoller([h.topicConfig(topics.gated, 'test-gated')], {
       asyncResponseTimeoutMs: 5_000,
     });
     const started = await h.camunda.startProcess(`${h.id}-gated`);

@@ -5,7 +5,7 @@
  * state in a list query (`BptlState = …`), as an operator filters the Temporal UI; a suspended instance waits
  * visibly until it is activated; a work unit that no worker has ends, after a bounded search, in an incident.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import { createEngineActivities } from '../../src/activities/engine-activities.ts';
 import type { TopicConfig } from '../../src/config/topic-config.ts';
@@ -14,45 +14,44 @@ import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import type { ExternalTaskResult } from '../../src/workflows/external-task-input.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
 import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
-import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+import { ENGINE, eventually, fileHarness, type Harness } from './harness.ts';
 
-let h: Harness;
-/** Runs of the test units, per process instance. */
-const runs = new Map<string, number>();
-/** Process instances whose unit is held until released. */
-const gates = new Map<string, () => void>();
-
-const units = [
-  defineWorkUnit({
-    name: 'test-order',
-    description: 'counts its runs and returns an order number',
-    input: z.object({}),
-    output: z.object({ orderNumber: z.string() }),
-    run: async ({ task }) => {
-      const pi = task.processInstanceId ?? '';
-      const n = (runs.get(pi) ?? 0) + 1;
-      runs.set(pi, n);
-      return { orderNumber: `ORD-${pi.slice(0, 8)}-${n}` };
-    },
-  }),
-  defineWorkUnit({
-    name: 'test-gated',
-    description: 'fails its first attempt, then waits for the test to release it',
-    input: z.object({}),
-    output: z.object({ done: z.boolean() }),
-    run: async ({ task, attempt }) => {
-      const pi = task.processInstanceId ?? '';
-      runs.set(pi, (runs.get(pi) ?? 0) + 1);
-      if (attempt === 1) throw new Error('the zaken API answered 503');
-      await new Promise<void>((resolve) => gates.set(pi, resolve));
-      return { done: true };
-    },
-  }),
-];
-
-let topics: Record<string, TopicConfig>;
+/**
+ * The test units: `test-order` counts its runs in `runs` (per process instance); `test-gated` fails its first
+ * attempt, then waits at a gate in `gates` (per process instance) until the test releases it.
+ */
+function testUnits(runs: Map<string, number>, gates: Map<string, () => void>) {
+  return [
+    defineWorkUnit({
+      name: 'test-order',
+      description: 'counts its runs and returns an order number',
+      input: z.object({}),
+      output: z.object({ orderNumber: z.string() }),
+      run: async ({ task }) => {
+        const pi = task.processInstanceId ?? '';
+        const n = (runs.get(pi) ?? 0) + 1;
+        runs.set(pi, n);
+        return { orderNumber: `ORD-${pi.slice(0, 8)}-${n}` };
+      },
+    }),
+    defineWorkUnit({
+      name: 'test-gated',
+      description: 'fails its first attempt, then waits for the test to release it',
+      input: z.object({}),
+      output: z.object({ done: z.boolean() }),
+      run: async ({ task, attempt }) => {
+        const pi = task.processInstanceId ?? '';
+        runs.set(pi, (runs.get(pi) ?? 0) + 1);
+        if (attempt === 1) throw new Error('the zaken API answered 503');
+        await new Promise<void>((resolve) => gates.set(pi, resolve));
+        return { done: true };
+      },
+    }),
+  ];
+}
 
 async function scenario(
+  h: Harness,
   name: string,
   workUnit: string,
   overrides: Partial<TopicConfig> = {},
@@ -67,10 +66,10 @@ async function scenario(
   return h.topicConfig(topic, workUnit, overrides);
 }
 
-const start = (name: string, variables: Record<string, unknown> = {}) =>
+const start = (h: Harness, name: string, variables: Record<string, unknown> = {}) =>
   h.camunda.startProcess(`${h.id}-${name}`, { variables: encodeVariables(variables) });
 
-async function taskIdOf(processInstanceId: string): Promise<string> {
+async function taskIdOf(h: Harness, processInstanceId: string): Promise<string> {
   return eventually(async () => {
     const logs = await h.camunda.get<Array<{ externalTaskId: string }>>('/history/external-task-log', {
       processInstanceId,
@@ -81,7 +80,7 @@ async function taskIdOf(processInstanceId: string): Promise<string> {
 }
 
 /** Finds the task's workflow by a list query on its state, as an operator filtering the Temporal UI would. */
-async function listedIn(state: string, processInstanceId: string): Promise<string> {
+async function listedIn(h: Harness, state: string, processInstanceId: string): Promise<string> {
   return eventually(
     async () => {
       for await (const wf of h.client.workflow.list({
@@ -96,7 +95,7 @@ async function listedIn(state: string, processInstanceId: string): Promise<strin
   );
 }
 
-async function incidentOf(processInstanceId: string, timeoutMs = 60_000) {
+async function incidentOf(h: Harness, processInstanceId: string, timeoutMs = 60_000) {
   return eventually(
     async () => {
       const rows = await h.camunda.get<Array<{ id: string; incidentMessage: string; configuration: string }>>(
@@ -110,52 +109,57 @@ async function incidentOf(processInstanceId: string, timeoutMs = 60_000) {
   );
 }
 
-const activitiesOf = async (processInstanceId: string) =>
+const activitiesOf = async (h: Harness, processInstanceId: string) =>
   (
     await h.camunda.get<Array<{ activityId: string; endTime: string | null }>>('/history/activity-instance', {
       processInstanceId,
     })
   ).map((a) => a.activityId);
 
-let unknownUnitPi: string;
-
-beforeAll(async () => {
-  h = await createHarness('failure-paths');
-  topics = {
-    refused: await scenario('refused', 'test-order', { refusedCompletionAttempts: 2 }, true),
-    suspended: await scenario('suspended', 'test-gated', {
-      retry: {
-        initialIntervalMs: 3_000,
-        backoffCoefficient: 1,
-        maximumIntervalMs: 3_000,
-        maximumAttempts: 3,
-      },
-    }),
-    unknown: await scenario('unknown-unit', 'test-not-on-this-worker'),
-  };
-  await h.startWorker(units);
-  h.createPoller(Object.values(topics), { asyncResponseTimeoutMs: 2_000 }).start();
-  // The search for a missing work unit takes about a minute: it runs while the other tests do.
-  unknownUnitPi = (await start('unknown-unit')).id;
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+/**
+ * The file's harness with its scenarios deployed, a worker with the test units and a poller of their topics;
+ * the unit runs and gates the tests look at; and the instance of the unknown-unit search, started at once.
+ */
+const it = test
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('fp', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const h = await fileHarness('failure-paths', onCleanup);
+    const runs = new Map<string, number>();
+    const gates = new Map<string, () => void>();
+    const topics: Record<string, TopicConfig> = {
+      refused: await scenario(h, 'refused', 'test-order', { refusedCompletionAttempts: 2 }, true),
+      suspended: await scenario(h, 'suspended', 'test-gated', {
+        retry: {
+          initialIntervalMs: 3_000,
+          backoffCoefficient: 1,
+          maximumIntervalMs: 3_000,
+          maximumAttempts: 3,
+        },
+      }),
+      unknown: await scenario(h, 'unknown-unit', 'test-not-on-this-worker'),
+    };
+    await h.startWorker(testUnits(runs, gates));
+    h.createPoller(Object.values(topics), { asyncResponseTimeoutMs: 2_000 }).start();
+    // The search for a missing work unit takes about a minute: it runs while the other tests do.
+    const unknownUnitPi = (await start(h, 'unknown-unit')).id;
+    return { h, runs, gates, unknownUnitPi };
+  });
 
 describe('a completion the engine refuses', () => {
-  it('becomes an incident with the engine message; fixed and retried, the kept output completes the task and the unit ran once', async () => {
-    const pi = (await start('refused')).id;
-    const incident = await incidentOf(pi);
+  it('becomes an incident with the engine message; fixed and retried, the kept output completes the task and the unit ran once', async ({
+    fp: { h, runs },
+  }) => {
+    const pi = (await start(h, 'refused')).id;
+    const incident = await incidentOf(h, pi);
     expect(incident.incidentMessage).toMatch(
       /^completion refused by the engine: POST \/external-task\/[^/]+\/complete: Unknown property used in expression: \$\{reviewer\}/,
     );
-    const taskId = await taskIdOf(pi);
+    const taskId = await taskIdOf(h, pi);
     const details = await h.camunda.get<string>(`/external-task/${taskId}/errorDetails`);
     expect(details).toContain('variables: orderNumber');
     expect(details).toContain('tried: 2 times; the engine answered HTTP 500 ProcessEngineException');
     // The operator finds it by its state.
-    const workflowId = await listedIn('completion-refused', pi);
+    const workflowId = await listedIn(h, 'completion-refused', pi);
     expect(workflowId).toBe(externalTaskWorkflowId(ENGINE, taskId));
     const memo = (await h.client.workflow.getHandle(workflowId).describe()).memo as {
       state?: { state: string; reason: string };
@@ -181,7 +185,7 @@ describe('a completion the engine refuses', () => {
     await h.camunda.put(`/external-task/${taskId}/retries`, { retries: 1 });
     const result = (await h.client.workflow.getHandle(workflowId).result()) as ExternalTaskResult;
     expect(result).toEqual({ outcome: 'completed', variables: ['orderNumber'] });
-    expect(await activitiesOf(pi)).toContain('review');
+    expect(await activitiesOf(h, pi)).toContain('review');
     const variables = await h.camunda.get<Array<{ name: string; value: unknown }>>(
       '/history/variable-instance',
       {
@@ -196,21 +200,23 @@ describe('a completion the engine refuses', () => {
 });
 
 describe('every wait shows its state', () => {
-  it('unit-retrying after a failed attempt, unit-running while it runs, instance-suspended while the instance is suspended', async () => {
-    const pi = (await start('suspended')).id;
-    const workflowId = await listedIn('unit-retrying', pi);
+  it('unit-retrying after a failed attempt, unit-running while it runs, instance-suspended while the instance is suspended', async ({
+    fp: { h, runs, gates },
+  }) => {
+    const pi = (await start(h, 'suspended')).id;
+    const workflowId = await listedIn(h, 'unit-retrying', pi);
     const handle = h.client.workflow.getHandle(workflowId);
     const retrying = (await handle.describe()).memo as {
       state?: { reason: string; lastError?: { message: string } };
     };
     expect(retrying.state?.lastError?.message).toBe('the zaken API answered 503');
     expect(retrying.state?.reason).toContain('attempt 2 of 3');
-    await listedIn('unit-running', pi);
+    await listedIn(h, 'unit-running', pi);
     // Suspend the instance while the unit runs: the completion waits, visibly, until it is activated.
     await eventually(async () => (gates.has(pi) ? true : undefined), 'the second attempt to run');
     await h.camunda.put(`/process-instance/${pi}/suspended`, { suspended: true });
     gates.get(pi)?.();
-    await listedIn('instance-suspended', pi);
+    await listedIn(h, 'instance-suspended', pi);
     const suspended = (await handle.describe()).memo as { state?: { lastError?: { message: string } } };
     expect(suspended.state?.lastError?.message).toMatch(/suspended/i);
     await h.camunda.put(`/process-instance/${pi}/suspended`, { suspended: false });
@@ -222,12 +228,14 @@ describe('every wait shows its state', () => {
       .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
       .filter(Boolean);
     expect(scheduled).toContain('completeTask');
-    await listedIn('closed', pi);
+    await listedIn(h, 'closed', pi);
   });
 });
 
 describe('a completion whose answer was lost', () => {
-  it("the engine's history tells whether this worker completed the task (completedBy)", async () => {
+  it("the engine's history tells whether this worker completed the task (completedBy)", async ({
+    fp: { h },
+  }) => {
     const activities = createEngineActivities(new Map([[ENGINE, h.camunda]]));
     const topic = h.topicName('manual');
     await h.deploy({ key: `${h.id}-manual`, topic });
@@ -246,13 +254,15 @@ describe('a completion whose answer was lost', () => {
 });
 
 describe('no endless loop', () => {
-  it('a work unit that no worker has: looked for about a minute, then an incident that says so', async () => {
-    const incident = await incidentOf(unknownUnitPi, 110_000);
+  it('a work unit that no worker has: looked for about a minute, then an incident that says so', async ({
+    fp: { h, unknownUnitPi },
+  }) => {
+    const incident = await incidentOf(h, unknownUnitPi, 110_000);
     expect(incident.incidentMessage).toBe(
       "no worker has the work unit 'test-not-on-this-worker' (looked 7 times): deploy a worker that has it, then retry this incident",
     );
     const result = (await h.client.workflow
-      .getHandle(externalTaskWorkflowId(ENGINE, await taskIdOf(unknownUnitPi)))
+      .getHandle(externalTaskWorkflowId(ENGINE, await taskIdOf(h, unknownUnitPi)))
       .result()) as ExternalTaskResult;
     expect(result.outcome).toBe('failed');
   }, 120_000);

@@ -115,6 +115,19 @@ export async function createHarness(
   return harness;
 }
 
+/**
+ * The harness of a test file, for its file-scoped fixture: made at the first test that asks for it, closed when
+ * the file's tests are done (`onCleanup` is the fixture's).
+ */
+export async function fileHarness(
+  name: string,
+  onCleanup: (cleanup: () => Promise<void>) => void,
+): Promise<Harness> {
+  const h = await createHarness(name);
+  onCleanup(() => h.close());
+  return h;
+}
+
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,

@@ -4,7 +4,7 @@
  * the engine what an operator would check in Cockpit: the instance, its business key and typed variables.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { CamundaClient } from '../../src/engine/camunda-client.ts';
 import { type CamundaVariables, encodeVariables } from '../../src/engine/variables.ts';
 import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
@@ -17,13 +17,14 @@ import {
 } from '../../src/work-units/library/camunda/index.ts';
 import { runWorkUnit } from '../../src/work-units/testing.ts';
 import { externalTaskProcess } from '../support/bpmn.ts';
-import { createHarness, type Harness } from './harness.ts';
+import { createHarness } from './harness.ts';
 
 const id = randomUUID().slice(0, 8);
 const WAITING = `wu-waiting-${id}`; // start → external task nobody fetches → end
 const MESSAGE_PROCESS = `wu-message-${id}`; // start → message catch → external task → end
 const MESSAGE = `wu-go-${id}`;
-let camunda: CamundaClient;
+/** The suite's engine (started by the global set-up). */
+const camunda = new CamundaClient({ baseUrl: inject('camundaUrl') });
 
 function messageProcess(): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -51,7 +52,6 @@ async function startWaiting(variables: CamundaVariables = {}, businessKey?: stri
 }
 
 beforeAll(async () => {
-  camunda = new CamundaClient({ baseUrl: inject('camundaUrl') });
   await camunda.deploy(`wu-${id}`, [
     {
       filename: `${WAITING}.bpmn`,
@@ -257,13 +257,9 @@ describe('camunda-set-variables', () => {
 });
 
 describe('through a BPTL worker and poller', () => {
-  let h: Harness | undefined;
-  afterAll(async () => {
-    await h?.close();
-  });
-
   it("gives a camunda unit its task's engine: camunda-start-process run by a topic", async () => {
-    h = await createHarness('wu-camunda');
+    const h = await createHarness('wu-camunda');
+    onTestFinished(() => h.close());
     const topic = h.topicName('start');
     const key = `${h.id}-starter`;
     await h.deploy({ key, topic });

@@ -4,28 +4,26 @@
  * runs as before. The same query on a worker created without BPTL's switch does show the workflow's stack
  * (test/workflows/external-task-workflow.test.ts), so this test can tell the two apart.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { encodeVariables } from '../../src/engine/variables.ts';
 import { waitForProcessEnd } from '../../src/local/demo.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
-import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+import { ENGINE, eventually, fileHarness } from './harness.ts';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await createHarness('stack-traces');
-  const topic = h.topicName('sleep');
-  await h.deploy({ key: `${h.id}-sleep`, topic });
-  await h.startWorker();
-  h.createPoller([h.topicConfig(topic, 'sleep')], { asyncResponseTimeoutMs: 2_000 }).start();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+/** The file's harness, with the `sleep` topic deployed, a worker and a poller. */
+const it = test
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('h', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const h = await fileHarness('stack-traces', onCleanup);
+    const topic = h.topicName('sleep');
+    await h.deploy({ key: `${h.id}-sleep`, topic });
+    await h.startWorker();
+    h.createPoller([h.topicConfig(topic, 'sleep')], { asyncResponseTimeoutMs: 2_000 }).start();
+    return h;
+  });
 
 describe('workflow stack traces (BPTL_WORKFLOW_STACK_TRACES, off by default)', () => {
-  it('a running workflow answers the stack trace query with no stack, and still completes', async () => {
+  it('a running workflow answers the stack trace query with no stack, and still completes', async ({ h }) => {
     const pi = await h.camunda.startProcess(`${h.id}-sleep`, {
       variables: encodeVariables({ sleepMs: 3_000 }),
     });
