@@ -3,9 +3,9 @@
  * behaviour: retries, incidents, BPMN errors, lock keeping, cancellation, every variable type, callbacks,
  * and a task offered again after its incident is resolved.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { createEngineActivities } from '../../src/activities/engine-activities.ts';
 import type { TopicConfig } from '../../src/config/topic-config.ts';
@@ -15,125 +15,127 @@ import { waitForProcessEnd } from '../../src/local/demo.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import type { ExternalTaskResult } from '../../src/workflows/external-task-input.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
-import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+import { ENGINE, eventually, fileHarness, type Harness } from './harness.ts';
 
-let h: Harness;
+/** What the test units saw, per process instance; `resolved` lets test-fatal succeed. */
+interface Seen {
+  attempts: Map<string, number>;
+  cancelled: Set<string>;
+  started: Set<string>;
+  resolved: boolean;
+}
 
-/** What the test units saw, per process instance. */
-const seen = {
-  attempts: new Map<string, number>(),
-  cancelled: new Set<string>(),
-  started: new Set<string>(),
-  resolved: false,
-};
-const count = (pi: string | undefined) => {
-  const n = (seen.attempts.get(pi ?? '') ?? 0) + 1;
-  seen.attempts.set(pi ?? '', n);
-  return n;
-};
-
-const units = [
-  defineWorkUnit({
-    name: 'test-flaky',
-    description: 'fails twice, then succeeds',
-    input: z.object({}),
-    output: z.object({ attempts: z.number() }),
-    run: async ({ task }) => {
-      const n = count(task.processInstanceId);
-      if (n < 3) throw new Error(`flaky failure ${n}`);
-      return { attempts: n };
-    },
-  }),
-  defineWorkUnit({
-    name: 'test-always-fails',
-    description: 'always fails, retryably',
-    input: z.object({}),
-    output: z.object({}),
-    run: async ({ task }) => {
-      throw new Error(`the backend is down (attempt ${count(task.processInstanceId)})`);
-    },
-  }),
-  defineWorkUnit({
-    name: 'test-fatal',
-    description: 'fails non-retryably until the test resolves it',
-    input: z.object({}),
-    output: z.object({ ok: z.boolean() }),
-    run: async ({ task }) => {
-      count(task.processInstanceId);
-      if (!seen.resolved) throw new NonRetryableError('zaaktype not found: ZT-99');
-      return { ok: true };
-    },
-  }),
-  defineWorkUnit({
-    name: 'test-bpmn-error',
-    description: 'raises a BPMN error with variables',
-    input: z.object({}),
-    output: z.object({}),
-    run: async ({ task }) => {
-      count(task.processInstanceId);
-      throw new BpmnError('ORDER_REJECTED', 'out of stock', {
-        rejectionReason: 'out of stock',
-        restockDays: 12,
-      });
-    },
-  }),
-  defineWorkUnit({
-    name: 'test-long',
-    description: 'works for `workMs`, noting when it starts and whether it was cancelled',
-    input: z.object({ workMs: z.number() }),
-    output: z.object({ workedMs: z.number() }),
-    run: async ({ input, task, sleep }) => {
-      const pi = task.processInstanceId ?? '';
-      count(pi);
-      seen.started.add(pi);
-      const started = Date.now();
-      try {
-        await sleep(input.workMs);
-      } catch (error) {
-        seen.cancelled.add(pi);
-        throw error;
-      }
-      return { workedMs: Date.now() - started };
-    },
-  }),
-  defineWorkUnit({
-    name: 'test-roundtrip',
-    description: 'reads a variable of every type and writes each back with the same type',
-    input: z.object({
-      s: z.string(),
-      b: z.boolean(),
-      sh: z.number().int(),
-      i: z.number().int(),
-      l: z.bigint(),
-      d: z.number(),
-      date: z.date(),
-      json: z.object({ list: z.array(z.unknown()) }),
-      xml: z.string(),
-      nothing: z.null(),
-      obj: z.record(z.string(), z.unknown()),
-      bytes: z.instanceof(Uint8Array),
+/** The test units, noting what they see in `seen`. */
+function testUnits(seen: Seen) {
+  const count = (pi: string | undefined) => {
+    const n = (seen.attempts.get(pi ?? '') ?? 0) + 1;
+    seen.attempts.set(pi ?? '', n);
+    return n;
+  };
+  return [
+    defineWorkUnit({
+      name: 'test-flaky',
+      description: 'fails twice, then succeeds',
+      input: z.object({}),
+      output: z.object({ attempts: z.number() }),
+      run: async ({ task }) => {
+        const n = count(task.processInstanceId);
+        if (n < 3) throw new Error(`flaky failure ${n}`);
+        return { attempts: n };
+      },
     }),
-    output: z.record(z.string(), z.unknown()),
-    run: async ({ input }) => ({
-      out_s: input.s,
-      out_b: input.b,
-      out_sh: typed.short(input.sh),
-      out_i: input.i,
-      out_l: input.l,
-      out_d: input.d,
-      out_date: input.date,
-      out_json: input.json,
-      out_xml: typed.xml(input.xml),
-      out_nothing: input.nothing,
-      out_obj: typed.object(input.obj, 'java.util.LinkedHashMap'),
-      out_bytes: input.bytes,
-      out_local: local('only on the task'),
+    defineWorkUnit({
+      name: 'test-always-fails',
+      description: 'always fails, retryably',
+      input: z.object({}),
+      output: z.object({}),
+      run: async ({ task }) => {
+        throw new Error(`the backend is down (attempt ${count(task.processInstanceId)})`);
+      },
     }),
-  }),
-];
+    defineWorkUnit({
+      name: 'test-fatal',
+      description: 'fails non-retryably until the test resolves it',
+      input: z.object({}),
+      output: z.object({ ok: z.boolean() }),
+      run: async ({ task }) => {
+        count(task.processInstanceId);
+        if (!seen.resolved) throw new NonRetryableError('zaaktype not found: ZT-99');
+        return { ok: true };
+      },
+    }),
+    defineWorkUnit({
+      name: 'test-bpmn-error',
+      description: 'raises a BPMN error with variables',
+      input: z.object({}),
+      output: z.object({}),
+      run: async ({ task }) => {
+        count(task.processInstanceId);
+        throw new BpmnError('ORDER_REJECTED', 'out of stock', {
+          rejectionReason: 'out of stock',
+          restockDays: 12,
+        });
+      },
+    }),
+    defineWorkUnit({
+      name: 'test-long',
+      description: 'works for `workMs`, noting when it starts and whether it was cancelled',
+      input: z.object({ workMs: z.number() }),
+      output: z.object({ workedMs: z.number() }),
+      run: async ({ input, task, sleep }) => {
+        const pi = task.processInstanceId ?? '';
+        count(pi);
+        seen.started.add(pi);
+        const started = Date.now();
+        try {
+          await sleep(input.workMs);
+        } catch (error) {
+          seen.cancelled.add(pi);
+          throw error;
+        }
+        return { workedMs: Date.now() - started };
+      },
+    }),
+    defineWorkUnit({
+      name: 'test-roundtrip',
+      description: 'reads a variable of every type and writes each back with the same type',
+      input: z.object({
+        s: z.string(),
+        b: z.boolean(),
+        sh: z.number().int(),
+        i: z.number().int(),
+        l: z.bigint(),
+        d: z.number(),
+        date: z.date(),
+        json: z.object({ list: z.array(z.unknown()) }),
+        xml: z.string(),
+        nothing: z.null(),
+        obj: z.record(z.string(), z.unknown()),
+        bytes: z.instanceof(Uint8Array),
+      }),
+      output: z.record(z.string(), z.unknown()),
+      run: async ({ input }) => ({
+        out_s: input.s,
+        out_b: input.b,
+        out_sh: typed.short(input.sh),
+        out_i: input.i,
+        out_l: input.l,
+        out_d: input.d,
+        out_date: input.date,
+        out_json: input.json,
+        out_xml: typed.xml(input.xml),
+        out_nothing: input.nothing,
+        out_obj: typed.object(input.obj, 'java.util.LinkedHashMap'),
+        out_bytes: input.bytes,
+        out_local: local('only on the task'),
+      }),
+    }),
+  ];
+}
 
 /** Deploys a one-task process for a unit and returns a topic config for it. */
 async function scenario(
+  h: Harness,
   name: string,
   workUnit: string,
   overrides: Partial<TopicConfig> = {},
@@ -147,10 +149,10 @@ async function scenario(
   });
 }
 
-const start = (name: string, variables: Record<string, unknown> = {}) =>
+const start = (h: Harness, name: string, variables: Record<string, unknown> = {}) =>
   h.camunda.startProcess(`${h.id}-${name}`, { variables: encodeVariables(variables) });
 
-async function taskIdOf(processInstanceId: string): Promise<string> {
+async function taskIdOf(h: Harness, processInstanceId: string): Promise<string> {
   return eventually(async () => {
     const logs = await h.camunda.get<Array<{ externalTaskId: string; creationLog: boolean }>>(
       '/history/external-task-log',
@@ -163,11 +165,11 @@ async function taskIdOf(processInstanceId: string): Promise<string> {
   }, 'the external task');
 }
 
-async function workflowOf(processInstanceId: string) {
-  return h.client.workflow.getHandle(externalTaskWorkflowId(ENGINE, await taskIdOf(processInstanceId)));
+async function workflowOf(h: Harness, processInstanceId: string) {
+  return h.client.workflow.getHandle(externalTaskWorkflowId(ENGINE, await taskIdOf(h, processInstanceId)));
 }
 
-async function incidentOf(processInstanceId: string) {
+async function incidentOf(h: Harness, processInstanceId: string) {
   return eventually(async () => {
     const rows = await h.camunda.get<
       Array<{ incidentMessage: string; incidentType: string; configuration: string }>
@@ -176,7 +178,7 @@ async function incidentOf(processInstanceId: string) {
   }, 'an incident');
 }
 
-const successLogs = async (taskId: string) =>
+const successLogs = async (h: Harness, taskId: string) =>
   (await h.camunda.get<unknown[]>('/history/external-task-log', { externalTaskId: taskId, successLog: true }))
     .length;
 
@@ -203,7 +205,7 @@ function activityTypes(
  * Until the process instance has completed, another worker tries to fetch its topic's tasks every 250 ms;
  * returns what it got (nothing, while BPTL keeps the lock).
  */
-async function fetchedByAnotherWorkerUntilCompleted(processInstanceId: string, topic: string) {
+async function fetchedByAnotherWorkerUntilCompleted(h: Harness, processInstanceId: string, topic: string) {
   const stolen: unknown[] = [];
   const completed = async () =>
     (
@@ -225,10 +227,10 @@ async function fetchedByAnotherWorkerUntilCompleted(processInstanceId: string, t
  * Starts a two-minute unit of scenario `name`, deletes its process instance once the unit runs, and checks that
  * the workflow ended abandoned with the unit cancelled; returns the workflow's history.
  */
-async function deletedMidWork(name: string) {
-  const pi = (await start(name, { workMs: 120_000 })).id;
+async function deletedMidWork(h: Harness, seen: Seen, name: string) {
+  const pi = (await start(h, name, { workMs: 120_000 })).id;
   await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
-  const handle = await workflowOf(pi);
+  const handle = await workflowOf(h, pi);
   await h.camunda.delete(`/process-instance/${pi}`);
   const result = (await handle.result()) as ExternalTaskResult;
   expect(result.outcome).toBe('abandoned');
@@ -237,52 +239,65 @@ async function deletedMidWork(name: string) {
   return handle.fetchHistory();
 }
 
-let topics: Record<string, TopicConfig>;
-let callbackServer: Server;
-const callbacks: Array<{ body: unknown }> = [];
-let callbackUrl: string;
-
-beforeAll(async () => {
-  h = await createHarness('lifecycle');
-  topics = {
-    flaky: await scenario('flaky', 'test-flaky'),
-    exhausted: await scenario('exhausted', 'test-always-fails'),
-    fatal: await scenario('fatal', 'test-fatal'),
-    bpmn: await scenario('bpmn', 'test-bpmn-error', {}, 'ORDER_REJECTED'),
-    long: await scenario('long', 'test-long', { lockDurationMs: 2_000 }),
-    cancel: await scenario('cancel', 'test-long', { lockDurationMs: 2_000, heartbeatTimeoutMs: 5_000 }),
-    roundtrip: await scenario('roundtrip', 'test-roundtrip'),
-    callback: await scenario('callback', 'echo', { variables: ['text'] }),
-    localFlaky: await scenario('local-flaky', 'test-flaky', { execution: 'local' }),
-    localLong: await scenario('local-long', 'test-long', { execution: 'local', lockDurationMs: 20_000 }),
-    localCancel: await scenario('local-cancel', 'test-long', { execution: 'local', lockDurationMs: 20_000 }),
-  };
-  await h.startWorker(units);
-  h.createPoller(Object.values(topics), { asyncResponseTimeoutMs: 5_000 }).start();
-  callbackServer = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
+/**
+ * The file's harness with a scenario per behaviour deployed, a worker with the test units and a poller of their
+ * topics; what the units saw. And a server that records the callbacks it is sent.
+ */
+const it = test
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('lc', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const h = await fileHarness('lifecycle', onCleanup);
+    const seen: Seen = { attempts: new Map(), cancelled: new Set(), started: new Set(), resolved: false };
+    const topics: Record<string, TopicConfig> = {
+      flaky: await scenario(h, 'flaky', 'test-flaky'),
+      exhausted: await scenario(h, 'exhausted', 'test-always-fails'),
+      fatal: await scenario(h, 'fatal', 'test-fatal'),
+      bpmn: await scenario(h, 'bpmn', 'test-bpmn-error', {}, 'ORDER_REJECTED'),
+      long: await scenario(h, 'long', 'test-long', { lockDurationMs: 2_000 }),
+      cancel: await scenario(h, 'cancel', 'test-long', { lockDurationMs: 2_000, heartbeatTimeoutMs: 5_000 }),
+      roundtrip: await scenario(h, 'roundtrip', 'test-roundtrip'),
+      callback: await scenario(h, 'callback', 'echo', { variables: ['text'] }),
+      localFlaky: await scenario(h, 'local-flaky', 'test-flaky', { execution: 'local' }),
+      localLong: await scenario(h, 'local-long', 'test-long', { execution: 'local', lockDurationMs: 20_000 }),
+      localCancel: await scenario(h, 'local-cancel', 'test-long', {
+        execution: 'local',
+        lockDurationMs: 20_000,
+      }),
+    };
+    await h.startWorker(testUnits(seen));
+    h.createPoller(Object.values(topics), { asyncResponseTimeoutMs: 5_000 }).start();
+    return { h, seen, topics };
+  })
+  // A server that records the callbacks it is sent (its own fixture: one clean-up per fixture).
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('callbacks', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const callbacks: Array<{ body: unknown }> = [];
+    const callbackServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        callbacks.push({ body: JSON.parse(body) });
+        res.writeHead(204).end();
+      });
     });
-    req.on('end', () => {
-      callbacks.push({ body: JSON.parse(body) });
-      res.writeHead(204).end();
+    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
+    onCleanup(async () => {
+      callbackServer.closeAllConnections();
+      await new Promise<void>((resolve) => callbackServer.close(() => resolve()));
     });
+    const url = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/bptl-callback`;
+    return { received: callbacks, url };
   });
-  await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
-  callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/bptl-callback`;
-});
-
-afterAll(async () => {
-  await h?.close();
-  callbackServer?.close();
-});
 
 describe('retries and failures', () => {
-  it('a unit that fails twice, then succeeds: one completion, three attempts in the history', async () => {
-    const pi = (await start('flaky')).id;
+  it('a unit that fails twice, then succeeds: one completion, three attempts in the history', async ({
+    lc: { h, seen },
+  }) => {
+    const pi = (await start(h, 'flaky')).id;
     expect((await waitForProcessEnd(h.camunda, pi)).state).toBe('COMPLETED');
-    const handle = await workflowOf(pi);
+    const handle = await workflowOf(h, pi);
     expect(await handle.result()).toMatchObject({ outcome: 'completed' });
     const history = await handle.fetchHistory();
     // The workflow runs each attempt as an activity of its own, so each failure stands in the history.
@@ -296,36 +311,40 @@ describe('retries and failures', () => {
       'flaky failure 2',
     ]);
     expect(seen.attempts.get(pi)).toBe(3);
-    expect(await successLogs(await taskIdOf(pi))).toBe(1);
+    expect(await successLogs(h, await taskIdOf(h, pi))).toBe(1);
     expect(await handle.result()).toMatchObject({ outcome: 'completed' });
   });
 
-  it('attempts exhausted: an incident in Camunda carrying our message and details', async () => {
-    const pi = (await start('exhausted')).id;
-    const incident = await incidentOf(pi);
+  it('attempts exhausted: an incident in Camunda carrying our message and details', async ({
+    lc: { h, seen },
+  }) => {
+    const pi = (await start(h, 'exhausted')).id;
+    const incident = await incidentOf(h, pi);
     expect(incident.incidentType).toBe('failedExternalTask');
     expect(incident.incidentMessage).toBe('the backend is down (attempt 3)');
     const details = await h.camunda.get<string>(`/external-task/${incident.configuration}/errorDetails`);
     expect(details).toContain('work unit: test-always-fails');
     expect(details).toContain('attempts: 3 (at most 3)');
     expect(seen.attempts.get(pi)).toBe(3);
-    expect(await (await workflowOf(pi)).result()).toMatchObject({ outcome: 'failed' });
+    expect(await (await workflowOf(h, pi)).result()).toMatchObject({ outcome: 'failed' });
   });
 
-  it('a non-retryable error: an incident after exactly one attempt', async () => {
-    const pi = (await start('fatal')).id;
-    const incident = await incidentOf(pi);
+  it('a non-retryable error: an incident after exactly one attempt', async ({ lc: { h, seen } }) => {
+    const pi = (await start(h, 'fatal')).id;
+    const incident = await incidentOf(h, pi);
     expect(incident.incidentMessage).toBe('zaaktype not found: ZT-99');
     expect(seen.attempts.get(pi)).toBe(1);
   });
 
-  it('an incident resolved by setting retries: the task runs again, in a new run under the same workflow id', async () => {
+  it('an incident resolved by setting retries: the task runs again, in a new run under the same workflow id', async ({
+    lc: { h, seen },
+  }) => {
     // The instance of the previous test has an incident; resolve the cause, then the incident.
     const [instance] = await h.camunda.get<Array<{ id: string }>>('/process-instance', {
       processDefinitionKey: `${h.id}-fatal`,
     });
     const pi = instance!.id;
-    const taskId = await taskIdOf(pi);
+    const taskId = await taskIdOf(h, pi);
     const handle = h.client.workflow.getHandle(externalTaskWorkflowId(ENGINE, taskId));
     const firstRun = (await handle.describe()).runId;
     seen.resolved = true;
@@ -345,8 +364,10 @@ describe('retries and failures', () => {
     expect(seen.attempts.get(pi)).toBe(2);
   });
 
-  it('a BPMN error: the process takes its boundary-event path, with the error variables', async () => {
-    const pi = (await start('bpmn')).id;
+  it('a BPMN error: the process takes its boundary-event path, with the error variables', async ({
+    lc: { h, seen },
+  }) => {
+    const pi = (await start(h, 'bpmn')).id;
     expect((await waitForProcessEnd(h.camunda, pi)).state).toBe('COMPLETED');
     const activities = await h.camunda.get<Array<{ activityId: string }>>('/history/activity-instance', {
       processInstanceId: pi,
@@ -364,7 +385,7 @@ describe('retries and failures', () => {
       restockDays: 12,
     });
     expect(seen.attempts.get(pi)).toBe(1);
-    expect(await (await workflowOf(pi)).result()).toEqual({
+    expect(await (await workflowOf(h, pi)).result()).toEqual({
       outcome: 'bpmn-error',
       reason: 'ORDER_REJECTED: out of stock',
     });
@@ -372,14 +393,16 @@ describe('retries and failures', () => {
 });
 
 describe('lock keeping', () => {
-  it('a unit running three times longer than the lock completes once, and no other worker can fetch the task', async () => {
-    const pi = (await start('long', { workMs: 6_000 })).id;
+  it('a unit running three times longer than the lock completes once, and no other worker can fetch the task', async ({
+    lc: { h, seen, topics },
+  }) => {
+    const pi = (await start(h, 'long', { workMs: 6_000 })).id;
     await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
-    expect(await fetchedByAnotherWorkerUntilCompleted(pi, topics.long!.topic)).toEqual([]);
-    const taskId = await taskIdOf(pi);
-    expect(await successLogs(taskId)).toBe(1);
+    expect(await fetchedByAnotherWorkerUntilCompleted(h, pi, topics.long!.topic)).toEqual([]);
+    const taskId = await taskIdOf(h, pi);
+    expect(await successLogs(h, taskId)).toBe(1);
     expect(seen.attempts.get(pi)).toBe(1);
-    const handle = await workflowOf(pi);
+    const handle = await workflowOf(h, pi);
     expect(await handle.result()).toMatchObject({ outcome: 'completed' });
     // The runner renewed the lock while the unit ran (at half of it: twice in 6 s of work on a 2 s lock, or more).
     const memo = (await handle.describe()).memo as { lock?: { status: string } };
@@ -387,7 +410,9 @@ describe('lock keeping', () => {
     expect(activityTypes(await handle.fetchHistory())).toEqual(['runWorkUnit', 'completeTask']);
   });
 
-  it('keepLock re-takes an expired lock, and reports a task lost to another worker or gone', async () => {
+  it('keepLock re-takes an expired lock, and reports a task lost to another worker or gone', async ({
+    lc: { h },
+  }) => {
     const activities = createEngineActivities(new Map([[ENGINE, h.camunda]]));
     const topic = h.topicName('manual');
     await h.deploy({ key: `${h.id}-manual`, topic });
@@ -417,8 +442,10 @@ describe('lock keeping', () => {
     });
   });
 
-  it('a process instance deleted mid-work: the runner finds the task gone, stops the unit; nothing is completed', async () => {
-    const history = await deletedMidWork('cancel');
+  it('a process instance deleted mid-work: the runner finds the task gone, stops the unit; nothing is completed', async ({
+    lc: { h, seen },
+  }) => {
+    const history = await deletedMidWork(h, seen, 'cancel');
     const types = activityTypes(history);
     expect(types).toEqual(['runWorkUnit']);
     // The runner's renewal found the task gone: the attempt failed as such, and nothing was sent to the engine.
@@ -430,12 +457,14 @@ describe('lock keeping', () => {
 });
 
 describe('execution: local (the work unit as a local activity in the workflow task)', () => {
-  it('a unit that fails twice, then succeeds: three attempts inside the worker, one completion, no activity task', async () => {
-    const pi = (await start('local-flaky')).id;
+  it('a unit that fails twice, then succeeds: three attempts inside the worker, one completion, no activity task', async ({
+    lc: { h, seen },
+  }) => {
+    const pi = (await start(h, 'local-flaky')).id;
     expect((await waitForProcessEnd(h.camunda, pi)).state).toBe('COMPLETED');
     expect(seen.attempts.get(pi)).toBe(3);
-    expect(await successLogs(await taskIdOf(pi))).toBe(1);
-    const handle = await workflowOf(pi);
+    expect(await successLogs(h, await taskIdOf(h, pi))).toBe(1);
+    const handle = await workflowOf(h, pi);
     // The engine has the completion before the workflow task that made it is recorded: wait for the close.
     expect(await handle.result()).toMatchObject({ outcome: 'completed' });
     const history = await handle.fetchHistory();
@@ -444,13 +473,15 @@ describe('execution: local (the work unit as a local activity in the workflow ta
     expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
   });
 
-  it('a unit running longer than the lock: the lock is renewed while it runs, it completes once, nobody else fetches it', async () => {
-    const pi = (await start('local-long', { workMs: 24_000 })).id;
+  it('a unit running longer than the lock: the lock is renewed while it runs, it completes once, nobody else fetches it', async ({
+    lc: { h, seen, topics },
+  }) => {
+    const pi = (await start(h, 'local-long', { workMs: 24_000 })).id;
     await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
-    expect(await fetchedByAnotherWorkerUntilCompleted(pi, topics.localLong!.topic)).toEqual([]);
-    expect(await successLogs(await taskIdOf(pi))).toBe(1);
+    expect(await fetchedByAnotherWorkerUntilCompleted(h, pi, topics.localLong!.topic)).toEqual([]);
+    expect(await successLogs(h, await taskIdOf(h, pi))).toBe(1);
     expect(seen.attempts.get(pi)).toBe(1);
-    const handle = await workflowOf(pi);
+    const handle = await workflowOf(h, pi);
     expect(await handle.result()).toMatchObject({ outcome: 'completed' });
     const memo = (await handle.describe()).memo as { lock?: { status: string } };
     expect(memo.lock?.status).toBe('extended');
@@ -458,14 +489,18 @@ describe('execution: local (the work unit as a local activity in the workflow ta
     expect(activityTypes(await handle.fetchHistory())).toEqual(['runWorkUnit', 'completeTask']);
   });
 
-  it("a process instance deleted mid-work: the local unit is stopped at the runner's next renewal, nothing is completed", async () => {
-    const types = activityTypes(await deletedMidWork('local-cancel'));
+  it("a process instance deleted mid-work: the local unit is stopped at the runner's next renewal, nothing is completed", async ({
+    lc: { h, seen },
+  }) => {
+    const types = activityTypes(await deletedMidWork(h, seen, 'local-cancel'));
     expect(types).toEqual(['runWorkUnit']);
   });
 });
 
 describe('variables and callbacks', () => {
-  it('every variable type makes the round trip, and local variables stay on the task', async () => {
+  it('every variable type makes the round trip, and local variables stay on the task', async ({
+    lc: { h },
+  }) => {
     const date = new Date('2026-03-04T05:06:07.089Z');
     const pi = (
       await h.camunda.startProcess(`${h.id}-roundtrip`, {
@@ -550,10 +585,13 @@ describe('variables and callbacks', () => {
     expect(new Uint8Array(await bytes.arrayBuffer())).toEqual(new Uint8Array([0, 1, 254, 255]));
   });
 
-  it('calls the callbackUrl exactly once after completing', async () => {
-    const pi = (await start('callback', { text: 'hallo', callbackUrl })).id;
+  it('calls the callbackUrl exactly once after completing', async ({
+    lc: { h, topics },
+    callbacks: { received: callbacks, url: callbackUrl },
+  }) => {
+    const pi = (await start(h, 'callback', { text: 'hallo', callbackUrl })).id;
     expect((await waitForProcessEnd(h.camunda, pi)).state).toBe('COMPLETED');
-    const result = (await (await workflowOf(pi)).result()) as ExternalTaskResult;
+    const result = (await (await workflowOf(h, pi)).result()) as ExternalTaskResult;
     expect(result.callback).toBe('sent');
     const mine = callbacks.filter((c) => (c.body as { processInstanceId: string }).processInstanceId === pi);
     expect(mine).toHaveLength(1);
