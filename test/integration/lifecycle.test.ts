@@ -224,6 +224,24 @@ async function fetchedByAnotherWorkerUntilCompleted(h: Harness, processInstanceI
 }
 
 /**
+ * Starts a unit of scenario `name` that works `workMs`, longer than its lock, and checks that no other worker
+ * could fetch the task meanwhile, that it ran once and completed once, and that the memo shows the lock
+ * extended; returns the workflow's history.
+ */
+async function lockKeptWhileRunning(h: Harness, seen: Seen, name: string, topic: string, workMs: number) {
+  const pi = (await start(h, name, { workMs })).id;
+  await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
+  expect(await fetchedByAnotherWorkerUntilCompleted(h, pi, topic)).toEqual([]);
+  expect(await successLogs(h, await taskIdOf(h, pi))).toBe(1);
+  expect(seen.attempts.get(pi)).toBe(1);
+  const handle = await workflowOf(h, pi);
+  expect(await handle.result()).toMatchObject({ outcome: 'completed' });
+  const memo = (await handle.describe()).memo as { lock?: { status: string } };
+  expect(memo.lock?.status).toBe('extended');
+  return handle.fetchHistory();
+}
+
+/**
  * Starts a two-minute unit of scenario `name`, deletes its process instance once the unit runs, and checks that
  * the workflow ended abandoned with the unit cancelled; returns the workflow's history.
  */
@@ -396,18 +414,9 @@ describe('lock keeping', () => {
   it('a unit running three times longer than the lock completes once, and no other worker can fetch the task', async ({
     lc: { h, seen, topics },
   }) => {
-    const pi = (await start(h, 'long', { workMs: 6_000 })).id;
-    await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
-    expect(await fetchedByAnotherWorkerUntilCompleted(h, pi, topics.long!.topic)).toEqual([]);
-    const taskId = await taskIdOf(h, pi);
-    expect(await successLogs(h, taskId)).toBe(1);
-    expect(seen.attempts.get(pi)).toBe(1);
-    const handle = await workflowOf(h, pi);
-    expect(await handle.result()).toMatchObject({ outcome: 'completed' });
     // The runner renewed the lock while the unit ran (at half of it: twice in 6 s of work on a 2 s lock, or more).
-    const memo = (await handle.describe()).memo as { lock?: { status: string } };
-    expect(memo.lock?.status).toBe('extended');
-    expect(activityTypes(await handle.fetchHistory())).toEqual(['runWorkUnit', 'completeTask']);
+    const history = await lockKeptWhileRunning(h, seen, 'long', topics.long!.topic, 6_000);
+    expect(activityTypes(history)).toEqual(['runWorkUnit', 'completeTask']);
   });
 
   it('keepLock re-takes an expired lock, and reports a task lost to another worker or gone', async ({
@@ -476,17 +485,9 @@ describe('execution: local (the work unit as a local activity in the workflow ta
   it('a unit running longer than the lock: the lock is renewed while it runs, it completes once, nobody else fetches it', async ({
     lc: { h, seen, topics },
   }) => {
-    const pi = (await start(h, 'local-long', { workMs: 24_000 })).id;
-    await eventually(async () => (seen.started.has(pi) ? true : undefined), 'the unit to start');
-    expect(await fetchedByAnotherWorkerUntilCompleted(h, pi, topics.localLong!.topic)).toEqual([]);
-    expect(await successLogs(h, await taskIdOf(h, pi))).toBe(1);
-    expect(seen.attempts.get(pi)).toBe(1);
-    const handle = await workflowOf(h, pi);
-    expect(await handle.result()).toMatchObject({ outcome: 'completed' });
-    const memo = (await handle.describe()).memo as { lock?: { status: string } };
-    expect(memo.lock?.status).toBe('extended');
+    const history = await lockKeptWhileRunning(h, seen, 'local-long', topics.localLong!.topic, 24_000);
     // The runner renewed the lock from the worker: no renewal in the history.
-    expect(activityTypes(await handle.fetchHistory())).toEqual(['runWorkUnit', 'completeTask']);
+    expect(activityTypes(history)).toEqual(['runWorkUnit', 'completeTask']);
   });
 
   it("a process instance deleted mid-work: the local unit is stopped at the runner's next renewal, nothing is completed", async ({
