@@ -8,16 +8,13 @@
  * The poller runs in this process (the harness); the workers are `bptl worker` child processes. Every wait
  * waits on an event or polls a condition; nothing asserts on a sleep.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { encodeVariables } from '../../src/engine/variables.ts';
 import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
 import { idempotencyKeyOf } from '../../src/work-units/idempotency-key.ts';
-import { createHarness, ENGINE, type Harness, workerProcesses } from './harness.ts';
-
-/** Measured figures (durations), printed at the end of the file for the record. */
-const figures: Record<string, number> = {};
+import { createHarness, ENGINE, workerProcesses } from './harness.ts';
 
 /** What the server saw of each request, in order of arrival. */
 interface Received {
@@ -27,58 +24,54 @@ interface Received {
   at: number;
 }
 
-describe('a worker killed while http-request waits for the answer', () => {
-  let h: Harness;
-  let server: Server;
-  let base: string;
-  const cleanups: Array<() => Promise<void>> = [];
+/**
+ * A server that records each request; the first it never answers (`firstRequest` resolves when it arrives), the
+ * others with an order. Closed when the test is done.
+ */
+async function orderServer() {
   const received: Received[] = [];
-  /** Resolves when the first request has arrived (it is never answered). */
-  let firstArrived: () => void;
-  const firstRequest = new Promise<void>((resolve) => {
-    firstArrived = resolve;
-  });
-
-  beforeAll(async () => {
-    h = await createHarness('side-effects');
-    server = createServer((req, res) => {
-      const key = req.headers['idempotency-key'];
-      received.push({
-        method: req.method ?? '',
-        path: req.url ?? '',
-        idempotencyKey: Array.isArray(key) ? key.join(', ') : key,
-        at: Date.now(),
-      });
-      req.resume(); // read the body, whatever it is
-      if (received.length === 1) {
-        firstArrived(); // and hold the answer: the worker dies waiting for it
-        return;
-      }
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'order-1' }));
-      });
+  const { promise: firstRequest, resolve: firstArrived } = Promise.withResolvers<void>();
+  const server = createServer((req, res) => {
+    const key = req.headers['idempotency-key'];
+    received.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      idempotencyKey: Array.isArray(key) ? key.join(', ') : key,
+      at: Date.now(),
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    req.resume(); // read the body, whatever it is
+    if (received.length === 1) {
+      firstArrived(); // and hold the answer: the worker dies waiting for it
+      return;
+    }
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'order-1' }));
+    });
   });
-
-  afterAll(async () => {
-    await Promise.allSettled(cleanups.map((c) => c()));
-    await h?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    console.log(`side-effects.test.ts figures: ${JSON.stringify(figures)}`);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
+  return { received, firstRequest, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 
+describe('a worker killed while http-request waits for the answer', () => {
   it('sends the retried request with the same Idempotency-Key and completes the task once', {
     timeout: 240_000,
   }, async () => {
+    /** Measured figures (durations), printed at the end for the record. */
+    const figures: Record<string, number> = {};
+    onTestFinished(() => console.log(`side-effects.test.ts figures: ${JSON.stringify(figures)}`));
+    const { received, firstRequest, base } = await orderServer();
+    const h = await createHarness('side-effects');
+    onTestFinished(() => h.close());
     const topic = h.topicName('http');
     // A short heartbeat time-out, so that Temporal gives up on the dead worker's attempt soon.
     const settings = { lockDurationMs: 30_000, heartbeatTimeoutMs: 3_000 };
     await h.deploy({ key: `${h.id}-http`, topic });
     const processes = await workerProcesses(h, { topic, workUnit: 'http-request', ...settings });
-    cleanups.push(() => processes.killAll());
+    onTestFinished(() => processes.killAll());
     const startWorker = () => processes.start();
     const first = startWorker();
     h.createPoller([h.topicConfig(topic, 'http-request', settings)]).start();
