@@ -6,18 +6,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { BenchResult } from '../../bench/report.ts';
 import { runScript } from '../support/processes.ts';
 
 describe('npm run bench -- --smoke', () => {
-  let outDir: string | undefined;
-  afterAll(async () => {
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
-
   it('measures baseline, ceiling and BPTL, each task completed exactly once', async () => {
-    outDir = await mkdtemp(path.join(tmpdir(), 'bptl-bench-'));
+    const outDir = await mkdtemp(path.join(tmpdir(), 'bptl-bench-'));
+    onTestFinished(() => rm(outDir, { recursive: true, force: true }));
     const { code, output } = await runScript('bench/run.ts', [
       '--smoke',
       '--temporal-address',

@@ -4,25 +4,18 @@
  * reported when there is one, and the table's zeros mean something.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { check } from '../../chaos/check.ts';
-import { type Ledger, startLedger } from '../../chaos/ledger.ts';
+import { startLedger } from '../../chaos/ledger.ts';
 import type { StreamInstance } from '../../chaos/stream.ts';
-import { createHarness, type Harness } from './harness.ts';
+import { createHarness } from './harness.ts';
 
 describe('the chaos checker', () => {
-  let h: Harness;
-  let ledger: Ledger;
-  beforeAll(async () => {
-    h = await createHarness('chaos-checker');
-    ledger = await startLedger();
-  });
-  afterAll(async () => {
-    await ledger?.close();
-    await h?.close();
-  });
-
   it('tells completed, incident, gone and lost apart, and counts a side effect applied twice', async () => {
+    const h = await createHarness('chaos-checker');
+    onTestFinished(() => h.close());
+    const ledger = await startLedger();
+    onTestFinished(() => ledger.close());
     const topic = h.topicName('fates');
     const key = `${h.id}-fates`;
     await h.deploy({ key, topic });

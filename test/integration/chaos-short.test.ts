@@ -6,21 +6,17 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ChaosResult } from '../../chaos/report.ts';
 import { allScenarios } from '../../chaos/scenarios/index.ts';
 import { runScript } from '../support/processes.ts';
 
 describe('npm run chaos -- --profile short', () => {
-  let outDir: string | undefined;
-  afterAll(async () => {
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
-
   it('runs the short profile: every task of every row ends once, nothing lost, nothing duplicated', {
     timeout: 900_000,
   }, async () => {
-    outDir = await mkdtemp(path.join(tmpdir(), 'bptl-chaos-'));
+    const outDir = await mkdtemp(path.join(tmpdir(), 'bptl-chaos-'));
+    onTestFinished(() => rm(outDir, { recursive: true, force: true }));
     const { code, output } = await runScript('chaos/run.ts', [
       '--profile',
       'short',
