@@ -3,7 +3,7 @@
  * input schemas). Secrets appear only as `{ "set": true }`.
  */
 import { z } from 'zod';
-import { camundaVariableSchema } from '../engine/variables.ts';
+import { camundaVariableSchema } from '../engine/camunda-variable.ts';
 import { topicInputSchema } from '../store/schemas.ts';
 
 const meta = {

@@ -3,7 +3,7 @@
  * Unknown fields are kept out; fields the engine may send as null are optional.
  */
 import { z } from 'zod';
-import { engineVariableSchema } from './variables.ts';
+import { engineVariableSchema } from './camunda-variable.ts';
 
 export const lockedExternalTaskSchema = z.object({
   id: z.string().min(1),

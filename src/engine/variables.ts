@@ -20,35 +20,10 @@
  *
  * Decoding is the reverse; Json (and Object with `application/json`) is parsed, Xml stays a string.
  */
-import { z } from 'zod';
 import { VariableError } from '../errors.ts';
+import type { CamundaVariable, CamundaVariables } from './camunda-variable.ts';
 
-/**
- * A variable as Camunda's REST API sends and receives it: the one schema of the wire form, used where a task
- * is fetched (src/engine/external-task.ts) and where the API documents typed values (src/api/resource-schemas.ts).
- */
-export const camundaVariableSchema = z.object({
-  type: z.string(),
-  value: z.unknown(),
-  valueInfo: z.record(z.string(), z.unknown()).optional(),
-});
-
-/** A variable as Camunda's REST API sends and receives it. */
-export type CamundaVariable = z.infer<typeof camundaVariableSchema>;
-
-/** A variable in an engine's answer, which may carry `valueInfo: null`; withoutNullInfo() makes it a CamundaVariable. */
-export const engineVariableSchema = camundaVariableSchema.extend({
-  valueInfo: camundaVariableSchema.shape.valueInfo.unwrap().nullish(),
-});
-
-/** The variable without a `valueInfo` that is null or absent. */
-export function withoutNullInfo(variable: z.infer<typeof engineVariableSchema>): CamundaVariable {
-  const { type, value, valueInfo } = variable;
-  return { type, value, ...(valueInfo ? { valueInfo } : {}) };
-}
-
-/** Variables by name, as on the wire. */
-export type CamundaVariables = Record<string, CamundaVariable>;
+export type { CamundaVariable, CamundaVariables } from './camunda-variable.ts';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonKeepingBigIntegers } from '../../src/engine/camunda-client.ts';
+import { camundaVariableSchema, withoutNullInfo } from '../../src/engine/camunda-variable.ts';
 import { lockedExternalTaskSchema } from '../../src/engine/external-task.ts';
 import {
   type CamundaVariables,
-  camundaVariableSchema,
   decodeVariable,
   decodeVariables,
   encodeOutput,
@@ -13,7 +13,6 @@ import {
   local,
   parseCamundaDate,
   typed,
-  withoutNullInfo,
 } from '../../src/engine/variables.ts';
 import { VariableError } from '../../src/errors.ts';
 

@@ -5,8 +5,12 @@
 
 import { z } from 'zod';
 import type { CamundaClient } from '../../../engine/camunda-client.ts';
+import {
+  type CamundaVariables,
+  engineVariableSchema,
+  withoutNullInfo,
+} from '../../../engine/camunda-variable.ts';
 import { EngineError } from '../../../engine/engine-error.ts';
-import { type CamundaVariables, engineVariableSchema, withoutNullInfo } from '../../../engine/variables.ts';
 import { ensureError, NonRetryableError, RetryableError } from '../../../errors.ts';
 import type { WorkUnitContext } from '../../define-work-unit.ts';
 
