@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { MIN_LOCAL_LOCK_DURATION_MS } from '../src/config/topic-config.ts';
+import { MIN_LOCAL_LOCK_DURATION_MS } from '../src/config/lock-timings.ts';
 
 export const MEASUREMENTS = ['baseline', 'ceiling', 'bptl'] as const;
 export type MeasurementName = (typeof MEASUREMENTS)[number];

@@ -6,14 +6,13 @@
  * for another reason (the engine does not answer) is tried again soon; the lock may expire meanwhile and is
  * then taken again.
  */
+import { RUNNER_RENEWAL_FRACTION } from '../config/lock-timings.ts';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import { ensureError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { keepLock } from './keep-lock.ts';
 import type { KeepLockResult, LockState, RunnerLock } from './types.ts';
 
-/** The lock is renewed when this share of its duration has passed. */
-export const RUNNER_RENEWAL_FRACTION = 0.5;
 /** A renewal that failed (no answer) is tried again after this share of the lock, at least 1 s. */
 const RETRY_FRACTION = 0.1;
 

@@ -3,6 +3,7 @@
  * its lock and retry settings. Parsed by zod; unknown keys are errors, so a typo never goes unnoticed.
  */
 import { z } from 'zod';
+import { MIN_LOCAL_LOCK_DURATION_MS, minLocalLockReason } from './lock-timings.ts';
 
 /** Names of engines and services: lower-case letters, digits and dashes (they are keys and part of URLs). */
 const serviceNameSchema = z
@@ -46,14 +47,6 @@ export const retryPolicySchema = z.strictObject({
 /** Where a work unit runs: see `execution` below and docs/work-units.md. */
 export const EXECUTIONS = ['activity', 'local'] as const;
 export type Execution = (typeof EXECUTIONS)[number];
-
-/**
- * The shortest lock a topic with `execution: local` may have. The runner renews the lock while the unit runs (as
- * for an activity), but a local unit lives inside its workflow task: when its worker dies, another worker takes
- * the workflow task over only after its time-out (LOCAL_WORKFLOW_TASK_TIMEOUT_MS, 4 s) and then runs the unit
- * again, renewing from then on; the lock must outlast that gap and the first renewal at half of it.
- */
-export const MIN_LOCAL_LOCK_DURATION_MS = 20_000;
 
 /** The fields of a topic, without the checks that span several fields (see topicConfigSchema). */
 export const topicFieldsSchema = z.strictObject({
@@ -118,7 +111,7 @@ export function checkTopicFields(
     ctx.addIssue({
       code: 'custom',
       path: ['lockDurationMs'],
-      message: `must be at least ${MIN_LOCAL_LOCK_DURATION_MS} with execution 'local' (a local unit's lock is not renewed while its dead worker's workflow task times out)`,
+      message: minLocalLockReason(),
     });
   }
 }

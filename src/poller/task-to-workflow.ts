@@ -6,6 +6,7 @@
 
 import type { WorkflowSignalWithStartOptions, WorkflowStartOptions } from '@temporalio/client';
 import type { SearchAttributePair, WithWorkflowArgs } from '@temporalio/common';
+import { LOCAL_WORKFLOW_TASK_TIMEOUT_MS } from '../config/lock-timings.ts';
 import type { TopicConfig } from '../config/topic-config.ts';
 import type { LockedExternalTask } from '../engine/external-task.ts';
 import {
@@ -78,14 +79,6 @@ export interface StartContext {
   /** When the fetch that locked the task answered (epoch ms). */
   lockedAtMs?: number;
 }
-
-/**
- * The workflow task time-out of tasks whose unit runs as a local activity (`execution: local`): how soon another
- * worker takes over a workflow task whose worker died while its local unit ran. (The runner renews the lock while
- * the unit runs; before it did, the workflow renewed it and could wake only at workflow-task heartbeats, at 80 %
- * of this time-out.) A unit that finishes in time never heartbeats.
- */
-export const LOCAL_WORKFLOW_TASK_TIMEOUT_MS = 4_000;
 
 /** The arguments of `client.workflow.start(externalTask, …)` for one task. */
 export function workflowStartOptions(
