@@ -5,7 +5,6 @@
  * within about a second, without a restart.
  */
 import { randomBytes } from 'node:crypto';
-import type { EngineClients } from '../activities/index.ts';
 import {
   type ConfigSource,
   fileConfigSource,
@@ -14,14 +13,12 @@ import {
 } from '../config/config-source.ts';
 import { type BptlEnv, loadEnv } from '../config/env.ts';
 import { loadConfigFile } from '../config/load-config.ts';
-import type { BptlConfig } from '../config/topic-config.ts';
-import { CamundaClient } from '../engine/camunda-client.ts';
+import { EngineClientRegistry } from '../engine/engine-clients.ts';
 import { ensureError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 // Types only: the store (PGlite, node-postgres) is loaded when it is used, so that a process that runs on a
 // configuration file (benchmarks, compose) does not carry it.
 import type { ConfigSnapshot, ConfigStore } from '../store/config-store.ts';
-import type { ResolvedEngine } from '../store/schemas.ts';
 import { createRegistry, type WorkUnitRegistry } from '../work-units/registry.ts';
 
 /** How often a process reads the store's revision. A change reaches pollers within about this long. */
@@ -37,17 +34,19 @@ export interface BptlContext {
   store: ConfigStore | undefined;
   /** The configuration file, when it is the source. */
   configFile: string | undefined;
-  /** Camunda clients by engine name; kept in line with the source while `watch` runs. */
-  engines: Map<string, CamundaClient>;
+  /** The Camunda clients of the configured engines (one registry for the process); kept in line with the source. */
+  engines: EngineClientRegistry;
   /** The configuration as last read. */
   current(): ConfigSnapshot;
   /** Reads the configuration again now (e.g. after an import), updating `engines` and telling the listeners. */
   reload(): Promise<ConfigSnapshot>;
-  /**
-   * Calls `listener` with each new configuration. The first call starts following the store's revision
-   * (nothing to follow for a file). Listeners are awaited one after the other.
-   */
+  /** Calls `listener` with each new configuration, once `watch` runs. Listeners are awaited one after the other. */
   onChange(listener: (snapshot: ConfigSnapshot) => void | Promise<void>): void;
+  /**
+   * Starts following the store's revision (nothing to follow for a file): a change reaches `engines` and the
+   * listeners within about RELOAD_INTERVAL_MS. Idempotent.
+   */
+  watch(): void;
   /** Stops following and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -86,9 +85,8 @@ export async function loadContext(options: LoadContextOptions = {}): Promise<Bpt
       location: store.database.location,
     });
   }
-  const engines = new Map<string, CamundaClient>();
   let snapshot = await source.snapshot();
-  syncEngineClients(engines, snapshot.config.engines);
+  const engines = new EngineClientRegistry(snapshot.config.engines);
 
   const listeners: Array<(snapshot: ConfigSnapshot) => void | Promise<void>> = [];
   const abort = new AbortController();
@@ -97,7 +95,7 @@ export async function loadContext(options: LoadContextOptions = {}): Promise<Bpt
 
   const apply = async (next: ConfigSnapshot) => {
     snapshot = next;
-    syncEngineClients(engines, next.config.engines);
+    engines.sync(next.config.engines);
     for (const listener of listeners) await listener(next);
   };
   const reload = async () => {
@@ -117,6 +115,8 @@ export async function loadContext(options: LoadContextOptions = {}): Promise<Bpt
     reload,
     onChange(listener) {
       listeners.push(listener);
+    },
+    watch() {
       if (!source.live || watching) return;
       watching = followSource(source, {
         since: snapshot.revision,
@@ -144,41 +144,6 @@ export async function loadContext(options: LoadContextOptions = {}): Promise<Bpt
       return closing;
     },
   };
-}
-
-/**
- * Brings a map of Camunda clients in line with `engines`: adds new ones, replaces those whose URL or auth
- * changed, removes the others. The map is shared (the engine activities read it), so it is changed in place.
- */
-export function syncEngineClients(
-  clients: Map<string, CamundaClient>,
-  engines: readonly ResolvedEngine[],
-): void {
-  const wanted = new Map(engines.map((e) => [e.name, e]));
-  const keys = clientKeys.get(clients) ?? new Map<string, string>();
-  clientKeys.set(clients, keys);
-  for (const name of [...clients.keys()]) {
-    if (!wanted.has(name)) {
-      clients.delete(name);
-      keys.delete(name);
-    }
-  }
-  for (const engine of engines) {
-    const key = JSON.stringify([engine.url, engine.auth]);
-    if (keys.get(engine.name) === key && clients.has(engine.name)) continue;
-    clients.set(engine.name, new CamundaClient({ baseUrl: engine.url, auth: engine.auth }));
-    keys.set(engine.name, key);
-  }
-}
-
-/** What each client was built from (URL and auth), per map, to tell a changed engine. */
-const clientKeys = new WeakMap<Map<string, CamundaClient>, Map<string, string>>();
-
-/** Clients for the engines of a configuration file (tests, and the file source). */
-export function createEngineClients(config: Pick<BptlConfig, 'engines'>): EngineClients {
-  const clients = new Map<string, CamundaClient>();
-  syncEngineClients(clients, config.engines);
-  return clients;
 }
 
 /**

@@ -38,6 +38,7 @@ export async function startPollers(
     asyncResponseTimeoutMs: ctx.env.BPTL_ASYNC_RESPONSE_TIMEOUT_MS,
     logger: ctx.log.child('poller'),
     workUnitNames: ctx.registry.names(),
+    createClient: (engine) => ctx.engines.clientFor(engine),
     ...(shared ? { eagerStart: true } : {}),
   });
   await fleet.apply(ctx.current().config);
@@ -45,6 +46,7 @@ export async function startPollers(
     ctx.log.info('no engine configured yet: pollers start when one is added (POST /engines)');
   }
   ctx.onChange((snapshot) => fleet.apply(snapshot.config));
+  ctx.watch();
   let stopping: Promise<void> | undefined;
   return {
     fleet,

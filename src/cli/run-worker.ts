@@ -62,8 +62,8 @@ export async function startWorker(
     () => NativeConnection.connect({ address }),
     ctx,
   );
-  // Engine URLs and credentials: ctx.engines follows the configuration store (a no-op for a file).
-  ctx.onChange(() => {});
+  // Engine URLs and credentials: ctx.engines follows the configuration store (nothing to follow for a file).
+  ctx.watch();
   const worker = await createBptlWorker({
     connection,
     namespace: ctx.env.TEMPORAL_NAMESPACE,

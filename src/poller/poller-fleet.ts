@@ -8,6 +8,7 @@
 import type { Client } from '@temporalio/client';
 import type { TopicConfig } from '../config/topic-config.ts';
 import { CamundaClient } from '../engine/camunda-client.ts';
+import { engineKey } from '../engine/engine-clients.ts';
 import { ensureError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ResolvedEngine } from '../store/schemas.ts';
@@ -28,7 +29,7 @@ export interface PollerFleetOptions {
   logger: Logger;
   /** Work units this process knows: a topic naming another one is not fetched (logged once per change). */
   workUnitNames?: ReadonlySet<string>;
-  /** Builds an engine's client. @default a CamundaClient with the engine's URL and auth */
+  /** An engine's client: the process's EngineClientRegistry. @default a CamundaClient with the engine's URL and auth */
   createClient?: (engine: ResolvedEngine) => CamundaClient;
 }
 
@@ -139,6 +140,6 @@ export class PollerFleet {
   }
 
   private keyOf(engine: ResolvedEngine): string {
-    return JSON.stringify([engine.url, engine.auth, this.workerIdOf(engine)]);
+    return JSON.stringify([engineKey(engine), this.workerIdOf(engine)]);
   }
 }
