@@ -25,7 +25,8 @@ import { createRegistry, type WorkUnitRegistry } from '../work-units/registry.ts
 export const RELOAD_INTERVAL_MS = 1_000;
 
 export interface BptlContext {
-  env: BptlEnv;
+  /** The parsed environment; read-only (a command that needs other values builds a context with `withEnv`). */
+  readonly env: Readonly<BptlEnv>;
   registry: WorkUnitRegistry;
   log: Logger;
   /** Where engines and topics come from. */
@@ -55,13 +56,16 @@ export interface LoadContextOptions {
   /** `--config FILE`: the file is the static source of engines and topics. */
   configFile?: string | undefined;
   registry?: WorkUnitRegistry;
+  /** Where the environment is read from. @default process.env (bptl dev adds its defaults here, not to process.env) */
+  envSource?: NodeJS.ProcessEnv;
   /** Called with the opened store before the first snapshot is read (bptl dev imports into an empty store). */
   prepareStore?: (store: ConfigStore, log: Logger) => Promise<void>;
 }
 
 /** Builds the context; opens the configuration store unless a configuration file is given. */
 export async function loadContext(options: LoadContextOptions = {}): Promise<BptlContext> {
-  const env = loadEnv();
+  const envSource = options.envSource ?? process.env;
+  const env = loadEnv(envSource);
   const log = createLogger('bptl', { level: env.LOG_LEVEL });
   const registry = options.registry ?? createRegistry();
   const configFile = options.configFile ?? env.BPTL_CONFIG;
@@ -72,7 +76,12 @@ export async function loadContext(options: LoadContextOptions = {}): Promise<Bpt
     source = fileConfigSource(config, configFile);
   } else {
     const { openConfigStore } = await import('../store/config-store.ts');
-    store = await openConfigStore({ databaseUrl: env.DATABASE_URL, dataDir: env.dataDir, log });
+    store = await openConfigStore({
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.dataDir,
+      log,
+      env: envSource,
+    });
     try {
       await options.prepareStore?.(store, log);
     } catch (error) {
@@ -144,6 +153,11 @@ export async function loadContext(options: LoadContextOptions = {}): Promise<Bpt
       return closing;
     },
   };
+}
+
+/** The same context with some environment values replaced (bptl dev: the address of the Temporal it started). */
+export function withEnv(ctx: BptlContext, values: Partial<BptlEnv>): BptlContext {
+  return { ...ctx, env: { ...ctx.env, ...values } };
 }
 
 /**

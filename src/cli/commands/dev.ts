@@ -14,7 +14,7 @@ import { startTemporalDevServer } from '../../local/temporal-dev-server.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { createRegistry, type WorkUnitRegistry } from '../../work-units/registry.ts';
-import { importConfig, loadContext } from '../bptl-context.ts';
+import { importConfig, loadContext, withEnv } from '../bptl-context.ts';
 import { startPollers } from '../run-pollers.ts';
 import { startWorker } from '../run-worker.ts';
 import { onShutdownSignal } from '../signals.ts';
@@ -55,15 +55,18 @@ export async function runDev(options: {
   demo: boolean;
   servers: boolean;
 }): Promise<void> {
-  // The store's secrets use the published development key unless BPTL_SECRET_KEY is set.
-  process.env.BPTL_DEV_INSECURE_SECRET_KEY ??= '1';
   const registry = createRegistry();
-  const ctx = await loadContext({
+  const loaded = await loadContext({
+    // The store's secrets use the published development key unless BPTL_SECRET_KEY is set.
+    envSource: {
+      ...process.env,
+      BPTL_DEV_INSECURE_SECRET_KEY: process.env.BPTL_DEV_INSECURE_SECRET_KEY ?? '1',
+    },
     ...(options.configFile ? { configFile: options.configFile } : {}),
     registry,
     prepareStore: (store, log) => importWhenEmpty(store, registry, log),
   });
-  const { env, log } = ctx;
+  const { env, log } = loaded;
   const servers: LocalServer[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   let stopping: Promise<void> | undefined;
@@ -77,9 +80,10 @@ export async function runDev(options: {
     return stopping;
   };
   onShutdownSignal(log, stop);
-  cleanups.push(() => ctx.close()); // runs last of the clean-ups: after the pollers and the worker
+  cleanups.push(() => loaded.close()); // runs last of the clean-ups: after the pollers and the worker
 
   let urls = { temporalUi: '', cockpit: '' };
+  let temporalAddress: string | undefined;
   if (options.servers) {
     log.info('starting the local Temporal and Camunda servers', { dataDir: env.dataDir });
     const [temporal, camunda] = await Promise.allSettled([
@@ -102,9 +106,10 @@ export async function runDev(options: {
       cockpit: camunda.value.cockpitUrl,
     };
     // Any URL of the configuration is used as is; the local engine is the default one.
-    ctx.env.TEMPORAL_ADDRESS = temporal.value.address;
+    temporalAddress = temporal.value.address;
   }
 
+  const ctx = temporalAddress ? withEnv(loaded, { TEMPORAL_ADDRESS: temporalAddress }) : loaded;
   const { worker, connection } = await startWorker(ctx);
   const running = worker.run();
   cleanups.push(async () => {
