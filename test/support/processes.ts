@@ -115,6 +115,34 @@ export async function runScript(
   return { code, output: output() };
 }
 
+/**
+ * Runs `bptl <args…>` (src/cli/main.ts with Node) to its end, with `env` on top of ours: its exit code, stdout and
+ * stderr apart. Asynchronous, so that a server in the test's own process (the API) can answer it. Killed after
+ * `timeoutMs`, so that a command that hangs fails the test instead of blocking it.
+ */
+export async function runBptl(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [path.join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  return { code, out, err };
+}
+
 /** Everything a child writes to stdout and stderr, as it comes. */
 function collectOutput(child: ChildProcess): () => string {
   let output = '';

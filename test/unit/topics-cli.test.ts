@@ -2,14 +2,13 @@
  * `bptl topics` as an admin runs it: a YAML file of topics applied to a running API (in-process, on port 0),
  * then changed and applied again, printing what changed; list, get and delete.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, serveApi } from '../../src/api/serve.ts';
 import { ADMIN_TOKEN, createTestApi, type TestApi, VIEWER_TOKEN } from '../support/api.ts';
-import { root } from '../support/paths.ts';
+import { runBptl } from '../support/processes.ts';
 
 let api: TestApi;
 let server: RunningApi;
@@ -20,21 +19,7 @@ function bptl(
   args: string[],
   token = ADMIN_TOKEN,
 ): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'src/cli/main.ts'), 'topics', ...args], {
-      env: { ...process.env, BPTL_API_URL: server.url, BPTL_API_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
+  return runBptl(['topics', ...args], { BPTL_API_URL: server.url, BPTL_API_TOKEN: token });
 }
 
 async function file(name: string, text: string): Promise<string> {

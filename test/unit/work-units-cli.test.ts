@@ -1,22 +1,16 @@
 /** `bptl work-units`, run as a process: the registry as text and as JSON Schemas, and an unknown name. */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtInWorkUnits } from '../../src/work-units/registry.ts';
-import { root } from '../support/paths.ts';
+import { runBptl } from '../support/processes.ts';
 
+/** `bptl …` with a Temporal address that answers nothing: these commands must not need one. */
 function bptl(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(root, 'src', 'cli', 'main.ts'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' },
-    timeout: 30_000,
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
+  return runBptl(args, { TEMPORAL_ADDRESS: '127.0.0.1:1' });
 }
 
 describe('bptl work-units', () => {
-  it('lists every registered unit with its description and variables', () => {
-    const { code, out } = bptl('work-units');
+  it('lists every registered unit with its description and variables', async () => {
+    const { code, out } = await bptl('work-units');
     expect(code).toBe(0);
     for (const unit of builtInWorkUnits) {
       expect(out).toContain(`${unit.name}\n  ${unit.description}\n`);
@@ -28,12 +22,12 @@ describe('bptl work-units', () => {
     expect(out).toContain('    failRetryable: boolean (default false)');
   });
 
-  it('prints the JSON Schemas with --json, for all units or one', () => {
-    const all = bptl('work-units', '--json');
+  it('prints the JSON Schemas with --json, for all units or one', async () => {
+    const all = await bptl('work-units', '--json');
     expect(all.code).toBe(0);
     const units = JSON.parse(all.out) as Array<{ name: string; input: unknown; output: unknown }>;
     expect(units.map((u) => u.name)).toEqual(builtInWorkUnits.map((u) => u.name).sort());
-    const one = bptl('work-units', 'http-request', '--json');
+    const one = await bptl('work-units', 'http-request', '--json');
     expect(one.code).toBe(0);
     expect(JSON.parse(one.out)).toMatchObject({
       name: 'http-request',
@@ -47,14 +41,14 @@ describe('bptl work-units', () => {
     });
   });
 
-  it('fails naming the known units for an unknown name', () => {
-    const { code, err } = bptl('work-units', 'zaak');
+  it('fails naming the known units for an unknown name', async () => {
+    const { code, err } = await bptl('work-units', 'zaak');
     expect(code).toBe(1);
     expect(err).toContain("no work unit 'zaak' (known: camunda-call-activity,");
   });
 
-  it('is listed and explained in the help', () => {
-    expect(bptl('--help').out).toContain('  work-units  list the work units');
-    expect(bptl('work-units', '--help').out).toContain('Usage: bptl work-units [NAME] [--json]');
+  it('is listed and explained in the help', async () => {
+    expect((await bptl('--help')).out).toContain('  work-units  list the work units');
+    expect((await bptl('work-units', '--help')).out).toContain('Usage: bptl work-units [NAME] [--json]');
   });
 });
