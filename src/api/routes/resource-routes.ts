@@ -5,12 +5,11 @@
  */
 import { z } from 'zod';
 import type { ResourceRepository } from '../../store/resource-repository.ts';
-import { parseInput } from '../../store/write-transaction.ts';
 import { actorOf } from '../auth.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
 import type { Operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
-import { forUpdate, param, readJson } from '../request.ts';
+import { forUpdate, param } from '../request.ts';
 
 /** One resource's routes: its path, names, schemas, store and wording. */
 export interface ResourceRoutes<Rec extends { name: string; version: number }> {
@@ -68,8 +67,8 @@ export function resourceOperations<Rec extends { name: string; version: number }
       body: spec.inputSchema,
       responses: { 201: { description: 'created', schema: spec.recordSchema, etag: true } },
       problems: [400, 409, 415],
-      handler: async (c) => {
-        const record = await repository.create(await readJson(c), { actor: actorOf(c.get('principal')) });
+      handler: async (c, { body }) => {
+        const record = await repository.create(body, { actor: actorOf(c.get('principal')) });
         c.header('etag', etagOf(record.version));
         c.header('location', `/${collection}/${encodeURIComponent(record.name)}`);
         return c.json(record, 201);
@@ -104,13 +103,11 @@ export function resourceOperations<Rec extends { name: string; version: number }
       params,
       ifMatch: true,
       body: spec.updateSchema,
+      prepareBody: (body, c) => forUpdate(body, { name: param(c, 'name') }),
       responses: { 200: { description: `the updated ${noun}`, schema: spec.recordSchema, etag: true } },
       problems: [400, 404, 412, 415],
-      handler: async (c) => {
+      handler: async (c, { body }) => {
         const name = param(c, 'name');
-        const body = forUpdate(await readJson(c), { name });
-        // The body is checked before If-Match: a bad body is a 400 whatever the version (not a 412, then a 400).
-        parseInput(spec.updateSchema, body);
         const version = await expectedVersion(c, currentVersion(name));
         const record = await repository.update(name, body, {
           actor: actorOf(c.get('principal')),

@@ -10,13 +10,12 @@ import {
   serviceInputSchema,
   serviceUpdateSchema,
 } from '../../store/schemas.ts';
-import { parseInput } from '../../store/write-transaction.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
 import type { Operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
-import { forUpdate, param, readJson } from '../request.ts';
+import { forUpdate, param } from '../request.ts';
 import { credentialRecordSchema, serviceRecordSchema } from '../resource-schemas.ts';
 import { resourceOperations } from './resource-routes.ts';
 
@@ -76,9 +75,9 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       body: credentialInputSchema,
       responses: { 201: { description: 'created', schema: credentialRecordSchema, etag: true } },
       problems: [400, 404, 409, 415],
-      handler: async (c) => {
+      handler: async (c, { body }) => {
         const name = param(c, 'name');
-        const record = await store.credentials.create(name, await readJson(c), {
+        const record = await store.credentials.create(name, body, {
           actor: actorOf(c.get('principal')),
         });
         c.header('etag', etagOf(record.version));
@@ -120,16 +119,15 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       params: credentialParams,
       ifMatch: true,
       body: credentialUpdateSchema,
+      prepareBody: (body, c) =>
+        forUpdate(body, { service: param(c, 'name'), applicationId: param(c, 'appId') }),
       responses: {
         200: { description: 'the updated credentials', schema: credentialRecordSchema, etag: true },
       },
       problems: [400, 404, 412, 415],
-      handler: async (c) => {
+      handler: async (c, { body }) => {
         const name = param(c, 'name');
         const appId = param(c, 'appId');
-        const body = forUpdate(await readJson(c), { service: name, applicationId: appId });
-        // The body is checked before If-Match: a bad body is a 400 whatever the version (not a 412, then a 400).
-        parseInput(credentialUpdateSchema, body);
         const version = await expectedVersion(
           c,
           async () => (await store.credentials.get(name, appId))?.version,
