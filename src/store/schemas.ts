@@ -10,8 +10,10 @@
  *   marker back to keep the stored secret, so a client can GET a row, change its URL and PUT it back.
  */
 import { z } from 'zod';
+import { resourceNameSchema } from '../config/names.ts';
 import {
   checkTopicFields,
+  type EngineAuth,
   engineAuthSchema,
   engineConfigSchema,
   type TopicConfig,
@@ -37,17 +39,13 @@ const secretInput = <T extends z.ZodString>(value: T) => z.union([value, redacte
 /** An HTTP header name (RFC 9110 token). */
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name');
 
-/** Names of engines and services: they are keys, part of URLs and of workflow ids. */
-export const resourceNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
-  .max(40);
+/** Names of engines and services: they are keys, part of URLs and of workflow ids (config/names.ts). */
+export { resourceNameSchema };
 
 // --- auth ---------------------------------------------------------------------------------------------------
 
 /** An engine's auth as the poller uses it (secrets in the clear): the configuration file's schema. */
-export { engineAuthSchema };
-export type EngineAuth = z.infer<typeof engineAuthSchema>;
+export { type EngineAuth, engineAuthSchema };
 
 /** A service's auth as the worker uses it (secrets in the clear). */
 export const serviceAuthSchema = z.discriminatedUnion('type', [
