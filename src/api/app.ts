@@ -6,7 +6,8 @@
  * Every operation is declared once (src/api/routes/*.ts) and registered here behind its auth; the OpenAPI
  * document is generated from the same declarations. Open without a token: `GET /health`, `GET /openapi.json`
  * and `GET /docs` (the API's shape, no configuration); everything else needs a bearer token (viewer reads,
- * admin writes). Errors are problem+json (problem.ts); bodies past the size limit answer 413.
+ * admin writes). Each operation's declared body and query are parsed before its handler runs
+ * (operation-input.ts). Errors are problem+json (problem.ts); bodies past the size limit answer 413.
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -18,6 +19,7 @@ import { renderDocsPage } from './docs-page.ts';
 import { rejectNulCharacters } from './nul-character.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { honoPath, type Operation } from './operation.ts';
+import { readOperationInput } from './operation-input.ts';
 import { ApiProblem, createErrorHandler, problem } from './problem.ts';
 import { healthSchema } from './resource-schemas.ts';
 import { auditOperations } from './routes/audit.ts';
@@ -171,12 +173,9 @@ export function createApp(deps: ApiDependencies): Hono<ApiEnv> {
     if (deps.readOnly !== undefined && op.method !== 'get' && CONFIGURATION_TAGS.has(op.tag)) {
       handlers.push(readOnly(deps.readOnly));
     }
-    app.on(
-      [op.method.toUpperCase()],
-      [honoPath(op.path)],
-      ...handlers,
-      op.handler as MiddlewareHandler<ApiEnv>,
-    );
+    // The declared input is checked here, once, after auth and before the handler (so before If-Match too).
+    const handle: MiddlewareHandler<ApiEnv> = async (c) => op.handler(c, await readOperationInput(c, op));
+    app.on([op.method.toUpperCase()], [honoPath(op.path)], ...handlers, handle);
   }
   return app;
 }

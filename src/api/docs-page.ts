@@ -3,15 +3,9 @@
  * parameters and body schemas. No script, no stylesheet or font from elsewhere: it works offline.
  */
 
-type JsonObject = Record<string, unknown>;
+import { escapeHtml } from '../work-units/template.ts';
 
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;');
-}
+type JsonObject = Record<string, unknown>;
 
 function schemaBlock(title: string, schema: unknown): string {
   if (schema === undefined) return '';

@@ -1,7 +1,7 @@
 /**
  * Optimistic concurrency over HTTP. A resource's ETag is its row's `version` as a strong entity tag (`"3"`).
  * PUT and DELETE take an optional If-Match: when present, the write succeeds only while the row is still at
- * that version (else 412, with the current version); when absent, the write is unconditional.
+ * that version (else 412, with the current version); when absent, the write is unconditional; when empty, 400.
  */
 import type { Context } from 'hono';
 import { ApiProblem } from './problem.ts';
@@ -26,6 +26,13 @@ export async function expectedVersion(
     .split(',')
     .map((tag) => tag.trim())
     .filter(Boolean);
+  if (tags.length === 0) {
+    // An empty header is a client's mistake (a template with no ETag filled in), not a version that differs.
+    const message = 'is empty: send the ETag of a GET, e.g. If-Match: "3", or leave the header out';
+    throw new ApiProblem(400, `If-Match ${message}`, {
+      extensions: { issues: [{ path: ['If-Match'], field: 'If-Match', message, code: 'custom' }] },
+    });
+  }
   if (tags.includes('*')) return undefined;
   const versions = [
     ...new Set(

@@ -2,6 +2,8 @@
  * An API operation, declared once: method, path, who may call it, its input and output schemas, and its
  * handler. The app registers the handlers from this list and the OpenAPI document is generated from the same
  * list, so the document cannot leave a route out (test/unit/openapi.test.ts checks it against the app's routes).
+ * The app also checks the declared `body` and `query` before the handler runs (operation-input.ts) and hands the
+ * handler the parsed values, so what the document says is what is enforced.
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
@@ -20,7 +22,13 @@ export interface SuccessResponse {
   etag?: boolean;
 }
 
-export interface Operation {
+/** What the app parsed for a handler: its declared body and query (defaults applied), else undefined. */
+export interface OperationInput<B extends z.ZodType, Q extends z.ZodObject> {
+  body: z.output<B>;
+  query: z.output<Q>;
+}
+
+export interface Operation<B extends z.ZodType = z.ZodType, Q extends z.ZodObject = z.ZodObject> {
   method: HttpMethod;
   /** The path in OpenAPI form: `/topics/{engine}/{topic}`. */
   path: string;
@@ -32,10 +40,15 @@ export interface Operation {
   access: Access;
   /** Descriptions of the path parameters, by name. */
   params?: Record<string, string>;
-  /** The query parameters (an object of optional/coercing fields). */
-  query?: z.ZodObject;
-  /** The JSON request body (input form). */
-  body?: z.ZodType;
+  /** The query parameters (an object of optional/coercing fields); a bad one is a 400 naming it. */
+  query?: Q;
+  /** The JSON request body (input form); a body it rejects is a 400 with the issues, before If-Match is read. */
+  body?: B;
+  /**
+   * Turns the JSON body into what `body` parses, e.g. a PUT's `forUpdate` (request.ts): what GET gave may be
+   * sent back, its bookkeeping dropped and its key fields checked against the URL.
+   */
+  prepareBody?: (body: unknown, c: Context<ApiEnv>) => unknown;
   /** Whether the operation reads If-Match (PUT, DELETE). */
   ifMatch?: boolean;
   /** Success responses by status. */
@@ -45,7 +58,16 @@ export interface Operation {
    * parameters), 413 and 500 (always possible).
    */
   problems: number[];
-  handler: (c: Context<ApiEnv>) => Response | Promise<Response>;
+  /** Declared as a method so that a typed operation fits in an `Operation[]` (see `operation`). */
+  handler(c: Context<ApiEnv>, input: OperationInput<B, Q>): Response | Promise<Response>;
+}
+
+/**
+ * An operation whose handler gets the types of its declared `body` and `query`. Without it a literal in an
+ * `Operation[]` would see them as `unknown`.
+ */
+export function operation<B extends z.ZodType, Q extends z.ZodObject>(op: Operation<B, Q>): Operation {
+  return op as unknown as Operation;
 }
 
 /** The Hono form of an OpenAPI path: `/topics/{engine}/{topic}` → `/topics/:engine/:topic`. */

@@ -4,18 +4,7 @@
  */
 import { z } from 'zod';
 import { MIN_LOCAL_LOCK_DURATION_MS, minLocalLockReason } from './lock-timings.ts';
-
-/** Names of engines and services: lower-case letters, digits and dashes (they are keys and part of URLs). */
-const serviceNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
-  .max(40);
-
-/** A work unit's name for a service it calls, e.g. `zrc`, `mail`. */
-export const serviceAliasSchema = z
-  .string()
-  .regex(/^[a-zA-Z][\w-]*$/, 'a letter, then letters, digits, _ and -')
-  .max(40);
+import { resourceNameSchema, serviceAliasSchema } from './names.ts';
 
 export const engineAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -23,12 +12,12 @@ export const engineAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
 ]);
 
+/** How to authenticate to an engine's REST API (secrets in the clear): what the poller's client is given. */
+export type EngineAuth = z.infer<typeof engineAuthSchema>;
+
 export const engineConfigSchema = z.strictObject({
   /** Short name, part of every workflow id (`camunda/<engine>/<taskId>`). */
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
-    .max(40),
+  name: resourceNameSchema,
   /** Base URL of the Camunda 7 REST API, e.g. http://127.0.0.1:8080/engine-rest */
   url: z.url(),
   auth: engineAuthSchema.default({ type: 'none' }),
@@ -91,7 +80,7 @@ export const topicFieldsSchema = z.strictObject({
    * Service bindings: the work unit's service alias (e.g. `zrc`) → the name of a service in the configuration
    * store. Every alias the work unit requires must be bound.
    */
-  services: z.record(serviceAliasSchema, serviceNameSchema).default({}),
+  services: z.record(serviceAliasSchema, resourceNameSchema).default({}),
   /**
    * Where the work unit runs. `activity` (the default): an activity on the work-unit task queue, for any unit:
    * heartbeats, cancellation while it runs, durable back-off between attempts, work units scaled apart.

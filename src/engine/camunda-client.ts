@@ -6,6 +6,7 @@
  */
 import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from 'axios';
 import { z } from 'zod';
+import type { EngineAuth } from '../config/topic-config.ts';
 import { toHttpRequestError } from '../http/http-request-error.ts';
 import { EngineError } from './engine-error.ts';
 import {
@@ -20,16 +21,10 @@ export type FetchedTask =
   | { ok: true; task: LockedExternalTask }
   | { ok: false; id?: string; problem: string };
 
-/** How to authenticate to the engine's REST API. */
-export type EngineAuth =
-  | { type: 'none' }
-  | { type: 'basic'; username: string; password: string }
-  | { type: 'bearer'; token: string };
-
 export interface CamundaClientOptions {
   /** The REST API's base URL, e.g. `http://127.0.0.1:8080/engine-rest`. */
   baseUrl: string;
-  /** @default { type: 'none' } */
+  /** How to authenticate (the configuration's type, config/topic-config.ts). @default { type: 'none' } */
   auth?: EngineAuth;
   /** Time-out of a call other than a long poll, in milliseconds. @default 30000 */
   timeoutMs?: number;

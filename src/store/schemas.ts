@@ -10,8 +10,10 @@
  *   marker back to keep the stored secret, so a client can GET a row, change its URL and PUT it back.
  */
 import { z } from 'zod';
+import { resourceNameSchema } from '../config/names.ts';
 import {
   checkTopicFields,
+  type EngineAuth,
   engineAuthSchema,
   engineConfigSchema,
   type TopicConfig,
@@ -31,23 +33,33 @@ export type WithSecret<A, S> = A extends unknown
   ? { [K in keyof A]: K extends SecretField ? S : A[K] }
   : never;
 
-/** A secret in an input: the value, or `{ set: true }` to keep the stored one (updates only). */
-const secretInput = <T extends z.ZodString>(value: T) => z.union([value, redactedSchema]);
+/** A secret in an update: the value, or `{ set: true }` to keep the stored one. */
+const secretInput = (_field: SecretField, min: number) => z.union([z.string().min(min), redactedSchema]);
+
+/**
+ * A secret in a create: the value itself. There is nothing stored to keep, so `{ set: true }` is refused here,
+ * at the field, and the create's documented schema does not offer it.
+ */
+const secretValue = (field: SecretField, min: number) =>
+  z
+    .string({
+      error: (issue) =>
+        redactedSchema.safeParse(issue.input).success
+          ? `there is no stored ${field} to keep: give the ${field}`
+          : undefined,
+    })
+    .min(min);
 
 /** An HTTP header name (RFC 9110 token). */
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name');
 
-/** Names of engines and services: they are keys, part of URLs and of workflow ids. */
-export const resourceNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
-  .max(40);
+/** Names of engines and services: they are keys, part of URLs and of workflow ids (config/names.ts). */
+export { resourceNameSchema };
 
 // --- auth ---------------------------------------------------------------------------------------------------
 
 /** An engine's auth as the poller uses it (secrets in the clear): the configuration file's schema. */
-export { engineAuthSchema };
-export type EngineAuth = z.infer<typeof engineAuthSchema>;
+export { type EngineAuth, engineAuthSchema };
 
 /** A service's auth as the worker uses it (secrets in the clear). */
 export const serviceAuthSchema = z.discriminatedUnion('type', [
@@ -57,26 +69,36 @@ export const serviceAuthSchema = z.discriminatedUnion('type', [
 ]);
 export type ServiceAuth = z.infer<typeof serviceAuthSchema>;
 
-export const engineAuthInputSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('none') }),
-  z.strictObject({
-    type: z.literal('basic'),
-    username: z.string().min(1),
-    password: secretInput(z.string()),
-  }),
-  z.strictObject({ type: z.literal('bearer'), token: secretInput(z.string().min(1)) }),
-]);
-export type EngineAuthInput = z.input<typeof engineAuthInputSchema>;
+/** An engine's auth types, with its secrets given as `secret` says (create or update). */
+function engineAuthOf<S extends z.ZodType>(secret: (field: SecretField, min: number) => S) {
+  return [
+    z.strictObject({ type: z.literal('none') }),
+    z.strictObject({
+      type: z.literal('basic'),
+      username: z.string().min(1),
+      password: secret('password', 0),
+    }),
+    z.strictObject({ type: z.literal('bearer'), token: secret('token', 1) }),
+  ] as const;
+}
 
-export const serviceAuthInputSchema = z.discriminatedUnion('type', [
-  ...engineAuthInputSchema.options,
-  z.strictObject({ type: z.literal('api-key'), header: headerName, key: secretInput(z.string().min(1)) }),
-  z.strictObject({
-    type: z.literal('zgw'),
-    clientId: z.string().min(1),
-    secret: secretInput(z.string().min(1)),
-  }),
-]);
+/** A service's auth types: an engine's, an API key and ZGW client credentials. */
+function serviceAuthOf<S extends z.ZodType>(secret: (field: SecretField, min: number) => S) {
+  return [
+    ...engineAuthOf(secret),
+    z.strictObject({ type: z.literal('api-key'), header: headerName, key: secret('key', 1) }),
+    z.strictObject({ type: z.literal('zgw'), clientId: z.string().min(1), secret: secret('secret', 1) }),
+  ] as const;
+}
+
+/** An engine's auth in an update: a secret of `{ set: true }` keeps the stored one. */
+export const engineAuthInputSchema = z.discriminatedUnion('type', engineAuthOf(secretInput));
+export type EngineAuthInput = z.input<typeof engineAuthInputSchema>;
+/** An engine's auth in a create: every secret given. */
+const engineAuthCreateSchema = z.discriminatedUnion('type', engineAuthOf(secretValue));
+
+export const serviceAuthInputSchema = z.discriminatedUnion('type', serviceAuthOf(secretInput));
+const serviceAuthCreateSchema = z.discriminatedUnion('type', serviceAuthOf(secretValue));
 export type ServiceAuthInput = z.input<typeof serviceAuthInputSchema>;
 
 export type RedactedEngineAuth = WithSecret<EngineAuth, Redacted>;
@@ -93,12 +115,14 @@ export interface RowMeta {
 
 /** An engine: the configuration file's engine plus a worker-id prefix. */
 export const engineInputSchema = engineConfigSchema.extend({
-  auth: engineAuthInputSchema.default({ type: 'none' }),
+  auth: engineAuthCreateSchema.default({ type: 'none' }),
   /** Prefix of the worker id that this engine's tasks are locked with (default: BPTL_WORKER_ID). */
   workerIdPrefix: z.string().min(1).max(200).optional(),
 });
-/** An update replaces everything but the name (which is the key, taken from the URL). */
-export const engineUpdateSchema = engineInputSchema.omit({ name: true });
+/** An update replaces everything but the name (which is the key, taken from the URL); it may keep a secret. */
+export const engineUpdateSchema = engineInputSchema
+  .omit({ name: true })
+  .extend({ auth: engineAuthInputSchema.default({ type: 'none' }) });
 export type EngineInput = z.input<typeof engineInputSchema>;
 export type EngineUpdate = z.input<typeof engineUpdateSchema>;
 
@@ -125,9 +149,11 @@ export const serviceInputSchema = z.strictObject({
   /** What kind of API it is, e.g. `http`, `zrc`, `drc`, `ztc`; work units pick services by it. */
   kind: resourceNameSchema.default('http'),
   /** The default credentials, used when a task's application has none of its own. */
-  auth: serviceAuthInputSchema.default({ type: 'none' }),
+  auth: serviceAuthCreateSchema.default({ type: 'none' }),
 });
-export const serviceUpdateSchema = serviceInputSchema.omit({ name: true });
+export const serviceUpdateSchema = serviceInputSchema
+  .omit({ name: true })
+  .extend({ auth: serviceAuthInputSchema.default({ type: 'none' }) });
 export type ServiceInput = z.input<typeof serviceInputSchema>;
 export type ServiceUpdate = z.input<typeof serviceUpdateSchema>;
 
@@ -141,9 +167,9 @@ export interface ServiceRecord extends RowMeta {
 /** Credentials of one application (a task's `bptlAppId`) for a service. */
 export const credentialInputSchema = z.strictObject({
   applicationId: z.string().min(1).max(200),
-  auth: serviceAuthInputSchema,
+  auth: serviceAuthCreateSchema,
 });
-export const credentialUpdateSchema = credentialInputSchema.omit({ applicationId: true });
+export const credentialUpdateSchema = z.strictObject({ auth: serviceAuthInputSchema });
 export type CredentialInput = z.input<typeof credentialInputSchema>;
 export type CredentialUpdate = z.input<typeof credentialUpdateSchema>;
 

@@ -14,6 +14,7 @@
  */
 import type { AxiosInstance } from 'axios';
 import type { z } from 'zod';
+import { isServiceAlias } from '../config/names.ts';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { Logger } from '../logging/logger.ts';
 
@@ -97,7 +98,7 @@ export function defineWorkUnit<I, O extends Record<string, unknown>>(definition:
   }
   const services = [...new Set(definition.services ?? [])];
   for (const alias of services) {
-    if (!/^[a-zA-Z][\w-]*$/.test(alias) || alias.length > 40) {
+    if (!isServiceAlias(alias)) {
       throw new TypeError(
         `work unit '${definition.name}': service alias '${alias}' must match [A-Za-z][A-Za-z0-9_-]*`,
       );

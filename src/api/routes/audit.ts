@@ -1,8 +1,7 @@
 /** The audit log: every write of the configuration, newest first, with who and the row before and after. */
 import { z } from 'zod';
 import type { ApiDependencies } from '../dependencies.ts';
-import type { Operation } from '../operation.ts';
-import { readQuery } from '../request.ts';
+import { type Operation, operation } from '../operation.ts';
 import { auditEntrySchema } from '../resource-schemas.ts';
 
 const auditQuery = z.object({
@@ -20,7 +19,7 @@ const auditQuery = z.object({
 
 export function auditOperations(deps: ApiDependencies): Operation[] {
   return [
-    {
+    operation({
       method: 'get',
       path: '/audit',
       operationId: 'listAudit',
@@ -32,11 +31,10 @@ export function auditOperations(deps: ApiDependencies): Operation[] {
       query: auditQuery,
       responses: { 200: { description: 'the entries', schema: z.array(auditEntrySchema) } },
       problems: [400],
-      handler: async (c) => {
-        const query = readQuery(c, auditQuery);
+      handler: async (c, { query }) => {
         const filter = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
         return c.json(await deps.store.audit.list(filter));
       },
-    },
+    }),
   ];
 }

@@ -10,14 +10,14 @@ import {
   serviceInputSchema,
   serviceUpdateSchema,
 } from '../../store/schemas.ts';
-import { parseInput } from '../../store/write-transaction.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
 import type { Operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
-import { forUpdate, param, readJson } from '../request.ts';
+import { forUpdate, param } from '../request.ts';
 import { credentialRecordSchema, serviceRecordSchema } from '../resource-schemas.ts';
+import { resourceOperations } from './resource-routes.ts';
 
 const nameParam = { name: "the service's name" };
 const credentialParams = { name: "the service's name", appId: "the application's id (a task's bptlAppId)" };
@@ -25,93 +25,21 @@ const credentialParams = { name: "the service's name", appId: "the application's
 export function serviceOperations(deps: ApiDependencies): Operation[] {
   const { store } = deps;
   return [
-    {
-      method: 'get',
-      path: '/services',
-      operationId: 'listServices',
-      tag: 'services',
-      summary: 'List the services',
-      access: 'viewer',
-      responses: { 200: { description: 'the services, by name', schema: z.array(serviceRecordSchema) } },
-      problems: [],
-      handler: async (c) => c.json(await store.services.list()),
-    },
-    {
-      method: 'post',
-      path: '/services',
-      operationId: 'createService',
-      tag: 'services',
-      summary: 'Add a service',
-      access: 'admin',
-      body: serviceInputSchema,
-      responses: { 201: { description: 'created', schema: serviceRecordSchema, etag: true } },
-      problems: [400, 409, 415],
-      handler: async (c) => {
-        const record = await store.services.create(await readJson(c), { actor: actorOf(c.get('principal')) });
-        c.header('etag', etagOf(record.version));
-        c.header('location', `/services/${encodeURIComponent(record.name)}`);
-        return c.json(record, 201);
+    ...resourceOperations({
+      collection: 'services',
+      noun: 'service',
+      aNoun: 'a service',
+      recordSchema: serviceRecordSchema,
+      inputSchema: serviceInputSchema,
+      updateSchema: serviceUpdateSchema,
+      repository: store.services,
+      descriptions: {
+        update: 'An auth secret of `{"set": true}` keeps the stored one.',
+        delete: '409 while a topic binds it.',
       },
-    },
-    {
-      method: 'get',
-      path: '/services/{name}',
-      operationId: 'getService',
-      tag: 'services',
-      summary: 'Get a service',
-      access: 'viewer',
-      params: nameParam,
-      responses: { 200: { description: 'the service', schema: serviceRecordSchema, etag: true } },
-      problems: [404],
-      handler: async (c) => {
-        const name = param(c, 'name');
-        const record = await store.services.get(name);
-        if (!record) throw new ApiProblem(404, `service '${name}' does not exist`);
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
-      },
-    },
-    {
-      method: 'put',
-      path: '/services/{name}',
-      operationId: 'updateService',
-      tag: 'services',
-      summary: 'Replace a service',
-      description: 'An auth secret of `{"set": true}` keeps the stored one.',
-      access: 'admin',
-      params: nameParam,
-      ifMatch: true,
-      body: serviceUpdateSchema,
-      responses: { 200: { description: 'the updated service', schema: serviceRecordSchema, etag: true } },
-      problems: [400, 404, 412, 415],
-      handler: async (c) => {
-        const name = param(c, 'name');
-        const body = forUpdate(await readJson(c), { name });
-        // The body is checked before If-Match: a bad body is a 400 whatever the version (not a 412, then a 400).
-        parseInput(serviceUpdateSchema, body);
-        const version = await expectedVersion(c, async () => (await store.services.get(name))?.version);
-        const record = await store.services.update(name, body, {
-          actor: actorOf(c.get('principal')),
-          expectedVersion: version,
-        });
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
-      },
-    },
-    {
-      method: 'delete',
-      path: '/services/{name}',
-      operationId: 'deleteService',
-      tag: 'services',
-      summary: 'Delete a service and its credentials',
-      description: '409 while a topic binds it.',
-      access: 'admin',
-      params: nameParam,
-      ifMatch: true,
-      responses: { 204: { description: 'deleted' } },
-      problems: [404, 409, 412],
-      handler: async (c) => {
-        const name = param(c, 'name');
+      deleteSummary: 'Delete a service and its credentials',
+      // The store would take the credentials along; a topic's binding is not a foreign key, so it is checked here.
+      beforeDelete: async (name) => {
         const usedBy = (await store.topics.list())
           .filter((t) => Object.values(t.services).includes(name))
           .map((t) => `topic '${t.engine}/${t.topic}'`);
@@ -120,11 +48,8 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
             extensions: { usedBy },
           });
         }
-        const version = await expectedVersion(c, async () => (await store.services.get(name))?.version);
-        await store.services.delete(name, { actor: actorOf(c.get('principal')), expectedVersion: version });
-        return c.body(null, 204);
       },
-    },
+    }),
     {
       method: 'get',
       path: '/services/{name}/credentials',
@@ -150,9 +75,9 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       body: credentialInputSchema,
       responses: { 201: { description: 'created', schema: credentialRecordSchema, etag: true } },
       problems: [400, 404, 409, 415],
-      handler: async (c) => {
+      handler: async (c, { body }) => {
         const name = param(c, 'name');
-        const record = await store.credentials.create(name, await readJson(c), {
+        const record = await store.credentials.create(name, body, {
           actor: actorOf(c.get('principal')),
         });
         c.header('etag', etagOf(record.version));
@@ -194,16 +119,15 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       params: credentialParams,
       ifMatch: true,
       body: credentialUpdateSchema,
+      prepareBody: (body, c) =>
+        forUpdate(body, { service: param(c, 'name'), applicationId: param(c, 'appId') }),
       responses: {
         200: { description: 'the updated credentials', schema: credentialRecordSchema, etag: true },
       },
       problems: [400, 404, 412, 415],
-      handler: async (c) => {
+      handler: async (c, { body }) => {
         const name = param(c, 'name');
         const appId = param(c, 'appId');
-        const body = forUpdate(await readJson(c), { service: name, applicationId: appId });
-        // The body is checked before If-Match: a bad body is a 400 whatever the version (not a 412, then a 400).
-        parseInput(credentialUpdateSchema, body);
         const version = await expectedVersion(
           c,
           async () => (await store.credentials.get(name, appId))?.version,

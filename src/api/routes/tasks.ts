@@ -3,9 +3,8 @@ import { ServiceError } from '@temporalio/client';
 import { z } from 'zod';
 import { type TaskState, type TaskStateMemo, TaskStates } from '../../workflows/task-state.ts';
 import type { ApiDependencies } from '../dependencies.ts';
-import type { Operation } from '../operation.ts';
+import { type Operation, operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
-import { readQuery } from '../request.ts';
 import { taskSchema } from '../resource-schemas.ts';
 
 const tasksQuery = z.object({
@@ -26,7 +25,7 @@ function literal(value: string): string {
 
 export function taskOperations(deps: ApiDependencies): Operation[] {
   return [
-    {
+    operation({
       method: 'get',
       path: '/tasks',
       operationId: 'listTasks',
@@ -36,8 +35,7 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
       query: tasksQuery,
       responses: { 200: { description: 'newest first', schema: z.array(taskSchema) } },
       problems: [400, 503],
-      handler: async (c) => {
-        const { status, topic, state, limit } = readQuery(c, tasksQuery);
+      handler: async (c, { query: { status, topic, state, limit } }) => {
         if (!deps.temporal) throw new ApiProblem(503, 'Temporal is not connected');
         const query = [`ExecutionStatus = ${literal(status)}`, 'BptlTopic IS NOT NULL'];
         if (topic) query.push(`BptlTopic = ${literal(topic)}`);
@@ -79,6 +77,6 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
         }
         return c.json(tasks);
       },
-    },
+    }),
   ];
 }

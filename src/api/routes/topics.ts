@@ -6,13 +6,12 @@
 import { z } from 'zod';
 import type { TopicKey } from '../../store/schemas.ts';
 import { topicInputSchema, topicUpdateSchema } from '../../store/schemas.ts';
-import { parseInput } from '../../store/write-transaction.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
-import type { Operation } from '../operation.ts';
+import { type Operation, operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
-import { forUpdate, param, readJson, readQuery } from '../request.ts';
+import { forUpdate, param } from '../request.ts';
 import { topicRecordSchema } from '../resource-schemas.ts';
 
 const listQuery = z.object({
@@ -63,7 +62,7 @@ function keyOf(c: Parameters<Operation['handler']>[0]): TopicKey {
 export function topicOperations(deps: ApiDependencies): Operation[] {
   const { store } = deps;
   return [
-    {
+    operation({
       method: 'get',
       path: '/topics',
       operationId: 'listTopics',
@@ -75,17 +74,15 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
         200: { description: 'the topics, by engine and topic', schema: z.array(topicRecordSchema) },
       },
       problems: [400],
-      handler: async (c) => {
-        const { engine, enabled } = readQuery(c, listQuery);
-        return c.json(
+      handler: async (c, { query: { engine, enabled } }) =>
+        c.json(
           await store.topics.list({
             ...(engine === undefined ? {} : { engine }),
             ...(enabled === undefined ? {} : { enabled }),
           }),
-        );
-      },
-    },
-    {
+        ),
+    }),
+    operation({
       method: 'post',
       path: '/topics',
       operationId: 'createTopic',
@@ -97,8 +94,7 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
       body: topicInputSchema,
       responses: { 201: { description: 'created', schema: topicRecordSchema, etag: true } },
       problems: [400, 409, 415, 422],
-      handler: async (c) => {
-        const topic = parseInput(topicInputSchema, await readJson(c));
+      handler: async (c, { body: topic }) => {
         await checkTopicReferences(deps, topic);
         const record = await store.topics.create(topic, { actor: actorOf(c.get('principal')) });
         c.header('etag', etagOf(record.version));
@@ -108,7 +104,7 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
         );
         return c.json(record, 201);
       },
-    },
+    }),
     {
       method: 'get',
       path: '/topics/{engine}/{topic}',
@@ -127,7 +123,7 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
         return c.json(record);
       },
     },
-    {
+    operation({
       method: 'put',
       path: '/topics/{engine}/{topic}',
       operationId: 'updateTopic',
@@ -139,11 +135,11 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
       params: keyParams,
       ifMatch: true,
       body: topicUpdateSchema,
+      prepareBody: (body, c) => forUpdate(body, { ...keyOf(c) }),
       responses: { 200: { description: 'the updated topic', schema: topicRecordSchema, etag: true } },
       problems: [400, 404, 412, 415, 422],
-      handler: async (c) => {
+      handler: async (c, { body: topic }) => {
         const key = keyOf(c);
-        const topic = parseInput(topicUpdateSchema, forUpdate(await readJson(c), { ...key }));
         const version = await expectedVersion(c, async () => (await store.topics.get(key))?.version);
         await checkTopicReferences(deps, topic);
         const record = await store.topics.update(key, topic, {
@@ -153,7 +149,7 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
         c.header('etag', etagOf(record.version));
         return c.json(record);
       },
-    },
+    }),
     {
       method: 'delete',
       path: '/topics/{engine}/{topic}',

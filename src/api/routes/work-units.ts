@@ -9,13 +9,12 @@ import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@tempo
 import { z } from 'zod';
 import { type CamundaVariables, decodeVariables, encodeVariable } from '../../engine/variables.ts';
 import { ensureError } from '../../errors.ts';
-import { parseInput } from '../../store/write-transaction.ts';
 import { describeWorkUnit } from '../../work-units/describe-work-unit.ts';
 import { runWorkUnitOnce } from '../../workflows/run-work-unit-workflow.ts';
 import type { ApiDependencies } from '../dependencies.ts';
-import type { Operation } from '../operation.ts';
+import { type Operation, operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
-import { param, readJson } from '../request.ts';
+import { param } from '../request.ts';
 import {
   runWorkUnitRequestSchema,
   runWorkUnitResultSchema,
@@ -111,7 +110,7 @@ export function workUnitOperations(deps: ApiDependencies): Operation[] {
         return c.json(describeWorkUnit(unit));
       },
     },
-    {
+    operation({
       method: 'post',
       path: '/work-units/{name}/run',
       operationId: 'runWorkUnit',
@@ -124,10 +123,9 @@ export function workUnitOperations(deps: ApiDependencies): Operation[] {
       body: runWorkUnitRequestSchema,
       responses: { 200: { description: 'the outcome', schema: runWorkUnitResultSchema } },
       problems: [400, 404, 415, 422, 502, 503, 504],
-      handler: async (c) => {
+      handler: async (c, { body: request }) => {
         const name = param(c, 'name');
         if (!registry.get(name)) throw new ApiProblem(404, `work unit '${name}' does not exist`);
-        const request = parseInput(runWorkUnitRequestSchema, await readJson(c));
         const temporal = deps.temporal;
         if (!temporal) throw new ApiProblem(503, 'Temporal is not connected');
         const variables = toCamundaVariables(request.variables);
@@ -173,6 +171,6 @@ export function workUnitOperations(deps: ApiDependencies): Operation[] {
           clearTimeout(timer);
         }
       },
-    },
+    }),
   ];
 }

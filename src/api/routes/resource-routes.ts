@@ -1,0 +1,141 @@
+/**
+ * The operations engines and services share: list, create, get, replace and delete of a resource keyed by its
+ * name, with its ETag, If-Match on writes, the acting principal in the audit log and problem+json errors. What
+ * differs (wording, schemas, a delete's own check) comes in a `ResourceRoutes`.
+ */
+import { z } from 'zod';
+import type { ResourceRepository } from '../../store/resource-repository.ts';
+import { actorOf } from '../auth.ts';
+import { etagOf, expectedVersion } from '../etag.ts';
+import type { Operation } from '../operation.ts';
+import { ApiProblem } from '../problem.ts';
+import { forUpdate, param } from '../request.ts';
+
+/** One resource's routes: its path, names, schemas, store and wording. */
+export interface ResourceRoutes<Rec extends { name: string; version: number }> {
+  /** The collection's path and tag: `engines` → `/engines`, `/engines/{name}`. */
+  collection: string;
+  /** The singular noun, as in operation ids (`Engine`) and messages (`engine 'x' does not exist`). */
+  noun: string;
+  /** The noun with its article, for summaries: `an engine`. */
+  aNoun: string;
+  recordSchema: z.ZodType;
+  inputSchema: z.ZodType;
+  updateSchema: z.ZodType;
+  repository: ResourceRepository<Rec>;
+  descriptions: { create?: string; update: string; delete: string };
+  /** The delete's summary when it does more than delete the row. */
+  deleteSummary?: string;
+  /** Runs before a delete (before If-Match is read): throws the ApiProblem when the row must stay. */
+  beforeDelete?: (name: string) => Promise<void>;
+}
+
+function capitalised(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** The five operations of `spec`, in the document's order. */
+export function resourceOperations<Rec extends { name: string; version: number }>(
+  spec: ResourceRoutes<Rec>,
+): Operation[] {
+  const { collection, noun, repository } = spec;
+  const Noun = capitalised(noun);
+  const Plural = capitalised(collection);
+  const one = `/${collection}/{name}`;
+  const params = { name: `the ${noun}'s name` };
+  const currentVersion = (name: string) => async () => (await repository.get(name))?.version;
+  return [
+    {
+      method: 'get',
+      path: `/${collection}`,
+      operationId: `list${Plural}`,
+      tag: collection,
+      summary: `List the ${collection}`,
+      access: 'viewer',
+      responses: { 200: { description: `the ${collection}, by name`, schema: z.array(spec.recordSchema) } },
+      problems: [],
+      handler: async (c) => c.json(await repository.list()),
+    },
+    {
+      method: 'post',
+      path: `/${collection}`,
+      operationId: `create${Noun}`,
+      tag: collection,
+      summary: `Add ${spec.aNoun}`,
+      ...(spec.descriptions.create === undefined ? {} : { description: spec.descriptions.create }),
+      access: 'admin',
+      body: spec.inputSchema,
+      responses: { 201: { description: 'created', schema: spec.recordSchema, etag: true } },
+      problems: [400, 409, 415],
+      handler: async (c, { body }) => {
+        const record = await repository.create(body, { actor: actorOf(c.get('principal')) });
+        c.header('etag', etagOf(record.version));
+        c.header('location', `/${collection}/${encodeURIComponent(record.name)}`);
+        return c.json(record, 201);
+      },
+    },
+    {
+      method: 'get',
+      path: one,
+      operationId: `get${Noun}`,
+      tag: collection,
+      summary: `Get ${spec.aNoun}`,
+      access: 'viewer',
+      params,
+      responses: { 200: { description: `the ${noun}`, schema: spec.recordSchema, etag: true } },
+      problems: [404],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        const record = await repository.get(name);
+        if (!record) throw new ApiProblem(404, `${noun} '${name}' does not exist`);
+        c.header('etag', etagOf(record.version));
+        return c.json(record);
+      },
+    },
+    {
+      method: 'put',
+      path: one,
+      operationId: `update${Noun}`,
+      tag: collection,
+      summary: `Replace ${spec.aNoun}`,
+      description: spec.descriptions.update,
+      access: 'admin',
+      params,
+      ifMatch: true,
+      body: spec.updateSchema,
+      prepareBody: (body, c) => forUpdate(body, { name: param(c, 'name') }),
+      responses: { 200: { description: `the updated ${noun}`, schema: spec.recordSchema, etag: true } },
+      problems: [400, 404, 412, 415],
+      handler: async (c, { body }) => {
+        const name = param(c, 'name');
+        const version = await expectedVersion(c, currentVersion(name));
+        const record = await repository.update(name, body, {
+          actor: actorOf(c.get('principal')),
+          expectedVersion: version,
+        });
+        c.header('etag', etagOf(record.version));
+        return c.json(record);
+      },
+    },
+    {
+      method: 'delete',
+      path: one,
+      operationId: `delete${Noun}`,
+      tag: collection,
+      summary: spec.deleteSummary ?? `Delete ${spec.aNoun}`,
+      description: spec.descriptions.delete,
+      access: 'admin',
+      params,
+      ifMatch: true,
+      responses: { 204: { description: 'deleted' } },
+      problems: [404, 409, 412],
+      handler: async (c) => {
+        const name = param(c, 'name');
+        await spec.beforeDelete?.(name);
+        const version = await expectedVersion(c, currentVersion(name));
+        await repository.delete(name, { actor: actorOf(c.get('principal')), expectedVersion: version });
+        return c.body(null, 204);
+      },
+    },
+  ];
+}

@@ -1,0 +1,153 @@
+/**
+ * The shape engines and services share in the store: a row keyed by `name` with an auth object whose secret is
+ * encrypted, read redacted for the API, written in a transaction that bumps the configuration revision and
+ * records a redacted audit entry. The tables differ only in their columns and in what a delete must check or
+ * take along; those come in a `ResourceTable`, the rest is here once.
+ */
+import type { z } from 'zod';
+import { recordAudit } from './audit-repository.ts';
+import { type StoredAuth, sealAuth } from './auth-secrets.ts';
+import type { Queryable, Transaction } from './database.ts';
+import type { ResourceType } from './errors.ts';
+import type { VersionedWriteOptions, WriteOptions } from './schemas.ts';
+import type { SecretCipher } from './secret-cipher.ts';
+import { insertRow, lockRow, parseInput, parseWriteOptions, writeTransaction } from './write-transaction.ts';
+
+/** The columns every resource row has. */
+export interface ResourceRow {
+  name: string;
+  auth: StoredAuth;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A SQL statement with its parameters. */
+export interface Statement {
+  sql: string;
+  params: readonly unknown[];
+}
+
+type AuthInput = { type: string } & Record<string, unknown>;
+
+/** What makes one table a resource: its name, columns, schemas, and the rules of its delete. */
+export interface ResourceTable<
+  Row extends ResourceRow,
+  Rec,
+  Input extends z.ZodType<{ name: string; auth: AuthInput }>,
+  Update extends z.ZodType<{ auth: AuthInput }>,
+> {
+  table: string;
+  resourceType: ResourceType;
+  inputSchema: Input;
+  updateSchema: Update;
+  /** The API form of a row, its secret redacted (`markChanged`: the audit entry says a new secret was written). */
+  toRecord(row: Row, markChanged?: boolean): Rec;
+  /** The INSERT … RETURNING * of a parsed input with its sealed auth (as JSON text). */
+  insert(data: z.output<Input>, auth: string): Statement;
+  /** The UPDATE … RETURNING * of the row `name` (bumping version and updated_at) with its sealed auth. */
+  update(name: string, data: z.output<Update>, auth: string): Statement;
+  /**
+   * Deletes the locked row `name` in `tx`: checks what still uses it (InUseError) or takes its dependants along
+   * (auditing each); the resource's own audit entry is written after.
+   */
+  deleteRow(tx: Transaction, name: string, context: { revision: number; actor: string }): Promise<void>;
+}
+
+/** The reads and writes every resource has; the repositories add their own (resolve, credentialsFor). */
+export interface ResourceRepository<Rec> {
+  /** All rows, by name; secrets redacted. */
+  list(): Promise<Rec[]>;
+  /** One row, secrets redacted; undefined when there is none of that name. */
+  get(name: string): Promise<Rec | undefined>;
+  /** Creates a row from an input (validated here). Throws ValidationError, DuplicateError. */
+  create(input: unknown, options: WriteOptions): Promise<Rec>;
+  /**
+   * Replaces a row's settings (all but the name). An auth secret of `{ set: true }` keeps the stored one.
+   * Throws ValidationError, NotFoundError, StaleWriteError.
+   */
+  update(name: string, input: unknown, options: VersionedWriteOptions): Promise<Rec>;
+  /** Deletes a row. Throws NotFoundError, StaleWriteError, and what the table's `deleteRow` throws. */
+  delete(name: string, options: VersionedWriteOptions): Promise<void>;
+}
+
+export function createResourceRepository<
+  Row extends ResourceRow,
+  Rec,
+  Input extends z.ZodType<{ name: string; auth: AuthInput }>,
+  Update extends z.ZodType<{ auth: AuthInput }>,
+>(
+  db: Queryable,
+  cipher: SecretCipher,
+  table: ResourceTable<Row, Rec, Input, Update>,
+): ResourceRepository<Rec> {
+  const { resourceType, toRecord } = table;
+  const selectOne = (name: string): Statement => ({
+    sql: `SELECT * FROM ${table.table} WHERE name = $1`,
+    params: [name],
+  });
+  const audit = (
+    revision: number,
+    actor: string,
+    action: 'create' | 'update' | 'delete',
+    name: string,
+    before: Rec | null,
+    after: Rec | null,
+  ) => ({ revision, actor, action, resourceType, resourceName: name, before, after });
+
+  return {
+    async list() {
+      return (await db.query<Row>(`SELECT * FROM ${table.table} ORDER BY name`)).map((row) => toRecord(row));
+    },
+
+    async get(name) {
+      const { sql, params } = selectOne(name);
+      const [row] = await db.query<Row>(sql, params);
+      return row && toRecord(row);
+    },
+
+    async create(input, options) {
+      const data = parseInput(table.inputSchema, input);
+      const { actor } = parseWriteOptions(options);
+      const { stored, secretChanged } = sealAuth(data.auth, undefined, cipher);
+      return writeTransaction(db, async (tx, revision) => {
+        const row = await insertRow<Row>(
+          tx,
+          table.insert(data, JSON.stringify(stored)),
+          resourceType,
+          data.name,
+        );
+        await recordAudit(
+          tx,
+          audit(revision, actor, 'create', data.name, null, toRecord(row, secretChanged)),
+        );
+        return toRecord(row);
+      });
+    },
+
+    async update(name, input, options) {
+      const data = parseInput(table.updateSchema, input);
+      const { actor, expectedVersion } = parseWriteOptions(options);
+      return writeTransaction(db, async (tx, revision) => {
+        const current = await lockRow<Row>(tx, selectOne(name), resourceType, name, expectedVersion);
+        const { stored, secretChanged } = sealAuth(data.auth, current.auth, cipher);
+        const { sql, params } = table.update(name, data, JSON.stringify(stored));
+        const [row] = await tx.query<Row>(sql, params);
+        await recordAudit(
+          tx,
+          audit(revision, actor, 'update', name, toRecord(current), toRecord(row!, secretChanged)),
+        );
+        return toRecord(row!);
+      });
+    },
+
+    async delete(name, options) {
+      const { actor, expectedVersion } = parseWriteOptions(options);
+      await writeTransaction(db, async (tx, revision) => {
+        const current = await lockRow<Row>(tx, selectOne(name), resourceType, name, expectedVersion);
+        await table.deleteRow(tx, name, { revision, actor });
+        await recordAudit(tx, audit(revision, actor, 'delete', name, toRecord(current), null));
+      });
+    },
+  };
+}
