@@ -17,9 +17,9 @@
  * untouched, instead of counting them down to incidents.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { truncateErrorMessage } from '../activities/engine-activities.ts';
 import type { TopicConfig } from '../config/topic-config.ts';
 import type { CamundaClient, FetchedTask } from '../engine/camunda-client.ts';
+import { truncateErrorMessage } from '../engine/error-message.ts';
 import type { FetchTopic, LockedExternalTask } from '../engine/external-task.ts';
 import { ensureError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
