@@ -310,10 +310,7 @@ export class Poller {
       const locked = await this.options.camunda.lockedTasks(this.options.workerId);
       for (const task of locked) {
         if (await this.hasRunningWorkflow(task.id)) continue;
-        await this.unlock(
-          task as LockedExternalTask,
-          'it was locked for this poller but has no running workflow',
-        );
+        await this.unlock(task, 'it was locked for this poller but has no running workflow');
         released++;
       }
     } catch (error) {
@@ -594,7 +591,7 @@ export class Poller {
     }
   }
 
-  private async unlock(task: LockedExternalTask, why: string): Promise<void> {
+  private async unlock(task: Pick<LockedExternalTask, 'id' | 'topicName'>, why: string): Promise<void> {
     try {
       await this.options.camunda.unlock(task.id);
       this.log.warn('task unlocked', { taskId: task.id, topic: task.topicName, why });
