@@ -158,13 +158,25 @@ export class Poller {
   }
 
   /**
-   * One long poll, and the workflow starts of what it locked. Returns the number of tasks fetched; throws
-   * when the fetch fails. The loop calls it; tests call it to fetch on cue.
+   * One long poll, and the workflow starts of what it locked: resolves with the number of tasks fetched once
+   * their starts have settled (each workflow started, or its task reported to the engine or given back). Throws
+   * when the fetch fails. For a caller that fetches on cue, such as a one-off poll or a test; the loop does not
+   * wait for its starts, it fetches again as soon as there is capacity.
    */
   async pollOnce(signal: AbortSignal = this.abort.signal): Promise<number> {
+    const { starts } = await this.fetchAndStart(signal);
+    await Promise.allSettled(starts);
+    return starts.length;
+  }
+
+  /**
+   * One long poll; returns the starts of the tasks it locked. Each is tracked by the capacity tracker, which the
+   * loop waits on: it need not hold them itself.
+   */
+  private async fetchAndStart(signal: AbortSignal): Promise<{ starts: Array<Promise<void>> }> {
     const topics = this.fetchTopics();
     const capacity = this.capacity.free();
-    if (topics.length === 0 || capacity === 0) return 0;
+    if (topics.length === 0 || capacity === 0) return { starts: [] };
     this.stats.fetches++;
     const fetched = await this.options.camunda.fetchAndLock(
       {
@@ -179,9 +191,15 @@ export class Poller {
     const lockedAtMs = Date.now();
     this.stats.tasksFetched += fetched.length;
     // Starts run to the end even when stop() is called meanwhile: the tasks are locked already.
-    const starts = fetched.map((entry) => this.capacity.track(this.handle(entry, lockedAtMs)));
-    if (this.loop === undefined) await Promise.all(starts); // called on its own (tests): wait for the starts
-    return fetched.length;
+    return { starts: fetched.map((entry) => this.capacity.track(this.handle(entry, lockedAtMs))) };
+  }
+
+  /**
+   * Aborted once stop() is called. The long poll and each wait of the loop listen to it; so can work that should
+   * end with this poller.
+   */
+  get stopping(): AbortSignal {
+    return this.abort.signal;
   }
 
   /** Workflows started by this poller that are still running. */
@@ -227,7 +245,7 @@ export class Poller {
       }
       if (await this.capacity.holdBackForSlowStarts(signal)) continue;
       try {
-        await this.pollOnce(AbortSignal.any([signal, reload]));
+        await this.fetchAndStart(AbortSignal.any([signal, reload]));
         if (this.backoff.attempts > 0)
           this.log.info('the engine answers again', { url: this.options.camunda.baseUrl });
         this.backoff.reset();
