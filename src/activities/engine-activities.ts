@@ -12,21 +12,13 @@ import axios from 'axios';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { EngineClients } from '../engine/engine-clients.ts';
 import { EngineError, type EngineErrorKind } from '../engine/engine-error.ts';
+import { truncateErrorMessage } from '../engine/error-message.ts';
 import { HttpRequestError, toHttpRequestError } from '../http/http-request-error.ts';
 import { keepLock } from './keep-lock.ts';
 import { ENGINE_UNKNOWN_LIMIT_MS, type EngineActivities, FailureTypes } from './types.ts';
 
 /** Clients by engine name, as configured. */
 export type { EngineClients } from '../engine/engine-clients.ts';
-
-/** Camunda truncates errorMessage to 666 characters; we shorten it ourselves so the end is marked. */
-export const MAX_ERROR_MESSAGE_LENGTH = 666;
-
-export function truncateErrorMessage(message: string): string {
-  return message.length <= MAX_ERROR_MESSAGE_LENGTH
-    ? message
-    : `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…`;
-}
 
 const FAILURE_TYPE_OF_KIND: Record<EngineErrorKind, string> = {
   unavailable: FailureTypes.EngineUnavailable,

@@ -10,6 +10,8 @@ import type { EngineAuth } from '../config/topic-config.ts';
 import { toHttpRequestError } from '../http/http-request-error.ts';
 import { EngineError } from './engine-error.ts';
 import {
+  type ExternalTask,
+  externalTaskSchema,
   type FetchAndLockRequest,
   type LockedExternalTask,
   lockedExternalTaskSchema,
@@ -131,9 +133,22 @@ export class CamundaClient {
     await this.call('POST', `/external-task/${encodeURIComponent(taskId)}/unlock`);
   }
 
-  /** The tasks locked for a worker id now (`GET /external-task?workerId=…&locked=true`). */
-  async lockedTasks(workerId: string, maxResults = 1000): Promise<Array<{ id: string; topicName: string }>> {
-    return this.call('GET', '/external-task', { params: { workerId, locked: true, maxResults } });
+  /**
+   * The tasks locked for a worker id now (`GET /external-task?workerId=…&locked=true`). Throws an EngineError
+   * when the answer is not a list of tasks.
+   */
+  async lockedTasks(workerId: string, maxResults = 1000): Promise<ExternalTask[]> {
+    const data = await this.call<unknown>('GET', '/external-task', {
+      params: { workerId, locked: true, maxResults },
+    });
+    const parsed = z.array(externalTaskSchema).safeParse(data);
+    if (!parsed.success) {
+      throw new EngineError(
+        'GET /external-task',
+        `the engine did not answer with a list of tasks: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    return parsed.data;
   }
 
   /** Reads one external task. */

@@ -29,6 +29,22 @@ export const lockedExternalTaskSchema = z.object({
 /** A task locked for us by `fetchAndLock`. */
 export type LockedExternalTask = z.infer<typeof lockedExternalTaskSchema>;
 
+/**
+ * One entry of `GET /external-task?workerId=…&locked=true` (an `ExternalTaskDto`): only the fields BPTL reads.
+ * Parsed like fetchAndLock's answer, so that a changed or broken engine answer fails here, with the problem named,
+ * instead of as an undefined id further on.
+ */
+export const externalTaskSchema = z.object({
+  id: z.string().min(1),
+  topicName: z.string(),
+  workerId: z.string().nullish(),
+  lockExpirationTime: z.string().nullish(),
+  retries: z.number().int().nullish(),
+});
+
+/** An external task as the task query returns it. */
+export type ExternalTask = z.infer<typeof externalTaskSchema>;
+
 /** One topic of a `fetchAndLock` request. */
 export interface FetchTopic {
   topicName: string;

@@ -2,7 +2,7 @@
 import { ServiceError } from '@temporalio/client';
 import { PayloadConverterError, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { truncateErrorMessage } from '../../src/activities/engine-activities.ts';
+import { truncateErrorMessage } from '../../src/engine/error-message.ts';
 import {
   classifyStartError,
   deterministicStartMessage,

@@ -1,0 +1,138 @@
+/**
+ * The poller's capacity tracker: on its own (starts and followed workflows count until they settle), and in the
+ * poller's loop against a loopback fake engine (a fetch asks only for the free capacity; capacity comes back
+ * when a start settles).
+ */
+import { getEventListeners } from 'node:events';
+import { Client, Connection } from '@temporalio/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
+import { CamundaClient } from '../../src/engine/camunda-client.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { CapacityTracker } from '../../src/poller/capacity-tracker.ts';
+import { Poller } from '../../src/poller/poller.ts';
+import { FakeEngine } from '../support/fake-engine.ts';
+
+const quiet = createLogger('capacity', { level: 'error', write: () => {} });
+
+function deferred() {
+  let resolve: () => void = () => {};
+  let reject: (error: Error) => void = () => {};
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function tracker(maxPendingStarts: number, maxInFlight: number) {
+  return new CapacityTracker({ maxPendingStarts, maxInFlight, slowStartMs: 2_000, log: quiet });
+}
+
+describe('CapacityTracker', () => {
+  it('counts a start until it settles, fulfilled or rejected', async () => {
+    const capacity = tracker(3, 10);
+    const first = deferred();
+    const second = deferred();
+    void capacity.track(first.promise);
+    capacity.track(second.promise).catch(() => {});
+    expect(capacity.free()).toBe(1);
+    first.resolve();
+    second.reject(new Error('the start failed'));
+    await capacity.settled();
+    expect(capacity.pendingStarts).toBe(0);
+    expect(capacity.free()).toBe(3);
+  });
+
+  it('counts a started workflow until it closes, once per workflow id, against maxInFlight', async () => {
+    const capacity = tracker(50, 2);
+    const closed = deferred();
+    capacity.follow('wf-1', () => closed.promise);
+    capacity.follow('wf-1', () => Promise.resolve()); // fetched again: joins its running workflow
+    expect(capacity.workflowsInFlight).toBe(1);
+    void capacity.track(deferred().promise); // a start in flight counts too
+    expect(capacity.free()).toBe(0);
+    const freed = capacity.waitForCapacity(new AbortController().signal);
+    closed.reject(new Error('the connection closed'));
+    await freed;
+    expect(capacity.workflowsInFlight).toBe(0);
+    expect(capacity.free()).toBe(1);
+  });
+
+  it('stops waiting for capacity when the signal aborts, and leaves no listener on it', async () => {
+    const capacity = tracker(1, 1);
+    void capacity.track(deferred().promise);
+    const stop = new AbortController();
+    const waiting = capacity.waitForCapacity(stop.signal);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+    stop.abort();
+    await waiting;
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    expect(capacity.free()).toBe(0);
+  });
+
+  it('takes its listener off the signal when capacity frees up (the poller waits once per task)', async () => {
+    const capacity = tracker(1, 1);
+    const start = deferred();
+    void capacity.track(start.promise);
+    const signal = new AbortController().signal;
+    const waiting = capacity.waitForCapacity(signal);
+    start.resolve();
+    await waiting;
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    expect(capacity.free()).toBe(1);
+  });
+});
+
+describe('the poller fetches only its free capacity', () => {
+  let engine: FakeEngine | undefined;
+  let connection: Connection | undefined;
+  afterEach(async () => {
+    await engine?.close();
+    await connection?.close();
+  });
+
+  it('asks for what is free while starts are pending, and for more once they settled', async () => {
+    engine = await FakeEngine.start();
+    // Nothing here reaches Temporal: the tasks' topic is not configured, so the poller gives them back.
+    connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
+    const topic = {
+      ...topicConfigSchema.parse({ topic: 't', workUnit: 'echo' }),
+      engine: 'e',
+    } as TopicConfig;
+    const poller = new Poller({
+      engine: 'e',
+      camunda: new CamundaClient({ baseUrl: engine.baseUrl }),
+      temporal: new Client({ connection }),
+      topics: [topic],
+      workerId: 'bptl-capacity',
+      taskQueue: 'q',
+      workUnitTaskQueue: 'q-units',
+      maxPendingStarts: 3,
+      asyncResponseTimeoutMs: 300,
+      logger: quiet,
+    });
+    // Two tasks whose "start" (here: the unlock of a topic no longer configured) waits for the test.
+    const releaseUnlock1 = engine.hold('/external-task/gone-1/unlock');
+    const releaseUnlock2 = engine.hold('/external-task/gone-2/unlock');
+    engine.queue({ id: 'gone-1', topicName: 'gone' }, { id: 'gone-2', topicName: 'gone' });
+    poller.start();
+    try {
+      const isFetch = (r: { path: string; body: { topics?: unknown[] } }) =>
+        r.path === '/external-task/fetchAndLock' && (r.body.topics?.length ?? 0) > 0;
+      const first = await engine.waitForRequest(isFetch);
+      expect(first.body.maxTasks).toBe(3);
+      await engine.waitForRequest((r) => r.path === '/external-task/gone-2/unlock');
+      const second = await engine.waitForRequest(isFetch, { from: engine.requests.indexOf(first) + 1 });
+      expect(second.body.maxTasks).toBe(1); // two of three starts are pending
+      releaseUnlock1();
+      releaseUnlock2();
+      const after = engine.requests.length;
+      const third = await engine.waitForRequest((r) => isFetch(r) && r.body.maxTasks === 3, { from: after });
+      expect(third.body.workerId).toBe('bptl-capacity');
+    } finally {
+      await poller.stop();
+    }
+    expect(engine.lockedFor('bptl-capacity')).toEqual([]);
+  });
+});
