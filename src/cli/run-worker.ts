@@ -42,10 +42,17 @@ export async function connectWithRetry<T>(
   }
 }
 
-/** Installs the Temporal runtime once, with the SDK's own logs at WARN unless LOG_LEVEL is debug. */
+/**
+ * Installs the Temporal runtime once, with the SDK's own logs at WARN unless LOG_LEVEL is debug, and without the
+ * SDK's signal handlers: signals.ts owns SIGINT/SIGTERM, and each command shuts its worker down itself, after its
+ * pollers.
+ */
 function installRuntime(ctx: BptlContext): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(ctx.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+    Runtime.install({
+      logger: new DefaultLogger(ctx.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
+      shutdownSignals: [],
+    });
   } catch {
     // Already installed (a second worker in this process): keep the first.
   }

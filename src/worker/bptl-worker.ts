@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import type { ServiceResolver } from '../work-units/service-clients.ts';
 import { bundleWorkflowsInChild } from './bundle-workflows.ts';
+import { ResultHandoff } from './result-handoff.ts';
 import { disableWorkflowStackTraces } from './workflow-stack-traces.ts';
 
 export { workflowsPath } from './workflows-path.ts';
@@ -40,7 +41,7 @@ export interface BptlWorkerOptions {
 }
 
 export interface BptlWorker {
-  /** Runs until shutdown() is called (or the process gets SIGINT/SIGTERM). */
+  /** Runs until shutdown() is called. */
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -53,6 +54,7 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
     engines: options.engines,
     ...(options.services ? { services: options.services } : {}),
   });
+  const handoff = new ResultHandoff();
   const main = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -61,18 +63,21 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
     // A bounded cache: histories of evicted workflows are replayed when they wake (lock renewal, retry).
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
     // Engine calls run as local activities, and so do the work units of topics with `execution: local`.
-    activities: { ...createEngineActivities(options.engines), ...workUnitActivities },
+    activities: { ...handoff.engine(createEngineActivities(options.engines)), ...workUnitActivities },
     shutdownGraceTime,
   });
   const workUnits = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.workUnitTaskQueue,
-    activities: workUnitActivities,
+    activities: handoff.workUnits(workUnitActivities),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentWorkUnits ?? 100,
     shutdownGraceTime,
   });
   const workers = [main, workUnits];
+  let stopping = false;
+  /** Settles when the work-unit worker has stopped (set by run()). */
+  let workUnitsStopped: Promise<unknown> = Promise.resolve();
   return {
     async run() {
       options.logger.info('worker running', {
@@ -80,17 +85,32 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
         workUnitTaskQueue: options.workUnitTaskQueue,
       });
       // If one worker fails, stop the other, so the process never runs half a worker.
-      await Promise.all(
-        workers.map((w) =>
-          w.run().catch((error: unknown) => {
-            for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
-            throw error;
-          }),
-        ),
+      const runs = workers.map((w) =>
+        w.run().catch((error: unknown) => {
+          for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
+          throw error;
+        }),
       );
+      workUnitsStopped = Promise.allSettled([runs[1]]);
+      await Promise.all(runs);
     },
     shutdown() {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      if (stopping) return;
+      stopping = true;
+      // The work units first: they get their grace time, and the main worker meanwhile still takes the workflow
+      // tasks that their results bring; once those are reported to the engine, the main worker (result-handoff.ts).
+      if (workUnits.getState() !== 'RUNNING') {
+        if (main.getState() === 'RUNNING') main.shutdown();
+        return;
+      }
+      options.logger.info('worker stopping: work units first, then the workflows');
+      handoff.startStopping();
+      workUnits.shutdown();
+      void workUnitsStopped
+        .then(() => handoff.reported(shutdownGraceTime))
+        .then(() => {
+          if (main.getState() === 'RUNNING') main.shutdown();
+        });
     },
   };
 }

@@ -43,7 +43,7 @@ export async function writeConfigFile(config: {
 
 /** Runs `bptl <command> --config <file>` with Node (TypeScript directly), with `env` on top of ours. */
 export function spawnBptl(
-  command: 'worker' | 'poller',
+  command: 'worker' | 'poller' | 'run',
   configFile: string,
   env: NodeJS.ProcessEnv,
 ): BptlChild {

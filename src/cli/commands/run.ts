@@ -18,7 +18,7 @@ export async function runCombined(options: { configFile?: string | undefined }):
     const pollers = await startPollers(ctx, { workerConnection: connection });
     let stopping: Promise<void> | undefined;
     // The pollers stop first (no new task is fetched, orphaned locks are released), then the worker: work units
-    // in progress get their grace time. The Temporal runtime also shuts the worker down on the same signal.
+    // in progress get their grace time. This is the only shutdown: the Temporal runtime has no signal handlers.
     const stop = () => {
       stopping ??= (async () => {
         await pollers.stop().catch((e: unknown) => ctx.log.error(ensureError(e).message));
