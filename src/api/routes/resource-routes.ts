@@ -3,9 +3,10 @@
  * name, with its ETag, If-Match on writes, the acting principal in the audit log and problem+json errors. What
  * differs (wording, schemas, a delete's own check) comes in a `ResourceRoutes`.
  */
+import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ResourceRepository } from '../../store/resource-repository.ts';
-import { actorOf } from '../auth.ts';
+import { type ApiEnv, actorOf } from '../auth.ts';
 import { etagOf, expectedVersion } from '../etag.ts';
 import type { Operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
@@ -30,6 +31,12 @@ export interface ResourceRoutes<Rec extends { name: string; version: number }> {
   beforeDelete?: (name: string) => Promise<void>;
 }
 
+/** Answers `record` with its ETag. */
+function withEtag(c: Context<ApiEnv>, record: { version: number }): Response {
+  c.header('etag', etagOf(record.version));
+  return c.json(record);
+}
+
 function capitalised(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
@@ -43,7 +50,11 @@ export function resourceOperations<Rec extends { name: string; version: number }
   const Plural = capitalised(collection);
   const one = `/${collection}/{name}`;
   const params = { name: `the ${noun}'s name` };
-  const currentVersion = (name: string) => async () => (await repository.get(name))?.version;
+  /** A write's options: who, and the version If-Match names (asking the store when it names several). */
+  const writeOptions = async (c: Context<ApiEnv>, name: string) => ({
+    actor: actorOf(c.get('principal')),
+    expectedVersion: await expectedVersion(c, async () => (await repository.get(name))?.version),
+  });
   return [
     {
       method: 'get',
@@ -88,8 +99,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
         const name = param(c, 'name');
         const record = await repository.get(name);
         if (!record) throw new ApiProblem(404, `${noun} '${name}' does not exist`);
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
+        return withEtag(c, record);
       },
     },
     {
@@ -108,13 +118,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
       problems: [400, 404, 412, 415],
       handler: async (c, { body }) => {
         const name = param(c, 'name');
-        const version = await expectedVersion(c, currentVersion(name));
-        const record = await repository.update(name, body, {
-          actor: actorOf(c.get('principal')),
-          expectedVersion: version,
-        });
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
+        return withEtag(c, await repository.update(name, body, await writeOptions(c, name)));
       },
     },
     {
@@ -132,8 +136,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
       handler: async (c) => {
         const name = param(c, 'name');
         await spec.beforeDelete?.(name);
-        const version = await expectedVersion(c, currentVersion(name));
-        await repository.delete(name, { actor: actorOf(c.get('principal')), expectedVersion: version });
+        await repository.delete(name, await writeOptions(c, name));
         return c.body(null, 204);
       },
     },
