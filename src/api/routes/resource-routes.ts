@@ -3,11 +3,10 @@
  * name, with its ETag, If-Match on writes, the acting principal in the audit log and problem+json errors. What
  * differs (wording, schemas, a delete's own check) comes in a `ResourceRoutes`.
  */
-import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ResourceRepository } from '../../store/resource-repository.ts';
-import { type ApiEnv, actorOf } from '../auth.ts';
-import { etagOf, expectedVersion } from '../etag.ts';
+import { actorOf } from '../auth.ts';
+import { etagOf, withEtag, writeOptions } from '../etag.ts';
 import type { Operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
 import { forUpdate, param } from '../request.ts';
@@ -31,12 +30,6 @@ export interface ResourceRoutes<Rec extends { name: string; version: number }> {
   beforeDelete?: (name: string) => Promise<void>;
 }
 
-/** Answers `record` with its ETag. */
-function withEtag(c: Context<ApiEnv>, record: { version: number }): Response {
-  c.header('etag', etagOf(record.version));
-  return c.json(record);
-}
-
 function capitalised(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
@@ -50,11 +43,8 @@ export function resourceOperations<Rec extends { name: string; version: number }
   const Plural = capitalised(collection);
   const one = `/${collection}/{name}`;
   const params = { name: `the ${noun}'s name` };
-  /** A write's options: who, and the version If-Match names (asking the store when it names several). */
-  const writeOptions = async (c: Context<ApiEnv>, name: string) => ({
-    actor: actorOf(c.get('principal')),
-    expectedVersion: await expectedVersion(c, async () => (await repository.get(name))?.version),
-  });
+  /** The row's version, for an If-Match that names several. */
+  const current = (name: string) => async () => (await repository.get(name))?.version;
   return [
     {
       method: 'get',
@@ -118,7 +108,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
       problems: [400, 404, 412, 415],
       handler: async (c, { body }) => {
         const name = param(c, 'name');
-        return withEtag(c, await repository.update(name, body, await writeOptions(c, name)));
+        return withEtag(c, await repository.update(name, body, await writeOptions(c, current(name))));
       },
     },
     {
@@ -136,7 +126,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
       handler: async (c) => {
         const name = param(c, 'name');
         await spec.beforeDelete?.(name);
-        await repository.delete(name, await writeOptions(c, name));
+        await repository.delete(name, await writeOptions(c, current(name)));
         return c.body(null, 204);
       },
     },
