@@ -4,6 +4,7 @@
  * that version (else 412, with the current version); when absent, the write is unconditional; when empty, 400.
  */
 import type { Context } from 'hono';
+import { type ApiEnv, actorOf } from './auth.ts';
 import { ApiProblem } from './problem.ts';
 
 /** The ETag of a row at `version`. */
@@ -52,4 +53,18 @@ export async function expectedVersion(
       : `the resource is at version ${now ?? '(none)'}, not ${versions.join(' or ')}`,
     now === undefined ? {} : { extensions: { currentVersion: now }, headers: { etag: etagOf(now) } },
   );
+}
+
+/** Answers `record` (a row the store read or wrote) with its ETag. */
+export function withEtag(c: Context, record: { version: number }): Response {
+  c.header('etag', etagOf(record.version));
+  return c.json(record);
+}
+
+/** A PUT's or DELETE's write options: the acting principal, and the version If-Match names (`current` reads it). */
+export async function writeOptions(
+  c: Context<ApiEnv>,
+  current: () => Promise<number | undefined>,
+): Promise<{ actor: string; expectedVersion: number | undefined }> {
+  return { actor: actorOf(c.get('principal')), expectedVersion: await expectedVersion(c, current) };
 }

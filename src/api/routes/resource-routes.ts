@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ResourceRepository } from '../../store/resource-repository.ts';
 import { actorOf } from '../auth.ts';
-import { etagOf, expectedVersion } from '../etag.ts';
+import { etagOf, withEtag, writeOptions } from '../etag.ts';
 import type { Operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
 import { forUpdate, param } from '../request.ts';
@@ -43,7 +43,8 @@ export function resourceOperations<Rec extends { name: string; version: number }
   const Plural = capitalised(collection);
   const one = `/${collection}/{name}`;
   const params = { name: `the ${noun}'s name` };
-  const currentVersion = (name: string) => async () => (await repository.get(name))?.version;
+  /** The row's version, for an If-Match that names several. */
+  const current = (name: string) => async () => (await repository.get(name))?.version;
   return [
     {
       method: 'get',
@@ -88,8 +89,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
         const name = param(c, 'name');
         const record = await repository.get(name);
         if (!record) throw new ApiProblem(404, `${noun} '${name}' does not exist`);
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
+        return withEtag(c, record);
       },
     },
     {
@@ -108,13 +108,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
       problems: [400, 404, 412, 415],
       handler: async (c, { body }) => {
         const name = param(c, 'name');
-        const version = await expectedVersion(c, currentVersion(name));
-        const record = await repository.update(name, body, {
-          actor: actorOf(c.get('principal')),
-          expectedVersion: version,
-        });
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
+        return withEtag(c, await repository.update(name, body, await writeOptions(c, current(name))));
       },
     },
     {
@@ -132,8 +126,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
       handler: async (c) => {
         const name = param(c, 'name');
         await spec.beforeDelete?.(name);
-        const version = await expectedVersion(c, currentVersion(name));
-        await repository.delete(name, { actor: actorOf(c.get('principal')), expectedVersion: version });
+        await repository.delete(name, await writeOptions(c, current(name)));
         return c.body(null, 204);
       },
     },

@@ -12,7 +12,7 @@ import {
 } from '../../store/schemas.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
-import { etagOf, expectedVersion } from '../etag.ts';
+import { etagOf, withEtag, writeOptions } from '../etag.ts';
 import type { Operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
 import { forUpdate, param } from '../request.ts';
@@ -24,6 +24,9 @@ const credentialParams = { name: "the service's name", appId: "the application's
 
 export function serviceOperations(deps: ApiDependencies): Operation[] {
   const { store } = deps;
+  /** The credentials' version, for an If-Match that names several. */
+  const current = (name: string, appId: string) => async () =>
+    (await store.credentials.get(name, appId))?.version;
   return [
     ...resourceOperations({
       collection: 'services',
@@ -104,8 +107,7 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
         const record = await store.credentials.get(name, appId);
         if (!record)
           throw new ApiProblem(404, `service '${name}' has no credentials of application '${appId}'`);
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
+        return withEtag(c, record);
       },
     },
     {
@@ -128,16 +130,8 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       handler: async (c, { body }) => {
         const name = param(c, 'name');
         const appId = param(c, 'appId');
-        const version = await expectedVersion(
-          c,
-          async () => (await store.credentials.get(name, appId))?.version,
-        );
-        const record = await store.credentials.update(name, appId, body, {
-          actor: actorOf(c.get('principal')),
-          expectedVersion: version,
-        });
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
+        const options = await writeOptions(c, current(name, appId));
+        return withEtag(c, await store.credentials.update(name, appId, body, options));
       },
     },
     {
@@ -154,14 +148,7 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       handler: async (c) => {
         const name = param(c, 'name');
         const appId = param(c, 'appId');
-        const version = await expectedVersion(
-          c,
-          async () => (await store.credentials.get(name, appId))?.version,
-        );
-        await store.credentials.delete(name, appId, {
-          actor: actorOf(c.get('principal')),
-          expectedVersion: version,
-        });
+        await store.credentials.delete(name, appId, await writeOptions(c, current(name, appId)));
         return c.body(null, 204);
       },
     },

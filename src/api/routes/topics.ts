@@ -8,7 +8,7 @@ import type { TopicKey } from '../../store/schemas.ts';
 import { topicInputSchema, topicUpdateSchema } from '../../store/schemas.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
-import { etagOf, expectedVersion } from '../etag.ts';
+import { etagOf, withEtag, writeOptions } from '../etag.ts';
 import { type Operation, operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
 import { forUpdate, param } from '../request.ts';
@@ -61,6 +61,8 @@ function keyOf(c: Parameters<Operation['handler']>[0]): TopicKey {
 
 export function topicOperations(deps: ApiDependencies): Operation[] {
   const { store } = deps;
+  /** The topic's version, for an If-Match that names several. */
+  const current = (key: TopicKey) => async () => (await store.topics.get(key))?.version;
   return [
     operation({
       method: 'get',
@@ -119,8 +121,7 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
         const key = keyOf(c);
         const record = await store.topics.get(key);
         if (!record) throw new ApiProblem(404, `topic '${key.engine}/${key.topic}' does not exist`);
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
+        return withEtag(c, record);
       },
     },
     operation({
@@ -140,14 +141,9 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
       problems: [400, 404, 412, 415, 422],
       handler: async (c, { body: topic }) => {
         const key = keyOf(c);
-        const version = await expectedVersion(c, async () => (await store.topics.get(key))?.version);
+        const options = await writeOptions(c, current(key));
         await checkTopicReferences(deps, topic);
-        const record = await store.topics.update(key, topic, {
-          actor: actorOf(c.get('principal')),
-          expectedVersion: version,
-        });
-        c.header('etag', etagOf(record.version));
-        return c.json(record);
+        return withEtag(c, await store.topics.update(key, topic, options));
       },
     }),
     {
@@ -164,8 +160,7 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
       problems: [404, 412],
       handler: async (c) => {
         const key = keyOf(c);
-        const version = await expectedVersion(c, async () => (await store.topics.get(key))?.version);
-        await store.topics.delete(key, { actor: actorOf(c.get('principal')), expectedVersion: version });
+        await store.topics.delete(key, await writeOptions(c, current(key)));
         return c.body(null, 204);
       },
     },
