@@ -27,6 +27,7 @@ RUN npm run build \
  && test -f dist/workflows/index.js \
  && test -f dist/store/migrations/001-initial.sql \
  && test -f dist/worker/workflow-thread-preload.cjs \
+ && test ! -e dist/work-units/testing.js \
  && npm prune --omit=dev
 
 # --- runtime ---------------------------------------------------------------------------------------------
