@@ -9,7 +9,9 @@ import { InUseError, SQLSTATE, sqlState } from './errors.ts';
 import { createResourceRepository, type ResourceRepository } from './resource-repository.ts';
 import {
   type EngineAuth,
+  type EngineInput,
   type EngineRecord,
+  type EngineUpdate,
   engineInputSchema,
   engineUpdateSchema,
   type RedactedEngineAuth,
@@ -18,7 +20,7 @@ import {
 import type { SecretCipher } from './secret-cipher.ts';
 
 /** Engines: list/get/create/update/delete as every resource (a delete is an InUseError while topics use it). */
-export interface EngineRepository extends ResourceRepository<EngineRecord> {
+export interface EngineRepository extends ResourceRepository<EngineRecord, EngineInput, EngineUpdate> {
   /** The engine with its secret decrypted, for the poller. Throws SecretKeyError when the key does not fit. */
   resolve(name: string): Promise<ResolvedEngine | undefined>;
   /** All engines with their secrets decrypted, for the poller. */

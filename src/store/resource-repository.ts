@@ -11,7 +11,7 @@ import type { Queryable, Transaction } from './database.ts';
 import type { ResourceType } from './errors.ts';
 import type { VersionedWriteOptions, WriteOptions } from './schemas.ts';
 import type { SecretCipher } from './secret-cipher.ts';
-import { insertRow, lockRow, parseInput, parseWriteOptions, writeTransaction } from './write-transaction.ts';
+import { insertRow, lockRow, parseWriteOptions, writeTransaction } from './write-transaction.ts';
 
 /** The columns every resource row has. */
 export interface ResourceRow {
@@ -54,19 +54,25 @@ export interface ResourceTable<
   deleteRow(tx: Transaction, name: string, context: { revision: number; actor: string }): Promise<void>;
 }
 
-/** The reads and writes every resource has; the repositories add their own (resolve, credentialsFor). */
-export interface ResourceRepository<Rec> {
+/**
+ * The reads and writes every resource has; the repositories add their own (resolve, credentialsFor). `In` and
+ * `Up` are the parsed create and update inputs: the store takes values its callers parsed.
+ */
+export interface ResourceRepository<Rec, In = never, Up = never> {
   /** All rows, by name; secrets redacted. */
   list(): Promise<Rec[]>;
   /** One row, secrets redacted; undefined when there is none of that name. */
   get(name: string): Promise<Rec | undefined>;
-  /** Creates a row from an input (validated here). Throws ValidationError, DuplicateError. */
-  create(input: unknown, options: WriteOptions): Promise<Rec>;
   /**
-   * Replaces a row's settings (all but the name). An auth secret of `{ set: true }` keeps the stored one.
-   * Throws ValidationError, NotFoundError, StaleWriteError.
+   * Creates a row from a parsed input (the caller parsed it with the table's `inputSchema`: the API in createApp,
+   * a configuration file in its schema). Throws ValidationError (options), DuplicateError.
    */
-  update(name: string, input: unknown, options: VersionedWriteOptions): Promise<Rec>;
+  create(input: In, options: WriteOptions): Promise<Rec>;
+  /**
+   * Replaces a row's settings (all but the name) with a parsed update (`updateSchema`). An auth secret of
+   * `{ set: true }` keeps the stored one. Throws ValidationError, NotFoundError, StaleWriteError.
+   */
+  update(name: string, input: Up, options: VersionedWriteOptions): Promise<Rec>;
   /** Deletes a row. Throws NotFoundError, StaleWriteError, and what the table's `deleteRow` throws. */
   delete(name: string, options: VersionedWriteOptions): Promise<void>;
 }
@@ -80,7 +86,7 @@ export function createResourceRepository<
   db: Queryable,
   cipher: SecretCipher,
   table: ResourceTable<Row, Rec, Input, Update>,
-): ResourceRepository<Rec> {
+): ResourceRepository<Rec, z.output<Input>, z.output<Update>> {
   const { resourceType, toRecord } = table;
   const selectOne = (name: string): Statement => ({
     sql: `SELECT * FROM ${table.table} WHERE name = $1`,
@@ -106,8 +112,7 @@ export function createResourceRepository<
       return row && toRecord(row);
     },
 
-    async create(input, options) {
-      const data = parseInput(table.inputSchema, input);
+    async create(data, options) {
       const { actor } = parseWriteOptions(options);
       const { stored, secretChanged } = sealAuth(data.auth, undefined, cipher);
       return writeTransaction(db, async (tx, revision) => {
@@ -125,8 +130,7 @@ export function createResourceRepository<
       });
     },
 
-    async update(name, input, options) {
-      const data = parseInput(table.updateSchema, input);
+    async update(name, data, options) {
       const { actor, expectedVersion } = parseWriteOptions(options);
       return writeTransaction(db, async (tx, revision) => {
         const current = await lockRow<Row>(tx, selectOne(name), resourceType, name, expectedVersion);

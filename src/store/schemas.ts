@@ -123,8 +123,10 @@ export const engineInputSchema = engineConfigSchema.extend({
 export const engineUpdateSchema = engineInputSchema
   .omit({ name: true })
   .extend({ auth: engineAuthInputSchema.default({ type: 'none' }) });
-export type EngineInput = z.input<typeof engineInputSchema>;
-export type EngineUpdate = z.input<typeof engineUpdateSchema>;
+/** An engine to create, parsed: what the store takes. */
+export type EngineInput = z.output<typeof engineInputSchema>;
+/** An engine's new settings, parsed: what the store takes. */
+export type EngineUpdate = z.output<typeof engineUpdateSchema>;
 
 /** An engine as the API reads it: secrets redacted. */
 export interface EngineRecord extends RowMeta {
@@ -154,8 +156,10 @@ export const serviceInputSchema = z.strictObject({
 export const serviceUpdateSchema = serviceInputSchema
   .omit({ name: true })
   .extend({ auth: serviceAuthInputSchema.default({ type: 'none' }) });
-export type ServiceInput = z.input<typeof serviceInputSchema>;
-export type ServiceUpdate = z.input<typeof serviceUpdateSchema>;
+/** A service to create, parsed: what the store takes. */
+export type ServiceInput = z.output<typeof serviceInputSchema>;
+/** A service's new settings, parsed: what the store takes. */
+export type ServiceUpdate = z.output<typeof serviceUpdateSchema>;
 
 export interface ServiceRecord extends RowMeta {
   name: string;
@@ -202,8 +206,10 @@ export const topicSettingsSchema = topicFieldsSchema.omit({
   workUnit: true,
   enabled: true,
 });
-export type TopicInput = z.input<typeof topicInputSchema>;
-export type TopicUpdate = z.input<typeof topicUpdateSchema>;
+/** A topic to create, parsed (defaults filled in): what the store takes. */
+export type TopicInput = z.output<typeof topicInputSchema>;
+/** A topic's new settings, parsed: what the store takes. */
+export type TopicUpdate = z.output<typeof topicUpdateSchema>;
 
 /** The key of a topic. */
 export interface TopicKey {

@@ -13,14 +13,16 @@ import {
   type RedactedServiceAuth,
   type ServiceAuth,
   type ServiceCredentials,
+  type ServiceInput,
   type ServiceRecord,
+  type ServiceUpdate,
   serviceInputSchema,
   serviceUpdateSchema,
 } from './schemas.ts';
 import type { SecretCipher } from './secret-cipher.ts';
 
 /** Services: list/get/create/update/delete as every resource (a delete takes its credentials along, each audited). */
-export interface ServiceRepository extends ResourceRepository<ServiceRecord> {
+export interface ServiceRepository extends ResourceRepository<ServiceRecord, ServiceInput, ServiceUpdate> {
   /**
    * The credentials a task uses to call `service`, decrypted, for the worker only: those of `applicationId` (the
    * task's `bptlAppId` variable) when the service has them, else the service's default. Undefined when there is

@@ -10,15 +10,15 @@ import { recordAudit } from './audit-repository.ts';
 import type { Queryable } from './database.ts';
 import { InvalidReferenceError, SQLSTATE, sqlState } from './errors.ts';
 import {
+  type TopicInput,
   type TopicKey,
   type TopicRecord,
-  topicInputSchema,
+  type TopicUpdate,
   topicSettingsSchema,
-  topicUpdateSchema,
   type VersionedWriteOptions,
   type WriteOptions,
 } from './schemas.ts';
-import { insertRow, lockRow, parseInput, parseWriteOptions, writeTransaction } from './write-transaction.ts';
+import { insertRow, lockRow, parseWriteOptions, writeTransaction } from './write-transaction.ts';
 
 export interface TopicFilter {
   engine?: string;
@@ -31,13 +31,17 @@ export interface TopicRepository {
   /** One topic; undefined when the engine has no such topic. */
   get(key: TopicKey): Promise<TopicRecord | undefined>;
   /**
-   * Creates a topic from a `TopicInput` (the configuration file's topic, engine required; defaults are filled in).
-   * Throws ValidationError, InvalidReferenceError (no such engine), DuplicateError. The work unit's name is not
-   * checked here: the store does not know the registry (the API checks it).
+   * Creates a topic from a parsed `TopicInput` (the API's body, parsed by createApp; a configuration file's topic,
+   * parsed by its schema). Throws ValidationError (options), InvalidReferenceError (no such engine),
+   * DuplicateError. The work unit's name is not checked here: the store does not know the registry (the API
+   * checks it).
    */
-  create(input: unknown, options: WriteOptions): Promise<TopicRecord>;
-  /** Replaces a topic's settings with a `TopicUpdate` (all but engine and topic). Throws ValidationError, NotFoundError, StaleWriteError. */
-  update(key: TopicKey, input: unknown, options: VersionedWriteOptions): Promise<TopicRecord>;
+  create(input: TopicInput, options: WriteOptions): Promise<TopicRecord>;
+  /**
+   * Replaces a topic's settings with a parsed `TopicUpdate` (all but engine and topic). Throws ValidationError
+   * (options), NotFoundError, StaleWriteError.
+   */
+  update(key: TopicKey, input: TopicUpdate, options: VersionedWriteOptions): Promise<TopicRecord>;
   /** Deletes a topic. Throws NotFoundError, StaleWriteError. */
   delete(key: TopicKey, options: VersionedWriteOptions): Promise<void>;
 }
@@ -109,8 +113,7 @@ export function createTopicRepository(db: Queryable): TopicRepository {
       return row && toRecord(row);
     },
 
-    async create(input, options) {
-      const data = parseInput(topicInputSchema, input);
+    async create(data, options) {
       const { actor } = parseWriteOptions(options);
       const key = { engine: data.engine, topic: data.topic };
       const { workUnit, enabled, settings } = columns(data);
@@ -150,8 +153,7 @@ export function createTopicRepository(db: Queryable): TopicRepository {
       });
     },
 
-    async update(key, input, options) {
-      const data = parseInput(topicUpdateSchema, input);
+    async update(key, data, options) {
       const { actor, expectedVersion } = parseWriteOptions(options);
       const { workUnit, enabled, settings } = columns(data);
       return writeTransaction(db, async (tx, revision) => {

@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logging/logger.ts';
 import { PollerFleet } from '../../src/poller/poller-fleet.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
+import { engineInput } from '../support/store-inputs.ts';
 import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
 
 const failing = defineWorkUnit({
@@ -58,7 +59,7 @@ beforeAll(async () => {
     taskQueue: h.taskQueue,
     workUnitTaskQueue: h.workUnitTaskQueue,
   });
-  await api.store.engines.create({ name: ENGINE, url: inject('camundaUrl') }, { actor: 'test' });
+  await api.store.engines.create(engineInput({ name: ENGINE, url: inject('camundaUrl') }), { actor: 'test' });
   const log = createLogger('test.reload', { level: (process.env.LOG_LEVEL as 'info') ?? 'warn' });
   fleet = new PollerFleet({
     temporal: h.client,

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { openPostgres } from '../../src/store/database.ts';
 import { DuplicateError, ValidationError } from '../../src/store/errors.ts';
+import { engineInput, serviceInput, topicInput } from '../support/store-inputs.ts';
 import { describeStores, uniqueName } from './stores.ts';
 
 const url = 'http://127.0.0.1:8080/engine-rest';
@@ -10,8 +11,10 @@ describeStores('audit log and transactions', (ctx) => {
     const { store } = ctx();
     const actor = uniqueName('lister');
     const names = [uniqueName('a'), uniqueName('b'), uniqueName('c')];
-    for (const name of names) await store.engines.create({ name, url }, { actor });
-    await store.services.create({ name: names[0]!, baseUrl: 'https://x.example.nl' }, { actor });
+    for (const name of names) await store.engines.create(engineInput({ name, url }), { actor });
+    await store.services.create(serviceInput({ name: names[0]!, baseUrl: 'https://x.example.nl' }), {
+      actor,
+    });
 
     const all = await store.audit.list({ actor });
     expect(all.map((e) => e.resourceName)).toEqual([names[0], names[2], names[1], names[0]]);
@@ -36,7 +39,7 @@ describeStores('audit log and transactions', (ctx) => {
     const { store } = ctx();
     const name = uniqueName('rev');
     const before = await store.revision();
-    await store.engines.create({ name, url }, { actor: 'a' });
+    await store.engines.create(engineInput({ name, url }), { actor: 'a' });
     const [entry] = await store.audit.list({ resourceName: name });
     expect(entry!.revision).toBe(before + 1);
     expect(await store.revision()).toBe(before + 1);
@@ -45,12 +48,14 @@ describeStores('audit log and transactions', (ctx) => {
   it('writes nothing — row, audit entry, revision — when a write fails', async () => {
     const { store, db } = ctx();
     const name = uniqueName('fail');
-    await store.engines.create({ name, url }, { actor: 'a' });
+    await store.engines.create(engineInput({ name, url }), { actor: 'a' });
     const revision = await store.revision();
     const [count] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
-    await expect(store.engines.create({ name, url }, { actor: 'a' })).rejects.toBeInstanceOf(DuplicateError);
+    await expect(store.engines.create(engineInput({ name, url }), { actor: 'a' })).rejects.toBeInstanceOf(
+      DuplicateError,
+    );
     await expect(
-      store.topics.create({ engine: 'missing', topic: 't', workUnit: 'echo' }, { actor: 'a' }),
+      store.topics.create(topicInput({ engine: 'missing', topic: 't', workUnit: 'echo' }), { actor: 'a' }),
     ).rejects.toThrow();
     expect(await store.revision()).toBe(revision);
     expect(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log')).toEqual([count]);
@@ -62,8 +67,8 @@ describeStores('audit log and transactions', (ctx) => {
     const revision = await store.revision();
     const error = await store
       .transaction(async (tx) => {
-        await tx.engines.create({ name, url }, { actor: 'tx' });
-        await tx.topics.create({ engine: name, topic: 't', workUnit: 'echo' }, { actor: 'tx' });
+        await tx.engines.create(engineInput({ name, url }), { actor: 'tx' });
+        await tx.topics.create(topicInput({ engine: name, topic: 't', workUnit: 'echo' }), { actor: 'tx' });
         // Inside the transaction, each write has its audit entry next to it.
         expect((await tx.audit.list({ resourceName: name })).map((e) => e.action)).toEqual(['create']);
         expect(await tx.revision()).toBe(revision + 2);
@@ -82,11 +87,11 @@ describeStores('audit log and transactions', (ctx) => {
     const { store } = ctx();
     const name = uniqueName('together');
     await store.transaction(async (tx) => {
-      await tx.engines.create({ name, url }, { actor: 'import' });
-      await expect(tx.engines.create({ name, url }, { actor: 'import' })).rejects.toBeInstanceOf(
+      await tx.engines.create(engineInput({ name, url }), { actor: 'import' });
+      await expect(tx.engines.create(engineInput({ name, url }), { actor: 'import' })).rejects.toBeInstanceOf(
         DuplicateError,
       );
-      await tx.topics.create({ engine: name, topic: 't', workUnit: 'echo' }, { actor: 'import' });
+      await tx.topics.create(topicInput({ engine: name, topic: 't', workUnit: 'echo' }), { actor: 'import' });
     });
     expect(await store.topics.get({ engine: name, topic: 't' })).toMatchObject({ workUnit: 'echo' });
     const entries = await store.audit.list({ actor: 'import' });
@@ -106,7 +111,7 @@ describeStores('audit log and transactions', (ctx) => {
     try {
       const name = uniqueName('hidden');
       await store.transaction(async (tx) => {
-        await tx.engines.create({ name, url }, { actor: 'a' });
+        await tx.engines.create(engineInput({ name, url }), { actor: 'a' });
         expect(await other.query('SELECT 1 FROM engines WHERE name = $1', [name])).toEqual([]);
         expect(await other.query('SELECT 1 FROM audit_log WHERE resource_name = $1', [name])).toEqual([]);
       });

@@ -7,6 +7,7 @@ import { openConfigStore } from '../../src/store/config-store.ts';
 import { openDatabase, openPglite, openPostgres } from '../../src/store/database.ts';
 import { migrate, migrationsDirectory, readMigrations } from '../../src/store/migrate.ts';
 import { findPostgresBinaries } from '../support/postgres-server.ts';
+import { engineInput } from '../support/store-inputs.ts';
 import { describeStores, freshPostgresDatabase, randomCipher } from './stores.ts';
 
 const tables = [
@@ -36,7 +37,9 @@ describeStores('migrations', (ctx) => {
 
   it('is idempotent: migrating again applies nothing and keeps the data', async () => {
     const { db, store } = ctx();
-    await store.engines.create({ name: 'kept', url: 'http://127.0.0.1:8080/engine-rest' }, { actor: 'a' });
+    await store.engines.create(engineInput({ name: 'kept', url: 'http://127.0.0.1:8080/engine-rest' }), {
+      actor: 'a',
+    });
     expect(await migrate(db)).toEqual([]);
     expect(await migrate(db)).toEqual([]);
     expect(await store.engines.get('kept')).toBeDefined();

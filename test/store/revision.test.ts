@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createConfigStore } from '../../src/store/config-store.ts';
 import { openPostgres } from '../../src/store/database.ts';
 import { watchRevision } from '../../src/store/revision.ts';
+import { engineInput, topicInput, topicUpdate } from '../support/store-inputs.ts';
 import { describeStores, uniqueName } from './stores.ts';
 
 const url = 'http://127.0.0.1:8080/engine-rest';
@@ -11,17 +12,17 @@ describeStores('the configuration revision', (ctx) => {
     const { store } = ctx();
     const start = await store.revision();
     const name = uniqueName('rev');
-    await store.engines.create({ name, url }, { actor: 'a' });
-    await store.topics.create({ engine: name, topic: 't', workUnit: 'echo' }, { actor: 'a' });
+    await store.engines.create(engineInput({ name, url }), { actor: 'a' });
+    await store.topics.create(topicInput({ engine: name, topic: 't', workUnit: 'echo' }), { actor: 'a' });
     await store.topics.update(
       { engine: name, topic: 't' },
-      { workUnit: 'echo', enabled: false },
+      topicUpdate({ workUnit: 'echo', enabled: false }),
       { actor: 'a' },
     );
     expect(await store.revision()).toBe(start + 3);
     await store.engines.list();
     await store.topics.get({ engine: name, topic: 't' });
-    await store.engines.create({ name, url }, { actor: 'a' }).catch(() => {});
+    await store.engines.create(engineInput({ name, url }), { actor: 'a' }).catch(() => {});
     expect(await store.revision()).toBe(start + 3);
     await store.topics.delete({ engine: name, topic: 't' }, { actor: 'a' });
     expect(await store.revision()).toBe(start + 4);
@@ -34,7 +35,9 @@ describeStores('the configuration revision', (ctx) => {
       { name, url, auth: { type: 'bearer', token: 'engine-token' }, workerIdPrefix: 'w' },
       { actor: 'a' },
     );
-    await store.topics.create({ engine: name, topic: 'snap-topic', workUnit: 'echo' }, { actor: 'a' });
+    await store.topics.create(topicInput({ engine: name, topic: 'snap-topic', workUnit: 'echo' }), {
+      actor: 'a',
+    });
     const snapshot = await store.snapshot();
     expect(snapshot.revision).toBe(await store.revision());
     expect(snapshot.config.engines.find((e) => e.name === name)).toEqual({
@@ -82,14 +85,14 @@ describeStores('the configuration revision', (ctx) => {
       notify = resolve;
     });
     const writtenAt = Date.now();
-    await store.engines.create({ name: uniqueName('watched'), url }, { actor: 'a' });
+    await store.engines.create(engineInput({ name: uniqueName('watched'), url }), { actor: 'a' });
     const revision = await changed;
     expect(Date.now() - writtenAt).toBeLessThan(5_000);
     expect(revision).toBe(since + 1);
 
     controller.abort();
     await watching;
-    await store.engines.create({ name: uniqueName('unwatched'), url }, { actor: 'a' });
+    await store.engines.create(engineInput({ name: uniqueName('unwatched'), url }), { actor: 'a' });
     expect(seen).toEqual([since + 1]);
     expect(errors).toEqual([]);
   });

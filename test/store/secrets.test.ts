@@ -10,6 +10,7 @@ import {
   loadSecretCipher,
   parseSecretKey,
 } from '../../src/store/secret-cipher.ts';
+import { serviceInput } from '../support/store-inputs.ts';
 import { describeStores, openTestDatabase, uniqueName } from './stores.ts';
 
 describe('the secret key', () => {
@@ -116,7 +117,7 @@ describeStores('secrets in the store', (ctx) => {
       { actor: 'a' },
     );
     await store.services.create(
-      { name, baseUrl: 'https://x.example.nl', auth: { type: 'bearer', token: 'tok' } },
+      serviceInput({ name, baseUrl: 'https://x.example.nl', auth: { type: 'bearer', token: 'tok' } }),
       { actor: 'a' },
     );
     const wrong = withCipher(createSecretCipher(randomBytes(32)));
@@ -169,7 +170,11 @@ describeStores('secrets in the store', (ctx) => {
     const before = createConfigStore(db, createSecretCipher(oldKey));
     const name = uniqueName('rotate');
     await before.services.create(
-      { name, baseUrl: 'https://x.example.nl', auth: { type: 'zgw', clientId: 'c', secret: 'zgw-secret' } },
+      serviceInput({
+        name,
+        baseUrl: 'https://x.example.nl',
+        auth: { type: 'zgw', clientId: 'c', secret: 'zgw-secret' },
+      }),
       { actor: 'a' },
     );
     await before.credentials.create(

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { DuplicateError, NotFoundError, StaleWriteError, ValidationError } from '../../src/store/errors.ts';
+import { serviceInput, serviceUpdate } from '../support/store-inputs.ts';
 import { describeStores, uniqueName } from './stores.ts';
 
 const baseUrl = 'https://zaken.example.nl/zaken/api/v1';
@@ -42,7 +43,7 @@ describeStores('services and credentials', (ctx) => {
   it('fills in defaults: kind http and no auth', async () => {
     const { store } = ctx();
     const name = uniqueName('plain');
-    expect(await store.services.create({ name, baseUrl }, { actor: 'a' })).toMatchObject({
+    expect(await store.services.create(serviceInput({ name, baseUrl }), { actor: 'a' })).toMatchObject({
       kind: 'http',
       auth: { type: 'none' },
     });
@@ -56,29 +57,29 @@ describeStores('services and credentials', (ctx) => {
   it('maps a taken name to DuplicateError, an old version to StaleWriteError, a missing one to NotFoundError', async () => {
     const { store } = ctx();
     const name = uniqueName('svc');
-    await store.services.create({ name, baseUrl }, { actor: 'a' });
-    await expect(store.services.create({ name, baseUrl }, { actor: 'a' })).rejects.toBeInstanceOf(
-      DuplicateError,
-    );
-    await store.services.update(name, { baseUrl, kind: 'drc' }, { actor: 'a', expectedVersion: 1 });
+    await store.services.create(serviceInput({ name, baseUrl }), { actor: 'a' });
     await expect(
-      store.services.update(name, { baseUrl, kind: 'ztc' }, { actor: 'b', expectedVersion: 1 }),
+      store.services.create(serviceInput({ name, baseUrl }), { actor: 'a' }),
+    ).rejects.toBeInstanceOf(DuplicateError);
+    await store.services.update(name, serviceUpdate({ baseUrl, kind: 'drc' }), {
+      actor: 'a',
+      expectedVersion: 1,
+    });
+    await expect(
+      store.services.update(name, serviceUpdate({ baseUrl, kind: 'ztc' }), {
+        actor: 'b',
+        expectedVersion: 1,
+      }),
     ).rejects.toMatchObject({ name: 'StaleWriteError', currentVersion: 2 });
     await expect(store.services.delete(name, { actor: 'b', expectedVersion: 5 })).rejects.toBeInstanceOf(
       StaleWriteError,
     );
     await expect(
-      store.services.update(uniqueName('none'), { baseUrl }, { actor: 'a' }),
+      store.services.update(uniqueName('none'), serviceUpdate({ baseUrl }), { actor: 'a' }),
     ).rejects.toBeInstanceOf(NotFoundError);
     await expect(store.services.delete(uniqueName('none'), { actor: 'a' })).rejects.toBeInstanceOf(
       NotFoundError,
     );
-    await expect(
-      store.services.create(
-        { name: uniqueName('k'), baseUrl, auth: { type: 'api-key', header: 'bad header', key: 'k' } },
-        { actor: 'a' },
-      ),
-    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("picks a task's application credentials by bptlAppId, and falls back to the service's default", async () => {
@@ -122,7 +123,7 @@ describeStores('services and credentials', (ctx) => {
     const name = uniqueName('secrets');
     const secrets = ['svc-basic-pw-7f3a', 'app-zgw-secret-91bc', 'app-key-0d2e'];
     await store.services.create(
-      { name, baseUrl, auth: { type: 'basic', username: 'u', password: secrets[0]! } },
+      serviceInput({ name, baseUrl, auth: { type: 'basic', username: 'u', password: secrets[0]! } }),
       { actor: 'a' },
     );
     await store.credentials.create(
@@ -159,7 +160,7 @@ describeStores('services and credentials', (ctx) => {
   it('updates and deletes credentials with versions; refuses duplicates and unknown services', async () => {
     const { store } = ctx();
     const name = uniqueName('cred');
-    await store.services.create({ name, baseUrl }, { actor: 'a' });
+    await store.services.create(serviceInput({ name, baseUrl }), { actor: 'a' });
     const input = { applicationId: 'app', auth: { type: 'basic', username: 'u', password: 'one' } };
     await store.credentials.create(name, input, { actor: 'a' });
     await expect(store.credentials.create(name, input, { actor: 'a' })).rejects.toMatchObject({
@@ -198,7 +199,7 @@ describeStores('services and credentials', (ctx) => {
   it("deletes a service's credentials with it, auditing each", async () => {
     const { store } = ctx();
     const name = uniqueName('cascade');
-    await store.services.create({ name, baseUrl }, { actor: 'a' });
+    await store.services.create(serviceInput({ name, baseUrl }), { actor: 'a' });
     for (const app of ['a1', 'a2']) {
       await store.credentials.create(
         name,
@@ -221,7 +222,7 @@ describeStores('services and credentials', (ctx) => {
       ]),
     );
     // The service is created again from scratch: no old credentials come back.
-    await store.services.create({ name, baseUrl }, { actor: 'a' });
+    await store.services.create(serviceInput({ name, baseUrl }), { actor: 'a' });
     expect(await store.credentials.list(name)).toEqual([]);
   });
 });

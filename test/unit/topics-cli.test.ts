@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, serveApi } from '../../src/api/serve.ts';
 import { ADMIN_TOKEN, createTestApi, type TestApi, VIEWER_TOKEN } from '../support/api.ts';
 import { runBptl } from '../support/processes.ts';
+import { engineInput } from '../support/store-inputs.ts';
 
 let api: TestApi;
 let server: RunningApi;
@@ -32,10 +33,9 @@ beforeAll(async () => {
   api = await createTestApi();
   server = await serveApi(api.app, { port: 0, hostname: '127.0.0.1' });
   dir = await mkdtemp(path.join(tmpdir(), 'bptl-topics-'));
-  await api.store.engines.create(
-    { name: 'local', url: 'http://127.0.0.1:8080/engine-rest' },
-    { actor: 'test' },
-  );
+  await api.store.engines.create(engineInput({ name: 'local', url: 'http://127.0.0.1:8080/engine-rest' }), {
+    actor: 'test',
+  });
 });
 
 afterAll(async () => {

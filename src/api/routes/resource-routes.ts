@@ -7,12 +7,12 @@ import { z } from 'zod';
 import type { ResourceRepository } from '../../store/resource-repository.ts';
 import { actorOf } from '../auth.ts';
 import { etagOf, withEtag, writeOptions } from '../etag.ts';
-import type { Operation } from '../operation.ts';
+import { type Operation, operation } from '../operation.ts';
 import { ApiProblem } from '../problem.ts';
 import { forUpdate, param } from '../request.ts';
 
 /** One resource's routes: its path, names, schemas, store and wording. */
-export interface ResourceRoutes<Rec extends { name: string; version: number }> {
+export interface ResourceRoutes<Rec extends { name: string; version: number }, In, Up> {
   /** The collection's path and tag: `engines` → `/engines`, `/engines/{name}`. */
   collection: string;
   /** The singular noun, as in operation ids (`Engine`) and messages (`engine 'x' does not exist`). */
@@ -20,9 +20,10 @@ export interface ResourceRoutes<Rec extends { name: string; version: number }> {
   /** The noun with its article, for summaries: `an engine`. */
   aNoun: string;
   recordSchema: z.ZodType;
-  inputSchema: z.ZodType;
-  updateSchema: z.ZodType;
-  repository: ResourceRepository<Rec>;
+  /** The create's body: createApp parses it, and the repository takes what it parsed. */
+  inputSchema: z.ZodType<In>;
+  updateSchema: z.ZodType<Up>;
+  repository: ResourceRepository<Rec, In, Up>;
   descriptions: { create?: string; update: string; delete: string };
   /** The delete's summary when it does more than delete the row. */
   deleteSummary?: string;
@@ -35,8 +36,8 @@ function capitalised(word: string): string {
 }
 
 /** The five operations of `spec`, in the document's order. */
-export function resourceOperations<Rec extends { name: string; version: number }>(
-  spec: ResourceRoutes<Rec>,
+export function resourceOperations<Rec extends { name: string; version: number }, In, Up>(
+  spec: ResourceRoutes<Rec, In, Up>,
 ): Operation[] {
   const { collection, noun, repository } = spec;
   const Noun = capitalised(noun);
@@ -57,7 +58,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
       problems: [],
       handler: async (c) => c.json(await repository.list()),
     },
-    {
+    operation({
       method: 'post',
       path: `/${collection}`,
       operationId: `create${Noun}`,
@@ -74,7 +75,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
         c.header('location', `/${collection}/${encodeURIComponent(record.name)}`);
         return c.json(record, 201);
       },
-    },
+    }),
     {
       method: 'get',
       path: one,
@@ -92,7 +93,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
         return withEtag(c, record);
       },
     },
-    {
+    operation({
       method: 'put',
       path: one,
       operationId: `update${Noun}`,
@@ -110,7 +111,7 @@ export function resourceOperations<Rec extends { name: string; version: number }
         const name = param(c, 'name');
         return withEtag(c, await repository.update(name, body, await writeOptions(c, current(name))));
       },
-    },
+    }),
     {
       method: 'delete',
       path: one,
