@@ -17,7 +17,8 @@
  * Needs: a Temporal server with the BPTL search attributes (`bptl dev` / the test set-up registers them) and its
  * Web UI, a Camunda 7 engine, and Chromium from Debian (`apt-get install -y chromium`; pngquant, if installed,
  * makes the PNGs smaller). Addresses from TEMPORAL_ADDRESS (default 127.0.0.1:7233), CAMUNDA_URL
- * (http://127.0.0.1:8080/engine-rest), TEMPORAL_UI_URL (http://127.0.0.1:8233); CHROMIUM names the browser
+ * (http://127.0.0.1:8080/engine-rest), TEMPORAL_UI_URL (http://127.0.0.1:8233): the servers of `bptl dev` (the test
+ * set-up's are on 17233, 18180 and 18233); CHROMIUM names the browser
  * (default `chromium`). Run: `node scripts/screenshot-stuck-task.ts`. Takes under a minute (bundling the
  * workflows is most of it).
  */

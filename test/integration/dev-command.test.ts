@@ -13,6 +13,7 @@ import { root } from '../support/paths.ts';
 describe('./bptl dev', () => {
   it('runs the demo to a completed process instance and stops on SIGINT', async () => {
     const temporalPort = inject('temporalAddress').split(':')[1]!;
+    const temporalUiPort = new URL(inject('temporalUiUrl')).port;
     const camundaPort = new URL(inject('camundaUrl')).port;
     // A data folder of its own: a fresh configuration store (PGlite), as on a fresh clone.
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bptl-dev-'));
@@ -21,6 +22,7 @@ describe('./bptl dev', () => {
       env: {
         ...process.env,
         TEMPORAL_PORT: temporalPort,
+        TEMPORAL_UI_PORT: temporalUiPort,
         CAMUNDA_PORT: camundaPort,
         BPTL_API_PORT: '0',
         BPTL_DATA_DIR: dataDir,
@@ -44,8 +46,8 @@ describe('./bptl dev', () => {
     }
     try {
       expect(out, err).toMatch(/Demo process instance [0-9a-f-]+: COMPLETED/);
-      expect(out).toContain('Temporal UI      http://127.0.0.1:');
-      expect(out).toContain('Camunda Cockpit  http://127.0.0.1:');
+      expect(out).toContain(`Temporal UI      ${inject('temporalUiUrl')}/`);
+      expect(out).toContain(`Camunda Cockpit  http://127.0.0.1:${camundaPort}/`);
       expect(out).toMatch(/echo_order\s+Json/);
       expect(out).toMatch(/echo_requestedAt\s+Date/);
       expect(err).toContain('imported bptl.config.yaml');

@@ -64,7 +64,7 @@ describe('an external task, end to end', () => {
     const capped = h.createPoller([h.topicConfig(topic, 'sleep')], { maxInFlight: 2 });
     onTestFinished(() => capped.stop());
     capped.start();
-    const abortSignal = (capped as unknown as { abort: AbortController }).abort.signal;
+    const abortSignal = capped.stopping;
     const instances = await Promise.all(
       Array.from({ length: 8 }, () =>
         h.camunda.startProcess(`${h.id}-capped`, { variables: encodeVariables({ sleepMs: 300 }) }),

@@ -50,6 +50,52 @@ async function taskOf(processInstanceId: string) {
   return task;
 }
 
+/** A topic of its own with a deployed process, fetched by the same poller: proof that the poller keeps fetching. */
+let other: Promise<string> | undefined;
+function otherProcess(): Promise<string> {
+  other ??= (async () => {
+    const topic = h.topicName('other');
+    await h.deploy({ key: `${h.id}-other`, topic });
+    expect(
+      (await api.request('POST', '/topics', { body: { engine: ENGINE, topic, workUnit: 'echo' } })).status,
+    ).toBe(201);
+    await eventually(
+      async () => (fleet.pollers.get(ENGINE)?.topicNames().includes(topic) ? true : undefined),
+      'the other topic',
+    );
+    return `${h.id}-other`;
+  })();
+  return other;
+}
+
+/**
+ * Asserts that the task of `processInstanceId` is not fetched although the poller fetches: an instance of the
+ * other topic is started after it and runs to its end, which takes a fetch that would have locked this task too
+ * (its topic fetched in the same request); the task stays unlocked all along, and after.
+ */
+async function expectNotFetched(processInstanceId: string): Promise<void> {
+  const key = await otherProcess();
+  const poller = fleet.pollers.get(ENGINE)!;
+  const fetchedBefore = poller.stats.tasksFetched;
+  const witness = await h.camunda.startProcess(key);
+  const ended = waitForProcessEnd(h.camunda, witness.id, 30_000);
+  let done = false;
+  const settle = () => {
+    done = true;
+  };
+  ended.then(settle, settle);
+  while (!done) {
+    const task = await taskOf(processInstanceId);
+    expect(task, 'the external task exists').toBeDefined();
+    expect(task?.workerId ?? null).toBeNull();
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 200))]).catch(() => {});
+  }
+  expect((await ended).state).toBe('COMPLETED');
+  // The poller fetched meanwhile (the witness's task, exactly: nothing else of ours was waiting).
+  expect(poller.stats.tasksFetched).toBe(fetchedBefore + 1);
+  expect((await taskOf(processInstanceId))?.workerId ?? null).toBeNull();
+}
+
 beforeAll(async () => {
   h = await createHarness('reload');
   await h.startWorker([failing, bpmn]);
@@ -100,11 +146,14 @@ describe('topics through the API, live', () => {
       (await api.request('POST', '/topics', { body: { engine: ENGINE, topic: busy, workUnit: 'echo' } }))
         .status,
     ).toBe(201);
-    await eventually(
-      async () => (fleet.pollers.get(ENGINE)?.topicNames().includes(busy) ? true : undefined),
-      'busy topic',
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the long poll is under way
+    // The poller fetched nothing before (no topics); the first fetch it counts is a long poll with the busy topic.
+    expect(fleet.pollers.get(ENGINE)?.topicNames() ?? []).toEqual([]);
+    const fetchesBefore = fleet.pollers.get(ENGINE)?.stats.fetches ?? 0;
+    await eventually(async () => {
+      const poller = fleet.pollers.get(ENGINE);
+      return poller?.topicNames().includes(busy) && poller.stats.fetches > fetchesBefore ? true : undefined;
+    }, 'a long poll with the busy topic');
+    // That long poll lasts 20 s (nothing to fetch): it is under way when the next topic is created.
 
     const topic = h.topicName('live');
     await h.deploy({ key: `${h.id}-live`, topic });
@@ -156,17 +205,10 @@ describe('topics through the API, live', () => {
     expect(Date.now() - disabledAt).toBeLessThan(5_000);
 
     const instance = await h.camunda.startProcess(`${h.id}-toggle`);
-    // Several seconds while the poller keeps polling its other topics: the task stays unlocked.
+    // The poller keeps fetching its other topics, and not this one: the task stays unlocked.
     const fetchesBefore = fleet.pollers.get(ENGINE)!.stats.fetches;
-    const watchUntil = Date.now() + 6_000;
-    while (Date.now() < watchUntil) {
-      const task = await taskOf(instance.id);
-      expect(task, 'the external task exists').toBeDefined();
-      expect(task?.workerId ?? null).toBeNull();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-    expect(fleet.pollers.get(ENGINE)?.topicNames().length).toBeGreaterThan(0);
-    expect(fleet.pollers.get(ENGINE)!.stats.fetches).toBeGreaterThanOrEqual(fetchesBefore);
+    await expectNotFetched(instance.id);
+    expect(fleet.pollers.get(ENGINE)!.stats.fetches).toBeGreaterThan(fetchesBefore);
 
     const enabled = await api.request('PUT', `/topics/${ENGINE}/${encodeURIComponent(topic)}`, {
       body: { workUnit: 'echo', enabled: true },
@@ -192,8 +234,7 @@ describe('topics through the API, live', () => {
       5_000,
     );
     const instance = await h.camunda.startProcess(`${h.id}-deleted`);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect((await taskOf(instance.id))?.workerId ?? null).toBeNull();
+    await expectNotFetched(instance.id);
     await h.camunda.delete(`/process-instance/${instance.id}`);
   });
 

@@ -21,6 +21,7 @@ import { startCamundaEngine } from '../../src/local/camunda-engine.ts';
 import { historicVariables, waitForProcessEnd } from '../../src/local/demo.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
+import { type EngineProxy, startEngineProxy } from '../support/engine-proxy.ts';
 import { type BptlChild, freePort, spawnBptl, waitForOutput, writeConfigFile } from '../support/processes.ts';
 import { createHarness, ENGINE, eventually, type Harness, workerProcesses } from './harness.ts';
 
@@ -177,6 +178,7 @@ describe('a worker killed in the middle of a work unit', () => {
 describe('a poller stopped with SIGTERM during a long poll', () => {
   let h: Harness;
   const pollers: BptlChild[] = [];
+  const proxies: EngineProxy[] = [];
 
   beforeAll(async () => {
     h = await createHarness('stop-poller');
@@ -185,16 +187,22 @@ describe('a poller stopped with SIGTERM during a long poll', () => {
 
   afterAll(async () => {
     await Promise.allSettled(pollers.map((p) => p.kill()));
+    await Promise.allSettled(proxies.map((p) => p.close()));
     await h?.close();
   });
 
-  /** Deploys a process for a new topic and runs `bptl poller` for it; resolves once its long poll is open. */
+  /**
+   * Deploys a process for a new topic and runs `bptl poller` for it, through a proxy that sees its requests reach
+   * the engine; resolves once its long poll is open at the engine.
+   */
   async function startPollerChild(suffix: string, workerId: string, settings: Record<string, unknown>) {
     const topic = h.topicName(suffix);
     const key = `${h.id}-${suffix}`;
     await h.deploy({ key, topic });
+    const proxy = await startEngineProxy(inject('camundaUrl'));
+    proxies.push(proxy);
     const configFile = await writeConfigFile({
-      engines: [{ name: ENGINE, url: inject('camundaUrl') }],
+      engines: [{ name: ENGINE, url: proxy.baseUrl }],
       topics: [{ topic, workUnit: 'echo', ...settings }],
     });
     const poller = spawnBptl('poller', configFile, {
@@ -207,9 +215,13 @@ describe('a poller stopped with SIGTERM during a long poll', () => {
     });
     pollers.push(poller);
     await waitForOutput(poller, 'polling');
-    // Let the first long poll reach the engine (nothing to fetch yet, so it stays open for 20 s).
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    return { topic, key, poller };
+    // The first long poll at the engine (nothing to fetch yet, so it stays open for 20 s).
+    await eventually(
+      async () => (proxy.pendingFetches() > 0 ? true : undefined),
+      "the poller's long poll to reach the engine",
+      20_000,
+    );
+    return { topic, key, poller, proxy };
   }
 
   /** Waits for the child's exit (at most 15 s) and returns how long after `signalledAt` it came. */
@@ -239,7 +251,7 @@ describe('a poller stopped with SIGTERM during a long poll', () => {
   it('exits within 2 s and leaves no task locked without a workflow', async () => {
     // A lock longer than the test: a task left locked would not be offered again by itself in time.
     const settings = { lockDurationMs: 300_000 };
-    const { topic, key, poller } = await startPollerChild('echo', h.workerId, settings);
+    const { topic, key, poller, proxy } = await startPollerChild('echo', h.workerId, settings);
 
     // Five instances at once; the poller is told to stop as soon as the first one exists.
     const starts = Array.from({ length: 5 }, (_, i) =>
@@ -259,13 +271,15 @@ describe('a poller stopped with SIGTERM during a long poll', () => {
     for (const [, name, value] of stoppedLine.matchAll(/(\w+)=(\d+)/g))
       figures[`poller.${name}`] = Number(value);
 
-    // No task is locked for the stopped poller's worker id unless its workflow runs (it will complete it).
-    // Checked for a few seconds, in case the engine answers the aborted long poll late.
-    const check = Date.now() + 3_000;
-    do {
-      expect(await orphansOf(h.workerId), poller.output()).toEqual([]);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    } while (Date.now() < check);
+    // The engine has answered every long poll of the stopped poller (the aborted one too, which it may answer
+    // late, with tasks locked for nobody): far sooner than the 20 s long-poll time, as the poller's last fetch
+    // dropped it. Then no task is locked for its worker id unless its workflow runs (it will complete it).
+    await eventually(
+      async () => (proxy.pendingFetches() === 0 ? true : undefined),
+      'the engine to answer the long polls of the stopped poller',
+      10_000,
+    );
+    expect(await orphansOf(h.workerId), poller.output()).toEqual([]);
 
     // A poller with the same worker id brings every instance to its end, each task completed once.
     h.createPoller([h.topicConfig(topic, 'echo', settings)]).start();
@@ -290,21 +304,29 @@ describe('a poller stopped with SIGTERM during a long poll', () => {
    */
   it('leaves no task locked for it when a task arrives after it exited, within its long-poll time', async () => {
     const workerId = `${h.workerId}-late`;
-    const { key, poller } = await startPollerChild('echo-late', workerId, { lockDurationMs: 300_000 });
+    const { key, poller, proxy } = await startPollerChild('echo-late', workerId, { lockDurationMs: 300_000 });
     const signalledAt = Date.now();
     poller.process.kill('SIGTERM');
     expect((await exitOf(poller, signalledAt)).code).toBe(0);
+    // The pending long poll was dropped by the poller's last fetch: answered long before its 20 s were up.
+    // Without that, it would still be pending here and lock the task started next.
+    await eventually(
+      async () => (proxy.pendingFetches() === 0 ? true : undefined),
+      'the engine to drop the long poll of the stopped poller',
+      10_000,
+    );
 
     const late = await h.camunda.startProcess(key);
     const [task] = await h.camunda.get<Array<{ id: string }>>('/external-task', {
       processInstanceId: late.id,
     });
     try {
-      const check = Date.now() + 3_000;
-      do {
-        expect(await orphansOf(workerId), `task ${task?.id}`).toEqual([]);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      } while (Date.now() < check);
+      // No request of the stopped poller is open at the engine any more: nothing can lock the task. Checked
+      // once the engine has made the task fetchable (it is listed), and with no answer delivered meanwhile.
+      expect(task, 'the late external task').toBeDefined();
+      expect(proxy.pendingFetches()).toBe(0);
+      expect(await orphansOf(workerId), `task ${task?.id}`).toEqual([]);
+      expect(await h.camunda.lockedTasks(workerId)).toEqual([]);
     } finally {
       // Nobody polls this topic again: hand the task back rather than leave it locked.
       if (task) await h.camunda.unlock(task.id).catch(() => {});
@@ -360,8 +382,10 @@ describe('the Camunda engine stopped during a work unit and started again', () =
     const stoppedAt = Date.now();
     await engine!.stop();
     await expect(h.camunda.engines()).rejects.toThrow(/did not answer/);
-    // Down for a while: longer than the lock (4 s) by the time the engine answers again.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Down for longer than the lock: the last renewal came before the stop, so the lock has expired for sure
+    // lockDurationMs after it. A wait for a point in time, not for an event: nothing else tells it.
+    const lockExpiredAt = stoppedAt + settings.lockDurationMs;
+    while (Date.now() < lockExpiredAt) await new Promise((resolve) => setTimeout(resolve, 100));
     engine = await startCamundaEngine({ dataDir, port, log });
     expect(engine.reused).toBe(false);
     const backAt = Date.now();
