@@ -3,11 +3,12 @@
  * (`workflowBundle: { codePath }`) instead of running webpack at every start; and checks it
  * (scripts/workflow-bundle-check.ts): no Node built-in, no npm package outside the allowlist.
  *
- *   node scripts/bundle-workflows.ts --out dist/workflow-bundle.js [--from src|dist]   bundle, check and write
- *   node scripts/bundle-workflows.ts --check [--from src|dist]                          bundle and check only
+ *   node scripts/bundle-workflows.ts --out dist/workflow-bundle.js [--from src|dist|<index file>]   bundle, check, write
+ *   node scripts/bundle-workflows.ts --check [--from src|dist|<index file>]                          bundle and check
  *
  * `--from src` (the default) bundles src/workflows/index.ts; `--from dist` the compiled dist/workflows/index.js,
- * which is what `npm run build` ships.
+ * which is what `npm run build` ships; any other value is taken as the path of a workflows' index file (the
+ * bench's build in its results folder).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,17 +27,18 @@ const entries = {
 
 function usage(message: string): never {
   console.error(`bundle-workflows: ${message}`);
-  console.error('usage: node scripts/bundle-workflows.ts (--out <file> | --check) [--from src|dist]');
+  console.error(
+    'usage: node scripts/bundle-workflows.ts (--out <file> | --check) [--from src|dist|<index file>]',
+  );
   process.exit(2);
 }
 
 const { values } = parseArgs({
   options: { out: { type: 'string' }, from: { type: 'string', default: 'src' }, check: { type: 'boolean' } },
 });
-const from = values.from;
-if (from !== 'src' && from !== 'dist') usage(`--from must be src or dist, not '${from}'`);
 if (!values.out && !values.check) usage('give --out <file> or --check');
-const entry = entries[from];
+const from = values.from;
+const entry = from === 'src' || from === 'dist' ? entries[from] : path.resolve(from);
 const started = Date.now();
 try {
   const code = await bundleCheckedWorkflows(entry);

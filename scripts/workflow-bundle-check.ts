@@ -210,6 +210,10 @@ export async function bundleCheckedWorkflows(workflowsPath: string): Promise<str
       failure === undefined ? undefined : { cause: failure },
     );
   }
-  if (code === undefined) throw new WorkflowBundleError(entry, errors, { cause: failure });
+  if (code === undefined) {
+    const output =
+      errors.length > 0 ? errors : [failure instanceof Error ? failure.message : String(failure)];
+    throw new WorkflowBundleError(entry, output, { cause: failure });
+  }
   return code;
 }
