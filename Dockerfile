@@ -21,8 +21,12 @@ RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The worker bundles the workflows at start from dist/workflows/index.js (src/worker/bptl-worker.ts).
+COPY scripts/bundle-workflows.ts scripts/workflow-bundle-check.ts ./scripts/
+# The build also bundles the workflows from dist/workflows/index.js into dist/workflow-bundle.js, and checks
+# that the bundle pulls in no Node module (scripts/bundle-workflows.ts): the worker loads that file at start
+# instead of running webpack (src/worker/bundle-workflows.ts).
 RUN npm run build \
+ && test -f dist/workflow-bundle.js \
  && test -f dist/cli/main.js \
  && test -f dist/workflows/index.js \
  && test -f dist/store/migrations/001-initial.sql \

@@ -9,7 +9,7 @@ import { createEngineActivities, createWorkUnitActivities, type EngineClients } 
 import type { Logger } from '../logging/logger.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import type { ServiceResolver } from '../work-units/service-clients.ts';
-import { bundleWorkflowsInChild } from './bundle-workflows.ts';
+import { withWorkflowBundle } from './bundle-workflows.ts';
 import { ResultHandoff } from './result-handoff.ts';
 import { disableWorkflowStackTraces } from './workflow-stack-traces.ts';
 
@@ -23,7 +23,10 @@ export interface BptlWorkerOptions {
   engines: EngineClients;
   registry: WorkUnitRegistry;
   logger: Logger;
-  /** A prebuilt workflow bundle (tests build one and share it); otherwise the workflows are bundled at start. */
+  /**
+   * A workflow bundle (tests build one and share it); otherwise dist/workflow-bundle.js when running from dist,
+   * else the workflows are bundled at start (bundle-workflows.ts).
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Finds the services that work units call, and their credentials (the configuration store). */
   services?: ServiceResolver;
@@ -48,24 +51,27 @@ export interface BptlWorker {
 
 export async function createBptlWorker(options: BptlWorkerOptions): Promise<BptlWorker> {
   if (!options.workflowStackTraces) disableWorkflowStackTraces();
-  const workflowBundle = options.workflowBundle ?? { codePath: await bundleWorkflowsInChild() };
   const shutdownGraceTime = options.shutdownGraceTimeMs ?? 10_000;
   const workUnitActivities = createWorkUnitActivities(options.registry, options.logger.child('work-unit'), {
     engines: options.engines,
     ...(options.services ? { services: options.services } : {}),
   });
   const handoff = new ResultHandoff();
-  const main = await Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowBundle,
-    // A bounded cache: histories of evicted workflows are replayed when they wake (lock renewal, retry).
-    maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
-    // Engine calls run as local activities, and so do the work units of topics with `execution: local`.
-    activities: { ...handoff.engine(createEngineActivities(options.engines)), ...workUnitActivities },
-    shutdownGraceTime,
-  });
+  const createMain = (workflowBundle: NonNullable<WorkerOptions['workflowBundle']>) =>
+    Worker.create({
+      connection: options.connection,
+      namespace: options.namespace,
+      taskQueue: options.taskQueue,
+      workflowBundle,
+      // A bounded cache: histories of evicted workflows are replayed when they wake (lock renewal, retry).
+      maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
+      // Engine calls run as local activities, and so do the work units of topics with `execution: local`.
+      activities: { ...handoff.engine(createEngineActivities(options.engines)), ...workUnitActivities },
+      shutdownGraceTime,
+    });
+  const main = options.workflowBundle
+    ? await createMain(options.workflowBundle)
+    : await withWorkflowBundle(options.logger, createMain);
   const workUnits = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
