@@ -21,12 +21,13 @@ export interface RunningPollers {
  */
 export async function startPollers(
   ctx: BptlContext,
-  options: { workerConnection?: NativeConnection } = {},
+  options: { workerConnection?: NativeConnection; signal?: AbortSignal } = {},
 ): Promise<RunningPollers> {
   const address = ctx.env.TEMPORAL_ADDRESS;
   const shared = options.workerConnection;
   const connection =
-    shared ?? (await connectWithRetry('Temporal', address, () => Connection.connect({ address }), ctx));
+    shared ??
+    (await connectWithRetry('Temporal', address, () => Connection.connect({ address }), ctx, options.signal));
   const client = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
   const fleet = new PollerFleet({
     temporal: client,

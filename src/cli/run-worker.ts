@@ -1,7 +1,7 @@
 /** Starts a BPTL worker on a Temporal connection (retried with back-off until Temporal answers). */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ensureError } from '../errors.ts';
-import { Backoff } from '../poller/backoff.ts';
+import { ensureError, StoppedBeforeReadyError } from '../errors.ts';
+import { Backoff, sleepUnlessAborted } from '../poller/backoff.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { ServiceResolver } from '../work-units/service-clients.ts';
 import { type BptlWorker, createBptlWorker } from '../worker/bptl-worker.ts';
@@ -17,7 +17,11 @@ export function storeServiceResolver(store: ConfigStore): ServiceResolver {
   };
 }
 
-/** Connects to Temporal, retrying with back-off and naming the address in the log while it is down. */
+/**
+ * Connects to Temporal, retrying with back-off and naming the address in the log while it is down. When `signal`
+ * is aborted (a stop was requested) it stops waiting at once, also during its back-off, and throws a
+ * StoppedBeforeReadyError saying that the process stopped before `what` answered.
+ */
 export async function connectWithRetry<T>(
   what: string,
   address: string,
@@ -26,25 +30,29 @@ export async function connectWithRetry<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const backoff = new Backoff({ initialMs: 500, maxMs: 15_000 });
+  const stopped = (cause?: unknown) =>
+    new StoppedBeforeReadyError(`stopped before ${what} answered`, { cause: cause ?? signal?.reason });
   for (;;) {
+    if (signal?.aborted) throw stopped();
     try {
       return await connect();
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted) throw stopped(error);
       const waitMs = backoff.next();
       ctx.log.warn(`${what} is not reachable; trying again`, {
         address,
         error: ensureError(error),
         retryInMs: waitMs,
       });
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (signal) await sleepUnlessAborted(waitMs, signal);
+      else await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
 }
 
 /**
  * Installs the Temporal runtime once, with the SDK's own logs at WARN unless LOG_LEVEL is debug, and without the
- * SDK's signal handlers: signals.ts owns SIGINT/SIGTERM, and each command shuts its worker down itself, after its
+ * SDK's signal handlers: shutdown.ts owns SIGINT/SIGTERM, and its sequence shuts the worker down after the
  * pollers.
  */
 function installRuntime(ctx: BptlContext): void {
@@ -58,8 +66,13 @@ function installRuntime(ctx: BptlContext): void {
   }
 }
 
+/**
+ * Connects to Temporal (until `signal` is aborted: then a StoppedBeforeReadyError) and builds the worker; the
+ * caller runs it and registers its stop.
+ */
 export async function startWorker(
   ctx: BptlContext,
+  signal?: AbortSignal,
 ): Promise<{ worker: BptlWorker; connection: NativeConnection }> {
   installRuntime(ctx);
   const address = ctx.env.TEMPORAL_ADDRESS;
@@ -68,7 +81,12 @@ export async function startWorker(
     address,
     () => NativeConnection.connect({ address }),
     ctx,
+    signal,
   );
+  if (signal?.aborted) {
+    await connection.close();
+    throw new StoppedBeforeReadyError('stopped before the worker started', { cause: signal.reason });
+  }
   // Engine URLs and credentials: ctx.engines follows the configuration store (nothing to follow for a file).
   ctx.watch();
   const worker = await createBptlWorker({
