@@ -1,4 +1,5 @@
 /** Starts a BPTL worker on a Temporal connection (retried with back-off until Temporal answers). */
+import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ensureError, StoppedBeforeReadyError } from '../errors.ts';
 import { Backoff, sleepUnlessAborted } from '../poller/backoff.ts';
@@ -26,12 +27,13 @@ export async function connectWithRetry<T>(
   what: string,
   address: string,
   connect: () => Promise<T>,
-  ctx: Pick<BptlContext, 'log'>,
+  ctx: { log: Pick<BptlContext['log'], 'debug' | 'warn'> },
   signal?: AbortSignal,
 ): Promise<T> {
   const backoff = new Backoff({ initialMs: 500, maxMs: 15_000 });
   const stopped = (cause?: unknown) =>
     new StoppedBeforeReadyError(`stopped before ${what} answered`, { cause: cause ?? signal?.reason });
+  ctx.log.debug(`connecting to ${what}`, { address });
   for (;;) {
     if (signal?.aborted) throw stopped();
     try {
@@ -47,6 +49,33 @@ export async function connectWithRetry<T>(
       if (signal) await sleepUnlessAborted(waitMs, signal);
       else await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
+  }
+}
+
+/** How long one attempt of connectClient waits for Temporal. */
+export const CLIENT_CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * One attempt at a Temporal client connection (pollers, API), given up at once when `signal` aborts (closing the
+ * connection does not end the client's wait, so it is raced). An attempt waits at most CLIENT_CONNECT_TIMEOUT_MS
+ * (the client's default is 10 s): a process stopped meanwhile is not kept alive long by the attempt. A failed
+ * attempt closes its channel, so that retries do not pile up channels.
+ */
+export async function connectClient(address: string, signal?: AbortSignal): Promise<Connection> {
+  const connection = Connection.lazy({ address, connectTimeout: CLIENT_CONNECT_TIMEOUT_MS });
+  let abandon = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    abandon = () => reject(signal?.reason);
+    signal?.addEventListener('abort', abandon, { once: true });
+  });
+  try {
+    await Promise.race([connection.ensureConnected(), aborted]);
+    return connection;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', abandon);
   }
 }
 

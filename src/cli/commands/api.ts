@@ -1,12 +1,12 @@
 /** `bptl api`: the HTTP API on the configuration store (or, with a configuration file, read-only on it). */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
 import { ConfigError } from '../../errors.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { type BptlContext, loadContext, storeFromConfig } from '../bptl-context.ts';
-import { connectWithRetry } from '../run-worker.ts';
+import { connectClient, connectWithRetry } from '../run-worker.ts';
 import { runUntilStopped } from '../shutdown.ts';
 
 /**
@@ -46,7 +46,7 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
     const connection = await connectWithRetry(
       'Temporal',
       address,
-      () => Connection.connect({ address }),
+      () => connectClient(address, shutdown.signal),
       ctx,
       shutdown.signal,
     );
