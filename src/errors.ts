@@ -88,6 +88,14 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * Thrown when a stop was requested (SIGINT/SIGTERM) while the process was still starting, e.g. while it waited
+ * for Temporal to answer. Not a failure: the command stops what it started and exits with 0.
+ */
+export class StoppedBeforeReadyError extends Error {
+  override readonly name = 'StoppedBeforeReadyError';
+}
+
 /** Normalises anything thrown into an Error, at every boundary (poll loop, activity wrapper, API). */
 export function ensureError(value: unknown): Error {
   if (value instanceof Error) return value;

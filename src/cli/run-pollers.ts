@@ -3,11 +3,11 @@
  * configuration: with the store, a created, changed, disabled or deleted topic or engine reaches them within
  * about a second (see PollerFleet and Poller.setTopics).
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { PollerFleet } from '../poller/poller-fleet.ts';
 import type { BptlContext } from './bptl-context.ts';
-import { connectWithRetry } from './run-worker.ts';
+import { connectClient, connectWithRetry } from './run-worker.ts';
 
 export interface RunningPollers {
   fleet: PollerFleet;
@@ -21,12 +21,19 @@ export interface RunningPollers {
  */
 export async function startPollers(
   ctx: BptlContext,
-  options: { workerConnection?: NativeConnection } = {},
+  options: { workerConnection?: NativeConnection; signal?: AbortSignal } = {},
 ): Promise<RunningPollers> {
   const address = ctx.env.TEMPORAL_ADDRESS;
   const shared = options.workerConnection;
   const connection =
-    shared ?? (await connectWithRetry('Temporal', address, () => Connection.connect({ address }), ctx));
+    shared ??
+    (await connectWithRetry(
+      'Temporal',
+      address,
+      () => connectClient(address, options.signal),
+      ctx,
+      options.signal,
+    ));
   const client = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
   const fleet = new PollerFleet({
     temporal: client,

@@ -1,7 +1,8 @@
 /** Starts a BPTL worker on a Temporal connection (retried with back-off until Temporal answers). */
+import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ensureError } from '../errors.ts';
-import { Backoff } from '../poller/backoff.ts';
+import { ensureError, StoppedBeforeReadyError } from '../errors.ts';
+import { Backoff, sleepUnlessAborted } from '../poller/backoff.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { ServiceResolver } from '../work-units/service-clients.ts';
 import { type BptlWorker, createBptlWorker } from '../worker/bptl-worker.ts';
@@ -17,34 +18,70 @@ export function storeServiceResolver(store: ConfigStore): ServiceResolver {
   };
 }
 
-/** Connects to Temporal, retrying with back-off and naming the address in the log while it is down. */
+/**
+ * Connects to Temporal, retrying with back-off and naming the address in the log while it is down. When `signal`
+ * is aborted (a stop was requested) it stops waiting at once, also during its back-off, and throws a
+ * StoppedBeforeReadyError saying that the process stopped before `what` answered.
+ */
 export async function connectWithRetry<T>(
   what: string,
   address: string,
   connect: () => Promise<T>,
-  ctx: Pick<BptlContext, 'log'>,
+  ctx: { log: Pick<BptlContext['log'], 'debug' | 'warn'> },
   signal?: AbortSignal,
 ): Promise<T> {
   const backoff = new Backoff({ initialMs: 500, maxMs: 15_000 });
+  const stopped = (cause?: unknown) =>
+    new StoppedBeforeReadyError(`stopped before ${what} answered`, { cause: cause ?? signal?.reason });
+  ctx.log.debug(`connecting to ${what}`, { address });
   for (;;) {
+    if (signal?.aborted) throw stopped();
     try {
       return await connect();
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted) throw stopped(error);
       const waitMs = backoff.next();
       ctx.log.warn(`${what} is not reachable; trying again`, {
         address,
         error: ensureError(error),
         retryInMs: waitMs,
       });
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (signal) await sleepUnlessAborted(waitMs, signal);
+      else await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
+  }
+}
+
+/** How long one attempt of connectClient waits for Temporal. */
+export const CLIENT_CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * One attempt at a Temporal client connection (pollers, API), given up at once when `signal` aborts (closing the
+ * connection does not end the client's wait, so it is raced). An attempt waits at most CLIENT_CONNECT_TIMEOUT_MS
+ * (the client's default is 10 s): a process stopped meanwhile is not kept alive long by the attempt. A failed
+ * attempt closes its channel, so that retries do not pile up channels.
+ */
+export async function connectClient(address: string, signal?: AbortSignal): Promise<Connection> {
+  const connection = Connection.lazy({ address, connectTimeout: CLIENT_CONNECT_TIMEOUT_MS });
+  let abandon = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    abandon = () => reject(signal?.reason);
+    signal?.addEventListener('abort', abandon, { once: true });
+  });
+  try {
+    await Promise.race([connection.ensureConnected(), aborted]);
+    return connection;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', abandon);
   }
 }
 
 /**
  * Installs the Temporal runtime once, with the SDK's own logs at WARN unless LOG_LEVEL is debug, and without the
- * SDK's signal handlers: signals.ts owns SIGINT/SIGTERM, and each command shuts its worker down itself, after its
+ * SDK's signal handlers: shutdown.ts owns SIGINT/SIGTERM, and its sequence shuts the worker down after the
  * pollers.
  */
 function installRuntime(ctx: BptlContext): void {
@@ -58,8 +95,13 @@ function installRuntime(ctx: BptlContext): void {
   }
 }
 
+/**
+ * Connects to Temporal (until `signal` is aborted: then a StoppedBeforeReadyError) and builds the worker; the
+ * caller runs it and registers its stop.
+ */
 export async function startWorker(
   ctx: BptlContext,
+  signal?: AbortSignal,
 ): Promise<{ worker: BptlWorker; connection: NativeConnection }> {
   installRuntime(ctx);
   const address = ctx.env.TEMPORAL_ADDRESS;
@@ -68,7 +110,12 @@ export async function startWorker(
     address,
     () => NativeConnection.connect({ address }),
     ctx,
+    signal,
   );
+  if (signal?.aborted) {
+    await connection.close();
+    throw new StoppedBeforeReadyError('stopped before the worker started', { cause: signal.reason });
+  }
   // Engine URLs and credentials: ctx.engines follows the configuration store (nothing to follow for a file).
   ctx.watch();
   const worker = await createBptlWorker({

@@ -21,6 +21,14 @@ export interface StartFailure {
   retryTimeout: number;
 }
 
+/** How a stopping poller checks for orphaned locks until a check finds none. */
+export interface OrphanCheckOptions {
+  /** The waits between the checks, in ms; one check more than waits. @default [250, 500, 1000, 2000] */
+  waitsMs?: readonly number[];
+}
+
+const DEFAULT_ORPHAN_CHECK_WAITS_MS = [250, 500, 1_000, 2_000] as const;
+
 export class LockBookkeeping {
   private readonly camunda: CamundaClient;
   private readonly workerId: string;
@@ -40,18 +48,63 @@ export class LockBookkeeping {
    * is logged and counts none.
    */
   async releaseOrphans(hasRunningWorkflow: (taskId: string) => Promise<boolean>): Promise<number> {
-    let released = 0;
+    return (await this.releaseOrphansOnce(hasRunningWorkflow)) ?? 0;
+  }
+
+  /**
+   * At a stop, after cancelPendingPoll: the engine may still lock a task for the aborted long poll, a moment
+   * later. Releases the orphans, then checks again after a short wait, until a check after a wait finds none, or a
+   * check fails (the engine does not answer: nothing to wait for). Bounded: after the last check (five, over about
+   * four seconds by default) it warns that orphaned locks may remain, naming how many the last check found.
+   * Returns how many it released.
+   */
+  async releaseOrphansUntilNone(
+    hasRunningWorkflow: (taskId: string) => Promise<boolean>,
+    options: OrphanCheckOptions = {},
+  ): Promise<number> {
+    const waitsMs = options.waitsMs ?? DEFAULT_ORPHAN_CHECK_WAITS_MS;
+    let total = 0;
+    let last = 0;
+    for (let check = 0; check <= waitsMs.length; check++) {
+      const found = await this.releaseOrphansOnce(hasRunningWorkflow);
+      // An engine that does not answer is not waited for (the check logged why): its locks expire by themselves.
+      if (found === undefined) return total;
+      last = found;
+      total += found;
+      // The first check may come before the engine locked a task for the aborted poll: never stop on it.
+      if (check > 0 && last === 0) return total;
+      const waitMs = waitsMs[check];
+      // A wait for the engine, not a synchronisation: nothing tells when it has finished with the aborted poll.
+      if (waitMs !== undefined) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    this.log.warn(
+      'orphaned locks may remain: the engine still locked tasks for this poller at the last check',
+      {
+        checks: waitsMs.length + 1,
+        foundAtLastCheck: last,
+        released: total,
+      },
+    );
+    return total;
+  }
+
+  /** One check: how many orphans it released, or undefined when the check failed (logged). */
+  private async releaseOrphansOnce(
+    hasRunningWorkflow: (taskId: string) => Promise<boolean>,
+  ): Promise<number | undefined> {
     try {
+      let released = 0;
       const locked = await this.camunda.lockedTasks(this.workerId);
       for (const task of locked) {
         if (await hasRunningWorkflow(task.id)) continue;
         await this.unlock(task, 'it was locked for this poller but has no running workflow');
         released++;
       }
+      return released;
     } catch (error) {
       this.log.warn('cannot check for orphaned locks', { error: ensureError(error) });
+      return undefined;
     }
-    return released;
   }
 
   /**

@@ -264,11 +264,10 @@ export class Poller {
       }
     }
     await this.capacity.settled();
-    // The engine does not notice that we aborted the long poll: it may still lock a task for it.
+    // The engine does not notice that we aborted the long poll: it may still lock a task for it, even a moment
+    // after the cancel. Give such tasks back until a check finds none (bounded).
     await this.locks.cancelPendingPoll();
-    // It may have done so already: give such tasks back.
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const released = await this.releaseOrphans();
+    const released = await this.locks.releaseOrphansUntilNone((taskId) => this.hasRunningWorkflow(taskId));
     this.log.info('stopped', { ...this.stats, released });
   }
 

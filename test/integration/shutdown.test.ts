@@ -2,14 +2,16 @@
  * `bptl run` stopped with one SIGTERM while a work unit runs, on the real Temporal server and Camunda engine: the
  * documented order holds (the pollers stop first, then the worker, which lets the unit finish), the task still
  * completes in Camunda, and the process exits with 0. The Temporal SDK's own signal handlers would shut the worker
- * down at the first signal, at the same time as the pollers: BPTL's handler (src/cli/signals.ts) is the one owner.
+ * down at the first signal, at the same time as the pollers: BPTL's handler (src/cli/shutdown.ts) is the one owner.
+ * And `bptl run`, `worker` and `poller` stopped while they still wait for an unreachable Temporal: they stop waiting
+ * at once and exit with 0.
  */
 import proto from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeVariables } from '../../src/engine/variables.ts';
 import { waitForProcessEnd } from '../../src/local/demo.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
-import { type BptlChild, spawnBptl, waitForOutput, writeConfigFile } from '../support/processes.ts';
+import { type BptlChild, freePort, spawnBptl, waitForOutput, writeConfigFile } from '../support/processes.ts';
 import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
 
 const { PendingActivityState } = proto.temporal.api.enums.v1;
@@ -92,4 +94,49 @@ describe('bptl run stopped with one SIGTERM during a work unit', () => {
     });
     expect(completions).toHaveLength(1);
   });
+});
+
+describe('a process stopped with SIGTERM while Temporal is unreachable', () => {
+  let child: BptlChild | undefined;
+
+  afterEach(async () => {
+    await child?.kill();
+  });
+
+  // run and worker connect with the worker's NativeConnection, which fails at once on a closed port: the signal
+  // comes during the back-off. The poller's client connection waits for the server within each attempt: the
+  // signal comes during an attempt (the debug line says it began).
+  it.each([
+    { command: 'run', waitFor: 'Temporal is not reachable; trying again' },
+    { command: 'worker', waitFor: 'Temporal is not reachable; trying again' },
+    { command: 'poller', waitFor: 'connecting to Temporal' },
+  ] as const)(
+    'bptl $command stops waiting for Temporal at once, says so, and exits with 0',
+    { timeout: 60_000 },
+    async ({ command, waitFor }) => {
+      const configFile = await writeConfigFile({
+        engines: [{ name: ENGINE, url: inject('camundaUrl') }],
+        topics: [{ topic: 'shutdown-unreachable-temporal', workUnit: 'echo' }],
+      });
+      const closedPort = await freePort();
+      child = spawnBptl(command, configFile, {
+        TEMPORAL_ADDRESS: `127.0.0.1:${closedPort}`,
+        LOG_LEVEL: 'debug',
+      });
+      await waitForOutput(child, waitFor, 30_000);
+
+      const sentAt = Date.now();
+      child.process.kill('SIGTERM');
+      // A deadline, not a synchronisation: a process that goes on retrying fails here instead of hanging the test.
+      const exit = await Promise.race([
+        child.exited,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000)),
+      ]);
+      const output = child.output();
+      expect(exit, `still running 10 s after SIGTERM:\n${output}`).toBeDefined();
+      expect(exit?.code, output).toBe(0);
+      expect(exit && exit.at - sentAt, output).toBeLessThan(2_000);
+      expect(output).toContain('stopped before Temporal answered');
+    },
+  );
 });

@@ -111,3 +111,57 @@ describe('LockBookkeeping.releaseOrphans', () => {
     expect(warning).toContain('topicName');
   });
 });
+
+describe('LockBookkeeping.releaseOrphansUntilNone (a stopping poller)', () => {
+  const fast = { waitsMs: [1, 1, 1, 1] };
+  const checks = () => engine.requestsTo('/external-task', 'GET').length;
+
+  it('checks twice when there is nothing to release, and does not warn', async () => {
+    const locks = new LockBookkeeping(new CamundaClient({ baseUrl: engine.baseUrl }), WORKER, logger());
+    expect(await locks.releaseOrphansUntilNone(async () => false, fast)).toBe(0);
+    expect(checks()).toBe(2);
+    expect(lines.some((l) => l.includes('orphaned locks may remain'))).toBe(false);
+  });
+
+  it('releases a task the engine locks for the aborted poll only after the first check', async () => {
+    // A task with a running workflow is locked from the start; while the first check asks about it (its
+    // answer is in), the engine locks one more for this worker id, as it would for the aborted long poll.
+    engine.lock({ id: 'running', topicName: 't' }, WORKER);
+    let asked = 0;
+    const locks = new LockBookkeeping(new CamundaClient({ baseUrl: engine.baseUrl }), WORKER, logger());
+    const released = await locks.releaseOrphansUntilNone(async (taskId) => {
+      if (taskId === 'running' && ++asked === 1) engine.lock({ id: 'late', topicName: 't' }, WORKER);
+      return taskId === 'running';
+    }, fast);
+    expect(released).toBe(1);
+    expect(engine.requestsTo('/external-task/late/unlock', 'POST')).toHaveLength(1);
+    expect(engine.lockedFor(WORKER)).toEqual(['running']);
+    expect(checks()).toBe(3); // the first found no orphan, the second released 'late', the third found none
+    expect(lines.some((l) => l.includes('orphaned locks may remain'))).toBe(false);
+  });
+
+  it('gives up after the last check and warns that orphaned locks may remain, naming the count', async () => {
+    let n = 0;
+    engine.lock({ id: `orphan-${n}`, topicName: 't' }, WORKER);
+    const locks = new LockBookkeeping(new CamundaClient({ baseUrl: engine.baseUrl }), WORKER, logger());
+    // Each check finds an orphan, and the engine locks another one meanwhile: it never gets quiet.
+    const released = await locks.releaseOrphansUntilNone(async () => {
+      engine.lock({ id: `orphan-${++n}`, topicName: 't' }, WORKER);
+      return false;
+    }, fast);
+    expect(checks()).toBe(5);
+    expect(released).toBe(5);
+    const warning = lines.find((l) => l.includes('orphaned locks may remain'));
+    expect(warning).toContain('foundAtLastCheck=1');
+    expect(warning).toContain('checks=5');
+  });
+
+  it('stops at the first check that fails: an engine that does not answer is not waited for', async () => {
+    engine.lock({ id: 'no-topic' }, WORKER); // the task query does not parse: the check fails
+    const locks = new LockBookkeeping(new CamundaClient({ baseUrl: engine.baseUrl }), WORKER, logger());
+    expect(await locks.releaseOrphansUntilNone(async () => false, fast)).toBe(0);
+    expect(checks()).toBe(1);
+    expect(lines.some((l) => l.includes('cannot check for orphaned locks'))).toBe(true);
+    expect(lines.some((l) => l.includes('orphaned locks may remain'))).toBe(false);
+  });
+});

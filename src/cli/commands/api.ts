@@ -1,13 +1,13 @@
 /** `bptl api`: the HTTP API on the configuration store (or, with a configuration file, read-only on it). */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
 import { ConfigError } from '../../errors.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { type BptlContext, loadContext, storeFromConfig } from '../bptl-context.ts';
-import { connectWithRetry } from '../run-worker.ts';
-import { onShutdownSignal } from '../signals.ts';
+import { connectClient, connectWithRetry } from '../run-worker.ts';
+import { runUntilStopped } from '../shutdown.ts';
 
 /**
  * The store the API serves: the configuration store, or — when the configuration comes from a file — an
@@ -37,16 +37,20 @@ export function requireTokens(tokens: readonly ApiToken[]): readonly ApiToken[] 
 
 export async function runApi(options: { configFile?: string | undefined }): Promise<void> {
   const tokens = requireTokens(loadEnv().BPTL_API_TOKENS); // before the store is opened
-  const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
-  try {
+  await runUntilStopped(async (shutdown) => {
+    const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
+    shutdown.add('context', 'configuration store', () => ctx.close());
     const served = await apiStore(ctx);
+    shutdown.add('context', 'store the API serves', () => served.close());
     const address = ctx.env.TEMPORAL_ADDRESS;
     const connection = await connectWithRetry(
       'Temporal',
       address,
-      () => Connection.connect({ address }),
+      () => connectClient(address, shutdown.signal),
       ctx,
+      shutdown.signal,
     );
+    shutdown.add('connections', 'Temporal connection of the API', () => connection.close());
     const temporal = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
     const app = createApp({
       registry: ctx.registry,
@@ -59,16 +63,8 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
       log: ctx.log.child('api'),
     });
     const api = await serveApi(app, { port: ctx.env.BPTL_API_PORT, hostname: ctx.env.BPTL_API_HOST });
+    shutdown.add('api', 'API', () => api.close());
     ctx.log.info('API listening', { url: api.url, docs: `${api.url}/docs`, tokens: tokens.length });
-    await new Promise<void>((resolve) =>
-      onShutdownSignal(ctx.log, async () => {
-        await api.close();
-        await connection.close();
-        await served.close();
-        resolve();
-      }),
-    );
-  } finally {
-    await ctx.close();
-  }
+    await shutdown.requested;
+  });
 }

@@ -9,7 +9,6 @@ import { loadConfigFile } from '../../config/load-config.ts';
 import { ensureError } from '../../errors.ts';
 import { startCamundaEngine } from '../../local/camunda-engine.ts';
 import { runDemo } from '../../local/demo.ts';
-import type { LocalServer } from '../../local/managed-process.ts';
 import { startTemporalDevServer } from '../../local/temporal-dev-server.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
@@ -17,8 +16,9 @@ import { createRegistry, type WorkUnitRegistry } from '../../work-units/registry
 import { importConfig, loadContext, withEnv } from '../bptl-context.ts';
 import { startPollers } from '../run-pollers.ts';
 import { startWorker } from '../run-worker.ts';
-import { onShutdownSignal } from '../signals.ts';
+import { runUntilStopped, type Shutdown } from '../shutdown.ts';
 import { apiStore } from './api.ts';
+import { runWorkerUnder } from './worker.ts';
 
 /** The file `bptl dev` imports into an empty configuration store, so that the demo works on a fresh clone. */
 export const DEV_CONFIG_FILE = 'bptl.config.yaml';
@@ -55,6 +55,13 @@ export async function runDev(options: {
   demo: boolean;
   servers: boolean;
 }): Promise<void> {
+  await runUntilStopped((shutdown) => startDev(options, shutdown));
+}
+
+async function startDev(
+  options: { configFile?: string | undefined; demo: boolean; servers: boolean },
+  shutdown: Shutdown,
+): Promise<void> {
   const registry = createRegistry();
   const loaded = await loadContext({
     // The store's secrets use the published development key unless BPTL_SECRET_KEY is set.
@@ -66,21 +73,8 @@ export async function runDev(options: {
     registry,
     prepareStore: (store, log) => importWhenEmpty(store, registry, log),
   });
+  shutdown.add('context', 'configuration store', () => loaded.close());
   const { env, log } = loaded;
-  const servers: LocalServer[] = [];
-  const cleanups: Array<() => Promise<void>> = [];
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    // Every clean-up step runs, even when one fails; servers go last.
-    stopping ??= (async () => {
-      for (const cleanup of cleanups.reverse())
-        await cleanup().catch((e) => log.error(ensureError(e).message));
-      await Promise.allSettled(servers.map((s) => s.stop()));
-    })();
-    return stopping;
-  };
-  onShutdownSignal(log, stop);
-  cleanups.push(() => loaded.close()); // runs last of the clean-ups: after the pollers and the worker
 
   let urls = { temporalUi: '', cockpit: '' };
   let temporalAddress: string | undefined;
@@ -96,11 +90,14 @@ export async function runDev(options: {
       }),
       startCamundaEngine({ dataDir: env.dataDir, port: env.CAMUNDA_PORT, log }),
     ]);
-    for (const s of [temporal, camunda]) if (s.status === 'fulfilled') servers.push(s.value);
-    if (temporal.status === 'rejected' || camunda.status === 'rejected') {
-      await stop();
-      throw temporal.status === 'rejected' ? temporal.reason : (camunda as PromiseRejectedResult).reason;
-    }
+    // The local servers go last, after everything that talks to them.
+    for (const [what, s] of [
+      ['local Temporal server', temporal],
+      ['local Camunda engine', camunda],
+    ] as const)
+      if (s.status === 'fulfilled') shutdown.add('servers', what, () => s.value.stop());
+    if (temporal.status === 'rejected') throw temporal.reason;
+    if (camunda.status === 'rejected') throw camunda.reason;
     urls = {
       temporalUi: `${temporal.value.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`,
       cockpit: camunda.value.cockpitUrl,
@@ -110,17 +107,12 @@ export async function runDev(options: {
   }
 
   const ctx = temporalAddress ? withEnv(loaded, { TEMPORAL_ADDRESS: temporalAddress }) : loaded;
-  const { worker, connection } = await startWorker(ctx);
-  const running = worker.run();
-  cleanups.push(async () => {
-    worker.shutdown();
-    await running;
-    await connection.close();
-  });
-  const pollers = await startPollers(ctx, { workerConnection: connection });
-  cleanups.push(() => pollers.stop());
+  const { worker, connection } = await startWorker(ctx, shutdown.signal);
+  const running = runWorkerUnder(shutdown, worker, connection);
+  const pollers = await startPollers(ctx, { workerConnection: connection, signal: shutdown.signal });
+  shutdown.add('pollers', 'pollers', () => pollers.stop());
   const served = await apiStore(ctx);
-  cleanups.push(() => served.close());
+  shutdown.add('context', 'store the API serves', () => served.close());
   const { tokens, printed } = devTokens(env.BPTL_API_TOKENS, env.dataDir);
   const api = await serveApi(
     createApp({
@@ -135,7 +127,7 @@ export async function runDev(options: {
     }),
     { port: env.BPTL_API_PORT, hostname: env.BPTL_API_HOST },
   );
-  cleanups.push(() => api.close());
+  shutdown.add('api', 'API', () => api.close());
 
   const { config } = ctx.current();
   const lines = [
@@ -155,20 +147,21 @@ export async function runDev(options: {
   const demoEngine = config.engines[0] && ctx.engines.get(config.engines[0].name);
   if (options.demo && !demoEngine) log.warn('no engine is configured: the demo is skipped');
   if (options.demo && demoEngine) {
-    try {
-      const outcome = await runDemo(demoEngine);
-      console.log(
-        `\nDemo process instance ${outcome.processInstanceId}: ${outcome.state} in ${outcome.durationMs} ms`,
-      );
-      for (const v of outcome.variables)
-        console.log(`  ${v.name.padEnd(20)} ${v.type.padEnd(8)} ${JSON.stringify(v.value)}`);
-    } catch (error) {
-      log.error('the demo failed', { error: ensureError(error) });
-    }
+    const demo = runDemo(demoEngine).then(
+      (outcome) => {
+        console.log(
+          `\nDemo process instance ${outcome.processInstanceId}: ${outcome.state} in ${outcome.durationMs} ms`,
+        );
+        for (const v of outcome.variables)
+          console.log(`  ${v.name.padEnd(20)} ${v.type.padEnd(8)} ${JSON.stringify(v.value)}`);
+      },
+      (error: unknown) => log.error('the demo failed', { error: ensureError(error) }),
+    );
+    await Promise.race([demo, shutdown.requested]);
   }
-  console.log('\nPress Ctrl-C to stop.');
-  await running.catch(async (error: unknown) => {
-    log.error('the worker stopped', { error: ensureError(error) });
-  });
-  await stop();
+  if (!shutdown.signal.aborted) console.log('\nPress Ctrl-C to stop.');
+  const stopped = running.catch((error: unknown) =>
+    log.error('the worker stopped', { error: ensureError(error) }),
+  );
+  await Promise.race([stopped, shutdown.requested]);
 }

@@ -1,19 +1,14 @@
 /** `bptl poller`. */
 import { loadContext } from '../bptl-context.ts';
 import { startPollers } from '../run-pollers.ts';
-import { onShutdownSignal } from '../signals.ts';
+import { runUntilStopped } from '../shutdown.ts';
 
 export async function runPoller(options: { configFile?: string | undefined }): Promise<void> {
-  const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
-  const running = await startPollers(ctx);
-  let done!: () => void;
-  const stopped = new Promise<void>((resolve) => {
-    done = resolve;
+  await runUntilStopped(async (shutdown) => {
+    const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
+    shutdown.add('context', 'configuration store', () => ctx.close());
+    const pollers = await startPollers(ctx, { signal: shutdown.signal });
+    shutdown.add('pollers', 'pollers', () => pollers.stop());
+    await shutdown.requested;
   });
-  onShutdownSignal(ctx.log, async () => {
-    await running.stop();
-    await ctx.close();
-    done();
-  });
-  await stopped;
 }

@@ -8,34 +8,19 @@ import { ensureError } from '../../errors.ts';
 import { loadContext } from '../bptl-context.ts';
 import { startPollers } from '../run-pollers.ts';
 import { startWorker } from '../run-worker.ts';
-import { onShutdownSignal } from '../signals.ts';
+import { runUntilStopped, type Shutdown } from '../shutdown.ts';
+import { runWorkerUnder } from './worker.ts';
 
 export async function runCombined(options: { configFile?: string | undefined }): Promise<void> {
-  const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
-  try {
-    const { worker, connection } = await startWorker(ctx);
-    const running = worker.run();
-    const pollers = await startPollers(ctx, { workerConnection: connection });
-    let stopping: Promise<void> | undefined;
-    // The pollers stop first (no new task is fetched, orphaned locks are released), then the worker: work units
-    // in progress get their grace time. This is the only shutdown: the Temporal runtime has no signal handlers.
-    const stop = () => {
-      stopping ??= (async () => {
-        await pollers.stop().catch((e: unknown) => ctx.log.error(ensureError(e).message));
-        worker.shutdown();
-      })();
-      return stopping;
-    };
-    onShutdownSignal(ctx.log, stop);
-    // A worker that fails stops the pollers too, and the process exits with the worker's error.
-    const failure = await running.then(
-      () => undefined,
-      (error: unknown) => ensureError(error),
-    );
-    await stop();
-    await connection.close();
+  await runUntilStopped(async (shutdown: Shutdown) => {
+    const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
+    shutdown.add('context', 'configuration store', () => ctx.close());
+    const { worker, connection } = await startWorker(ctx, shutdown.signal);
+    const running = runWorkerUnder(shutdown, worker, connection);
+    const pollers = await startPollers(ctx, { workerConnection: connection, signal: shutdown.signal });
+    shutdown.add('pollers', 'pollers', () => pollers.stop());
+    // A worker that fails stops the pollers too (the sequence runs), and the process exits with its error.
+    const failure = await Promise.race([running.then(() => undefined, ensureError), shutdown.requested]);
     if (failure) throw failure;
-  } finally {
-    await ctx.close();
-  }
+  });
 }

@@ -1,18 +1,35 @@
 /** `bptl worker`. */
+import type { NativeConnection } from '@temporalio/worker';
+import type { BptlWorker } from '../../worker/bptl-worker.ts';
 import { loadContext } from '../bptl-context.ts';
 import { startWorker } from '../run-worker.ts';
-import { onShutdownSignal } from '../signals.ts';
+import { runUntilStopped, type Shutdown } from '../shutdown.ts';
+
+/**
+ * Runs a started worker and registers its stop: the worker (work units in progress get their grace time; the
+ * step waits until run() has returned), then its connection. Returns run()'s promise.
+ */
+export function runWorkerUnder(
+  shutdown: Shutdown,
+  worker: BptlWorker,
+  connection: NativeConnection,
+): Promise<void> {
+  shutdown.add('connections', 'Temporal connection of the worker', () => connection.close());
+  const running = worker.run();
+  shutdown.add('worker', 'worker', async () => {
+    worker.shutdown();
+    await running.catch(() => {}); // its failure is the command's to report
+  });
+  return running;
+}
 
 export async function runWorker(options: { configFile?: string | undefined }): Promise<void> {
-  const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
-  try {
-    const { worker, connection } = await startWorker(ctx);
-    // The Temporal runtime has no signal handlers (run-worker.ts): the signal shuts the worker down here, work
-    // units in progress get their grace time, and run() returns.
-    onShutdownSignal(ctx.log, async () => worker.shutdown());
-    await worker.run();
-    await connection.close();
-  } finally {
-    await ctx.close();
-  }
+  await runUntilStopped(async (shutdown) => {
+    const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
+    shutdown.add('context', 'configuration store', () => ctx.close());
+    const { worker, connection } = await startWorker(ctx, shutdown.signal);
+    const running = runWorkerUnder(shutdown, worker, connection);
+    // run() returns after a shutdown (or fails): a failure is the process's exit error.
+    await Promise.race([running, shutdown.requested]);
+  });
 }
