@@ -16,6 +16,8 @@ export function runWorkerUnder(
 ): Promise<void> {
   shutdown.add('connections', 'Temporal connection of the worker', () => connection.close());
   const running = worker.run();
+  // Handled: the command awaits it, but only once it has started the rest (a failure meanwhile must not crash).
+  running.catch(() => {});
   shutdown.add('worker', 'worker', async () => {
     worker.shutdown();
     await running.catch(() => {}); // its failure is the command's to report
