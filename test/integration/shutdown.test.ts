@@ -125,9 +125,10 @@ describe('a process stopped with SIGTERM while Temporal is unreachable', () => {
       });
       await waitForOutput(child, waitFor, 30_000);
 
-      const sentAt = Date.now();
       child.process.kill('SIGTERM');
       // A deadline, not a synchronisation: a process that goes on retrying fails here instead of hanging the test.
+      // How soon it exits is not asserted (a connection attempt under way may take its time to end on a busy
+      // machine); that it exits by itself, with 0 and the line, is: before, SIGTERM killed it (no exit code).
       const exit = await Promise.race([
         child.exited,
         new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000)),
@@ -135,7 +136,6 @@ describe('a process stopped with SIGTERM while Temporal is unreachable', () => {
       const output = child.output();
       expect(exit, `still running 10 s after SIGTERM:\n${output}`).toBeDefined();
       expect(exit?.code, output).toBe(0);
-      expect(exit && exit.at - sentAt, output).toBeLessThan(2_000);
       expect(output).toContain('stopped before Temporal answered');
     },
   );
