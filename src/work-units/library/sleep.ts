@@ -18,7 +18,13 @@ export const sleep = defineWorkUnit({
   output: z.object({ sleptMs: z.number() }),
   run: async ({ input, sleep }) => {
     const started = Date.now();
-    await sleep(input.sleepMs);
-    return { sleptMs: Date.now() - started };
+    // A timer may fire a millisecond early by the wall clock (libuv's loop time lags Date.now()): sleep the rest,
+    // so that `sleptMs` is never below `sleepMs` (a test of a restarted unit saw 5999 for 6000).
+    let slept = Date.now() - started;
+    while (slept < input.sleepMs) {
+      await sleep(input.sleepMs - slept);
+      slept = Date.now() - started;
+    }
+    return { sleptMs: slept };
   },
 });
