@@ -1,7 +1,7 @@
 /**
  * Topics in the configuration store: per engine and Camunda topic, the work unit and its settings. A stored topic
- * is exactly the TopicConfig the poller already takes from the configuration file (validated by the same schema,
- * defaults filled in), plus version and timestamps. The key (engine, topic), work unit and `enabled` are columns;
+ * is exactly the TopicConfig the poller already takes from the configuration file (parsed by the same schema, by
+ * the caller: the store takes a parsed TopicInput, defaults filled in), plus version and timestamps. The key (engine, topic), work unit and `enabled` are columns;
  * the other settings are one JSONB document, read back through the schema so that settings added later get their
  * defaults.
  */
