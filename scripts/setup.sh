@@ -79,6 +79,18 @@ if [ "${BPTL_SKIP_POSTGRES:-0}" != 1 ] && ! command -v initdb >/dev/null 2>&1 \
   fi
 fi
 
+# 4b. Debian's Chromium, for the console's browser tests (Playwright's playwright-core drives it through
+#     executablePath /usr/bin/chromium; Playwright never downloads a browser of its own). Only installed when
+#     missing; BPTL_CHROMIUM points the tests at another binary.
+if [ "${BPTL_SKIP_CHROMIUM:-0}" != 1 ] && [ -z "${BPTL_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Chromium from Debian's packages (for the browser tests)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    log "Chromium is missing: install it (Debian: apt-get install chromium) or set BPTL_CHROMIUM to run the browser tests"
+  fi
+fi
+
 # 5. The local Camunda engine (a Spring Boot jar), rebuilt when its sources changed.
 if [ "$with_camunda" = 1 ]; then
   jar="$root/engines/camunda/target/bptl-camunda.jar"
