@@ -1,9 +1,10 @@
 /**
- * Four test projects, all run by `npm test`:
+ * Five test projects, all run by `npm test`:
  *   unit        pure code and the API in-process (on an in-memory PGlite), no servers; and the examples' tests
  *   workflows   the workflow on Temporal's time-skipping test server, and replay of committed histories
  *   integration the real Temporal dev server and the real Camunda engine, started by the global set-up
  *   store       the configuration store on embedded PGlite and on a real PostgreSQL server (started by its set-up)
+ *   browser     the web console in a real Chromium (Debian's, driven by playwright-core; test/support/browser.ts)
  */
 import { defineConfig } from 'vitest/config';
 
@@ -51,6 +52,16 @@ export default defineConfig({
           isolate: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // One Chromium at a time on two cores.
+          fileParallelism: false,
         },
       },
     ],

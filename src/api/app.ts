@@ -1,7 +1,7 @@
 /**
  * The BPTL HTTP API (Hono): configuration (topics, engines, services and their credentials per application) on
  * the configuration store, the work-unit registry (and running a unit over HTTP), external tasks in Temporal,
- * the audit log, and the OpenAPI document with a docs page.
+ * the audit log, and the OpenAPI document with a docs page; and the web console under /console (src/console/).
  *
  * Every operation is declared once (src/api/routes/*.ts) and registered here behind its auth; the OpenAPI
  * document is generated from the same declarations. Open without a token: `GET /health`, `GET /openapi.json`
@@ -12,6 +12,7 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { consoleApp } from '../console/console-app.ts';
 import { createLogger } from '../logging/logger.ts';
 import { type ApiEnv, actorOf, requireRole } from './auth.ts';
 import type { ApiDependencies } from './dependencies.ts';
@@ -166,6 +167,9 @@ export function createApp(deps: ApiDependencies): Hono<ApiEnv> {
         problem(c, 413, 'Content Too Large', { detail: `the body is larger than ${maxSize} bytes` }),
     }),
   );
+  // The web console (server-rendered pages with a session cookie; src/console/), and / leads there.
+  app.route('/console', consoleApp(deps, log));
+  app.get('/', (c) => c.redirect('/console', 303));
   for (const op of operations) {
     const handlers: MiddlewareHandler<ApiEnv>[] = [];
     if (op.access !== 'public') handlers.push(requireRole(deps.tokens, op.access));

@@ -34,29 +34,45 @@ export function actorOf(principal: Principal): string {
 const digest = (token: string) => createHash('sha256').update(token).digest();
 
 /**
+ * Finds the principal of a token among `tokens`, comparing with every one (constant time each, by SHA-256
+ * digest), so the time does not tell which one nearly matched. The bearer auth and the console's sign-in use it.
+ */
+export function tokenMatcher(tokens: readonly ApiToken[]): (token: string) => Principal | undefined {
+  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role } }));
+  return (token) => {
+    const given = digest(token);
+    let found: Principal | undefined;
+    for (const entry of known) if (timingSafeEqual(entry.digest, given)) found = entry.principal;
+    return found;
+  };
+}
+
+/** Whether `principal` may do what needs `role`. */
+export function hasRole(principal: Principal, role: ApiRole): boolean {
+  return RANK[principal.role] >= RANK[role];
+}
+
+/**
  * Middleware that lets a request through when it carries a token of at least `role`. Validates the token list
  * once, here: an empty list means nobody gets in (every request answers 401).
  */
 export function requireRole(tokens: readonly ApiToken[], role: ApiRole): MiddlewareHandler<ApiEnv> {
-  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role } }));
+  const match = tokenMatcher(tokens);
   return async function bearerAuth(c, next) {
     const header = c.req.header('authorization');
-    const match = header === undefined ? null : /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
-    if (!match) {
+    const bearer = header === undefined ? null : /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+    if (!bearer) {
       throw new ApiProblem(401, 'this operation needs a bearer token (Authorization: Bearer <token>)', {
         headers: { 'www-authenticate': 'Bearer realm="bptl"' },
       });
     }
-    const given = digest(match[1]!);
-    // Compare with every token (constant time each), so the time does not tell which one nearly matched.
-    let found: Principal | undefined;
-    for (const entry of known) if (timingSafeEqual(entry.digest, given)) found = entry.principal;
+    const found = match(bearer[1]!);
     if (!found) {
       throw new ApiProblem(401, 'the bearer token is not valid', {
         headers: { 'www-authenticate': 'Bearer realm="bptl", error="invalid_token"' },
       });
     }
-    if (RANK[found.role] < RANK[role]) {
+    if (!hasRole(found, role)) {
       throw new ApiProblem(
         403,
         `this operation needs the ${role} role; token '${found.name}' is a ${found.role}`,

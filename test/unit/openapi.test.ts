@@ -68,10 +68,10 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('covers every route of the app, and only those', () => {
+  it('covers every route of the app, and only those (the console is pages, not API)', () => {
     const routes = new Set(
       api.app.routes
-        .filter((r) => r.method !== 'ALL')
+        .filter((r) => r.method !== 'ALL' && r.path !== '/' && !r.path.startsWith('/console'))
         .map((r) => `${r.method} ${r.path.replace(/:([^/]+)/g, '{$1}')}`),
     );
     const documented = new Set(

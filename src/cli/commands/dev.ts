@@ -135,6 +135,7 @@ async function startDev(
     'BPTL is running.',
     urls.temporalUi && `  Temporal UI      ${urls.temporalUi}`,
     urls.cockpit && `  Camunda Cockpit  ${urls.cockpit}   (user demo, password demo)`,
+    `  BPTL console     ${api.url}/console   (sign in with the API token)`,
     `  BPTL API         ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
     printed && `  API token        ${printed}   (admin; export BPTL_API_TOKEN=… for bptl topics)`,
     `  Configuration    ${ctx.source.description}`,

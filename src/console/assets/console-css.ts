@@ -1,0 +1,31 @@
+/** The console's only stylesheet, served by the app itself at /console/assets/console.css (no CDN). */
+export const CONSOLE_CSS = `
+:root { --fg: #1d2433; --muted: #5b6478; --line: #d9dee8; --bg: #f6f7fa; --accent: #2457c5; --bad: #b42318; --ok: #1a7f37; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+header.top { display: flex; align-items: center; gap: 24px; padding: 10px 24px; background: #fff; border-bottom: 1px solid var(--line); }
+.brand { font-weight: 700; font-size: 16px; color: var(--fg); text-decoration: none; }
+nav { display: flex; gap: 16px; flex: 1; }
+nav a { color: var(--muted); text-decoration: none; padding: 4px 0; }
+nav a[aria-current="page"] { color: var(--accent); border-bottom: 2px solid var(--accent); }
+form.who { display: flex; align-items: center; gap: 8px; margin-left: auto; color: var(--muted); }
+main { padding: 16px 24px 48px; max-width: 1200px; }
+h1 { font-size: 20px; margin: 8px 0 16px; }
+h2 { font-size: 16px; margin: 24px 0 8px; }
+table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; color: var(--muted); background: #fafbfc; }
+code, pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+pre { background: #fff; border: 1px solid var(--line); padding: 8px; overflow: auto; max-height: 320px; margin: 0; }
+details > summary { cursor: pointer; color: var(--accent); }
+.notice { padding: 8px 12px; border-radius: 4px; border: 1px solid var(--line); background: #fff; }
+.notice.error { border-color: var(--bad); color: var(--bad); }
+.notice.info { border-color: var(--ok); color: var(--ok); }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 16px; max-width: 420px; }
+label { display: block; margin: 8px 0 4px; font-weight: 600; }
+input[type="password"], input[type="text"] { width: 100%; padding: 6px 8px; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
+button { font: inherit; padding: 5px 12px; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
+form.who button { background: #fff; color: var(--accent); }
+.muted { color: var(--muted); }
+.pager { margin-top: 12px; }
+`;

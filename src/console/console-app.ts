@@ -1,0 +1,156 @@
+/**
+ * The web console, served by the API's Hono app under /console: server-rendered pages (hono/html), one small
+ * stylesheet of its own, no script. Sign-in exchanges an API token (viewer reads, admin writes) for a session
+ * cookie (session.ts); every form carries the session's CSRF token (csrf.ts). A request without a session is
+ * sent to the sign-in page, and back to where it was going after it.
+ */
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { ApiEnv } from '../api/auth.ts';
+import { tokenMatcher } from '../api/auth.ts';
+import type { ApiDependencies } from '../api/dependencies.ts';
+import type { Logger } from '../logging/logger.ts';
+import { describeWorkUnit } from '../work-units/describe-work-unit.ts';
+import { CONSOLE_CSS } from './assets/console-css.ts';
+import { checkCsrf } from './csrf.ts';
+import { type Markup, notice, page } from './layout.ts';
+import { AUDIT_PAGE_SIZE, auditPage } from './pages/audit.ts';
+import { signInPage } from './pages/sign-in.ts';
+import { workUnitsPage } from './pages/work-units.ts';
+import { createSessionCodec, SESSION_COOKIE, type Session } from './session.ts';
+
+export interface ConsoleEnv {
+  Variables: ApiEnv['Variables'] & { session: Session };
+}
+
+/** Where the console starts. */
+const HOME = '/console/work-units';
+
+/** Headers of every console answer: no framing, nothing from elsewhere, no caching of pages. */
+const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+/** A local console path to go back to after sign-in; anything else (another site, //host) is the home page. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/console(\/|$|\?)/.test(next) && !next.startsWith('//') ? next : HOME;
+}
+
+async function render(c: Context, markup: Markup, status: 200 | 400 | 401 | 403 | 404 = 200) {
+  return c.html(await markup, status, PAGE_HEADERS);
+}
+
+export function consoleApp(deps: ApiDependencies, log: Logger): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  const sessions = createSessionCodec(deps.tokens);
+  const match = tokenMatcher(deps.tokens);
+  const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
+
+  app.get('/assets/console.css', (c) =>
+    c.body(CONSOLE_CSS, 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+      'x-content-type-options': 'nosniff',
+    }),
+  );
+
+  app.get('/login', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (sessions.read(getCookie(c, SESSION_COOKIE))) return c.redirect(next, 303);
+    return render(c, signInPage({ next }));
+  });
+
+  app.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    const next = safeNext(form.next);
+    const token = typeof form.token === 'string' ? form.token.trim() : '';
+    const principal = token === '' ? undefined : match(token);
+    if (!principal) {
+      log.warn('console sign-in refused', { reason: token === '' ? 'no token' : 'unknown token' });
+      const error = token === '' ? 'Enter an API token.' : 'That token is not valid: check BPTL_API_TOKENS.';
+      return render(c, signInPage({ error, next }), 401);
+    }
+    const { cookie, session } = sessions.issue(principal, token);
+    setCookie(c, SESSION_COOKIE, cookie, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: secure(c),
+      expires: new Date(session.expiresAt),
+    });
+    c.set('principal', principal);
+    log.info('console sign-in', { actor: `token:${principal.name}`, role: principal.role });
+    return c.redirect(next, 303);
+  });
+
+  // Everything below needs a session.
+  const requireSession: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
+    const session = sessions.read(getCookie(c, SESSION_COOKIE));
+    if (!session) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+        const target = new URL(c.req.url);
+        return c.redirect(`/console/login?next=${encodeURIComponent(target.pathname + target.search)}`, 303);
+      }
+      return render(c, signInPage({ error: 'Your session has ended: sign in again.' }), 401);
+    }
+    c.set('session', session);
+    c.set('principal', session.principal);
+    if (c.req.method === 'POST') {
+      const form = await c.req.parseBody();
+      const verdict = checkCsrf(session, form, {
+        origin: c.req.header('origin'),
+        host: c.req.header('host'),
+      });
+      if (!verdict.ok) {
+        log.warn('console form refused', {
+          actor: `token:${session.principal.name}`,
+          reason: verdict.reason,
+        });
+        return render(c, page({ title: 'Refused', session, body: notice('error', verdict.reason) }), 403);
+      }
+    }
+    await next();
+  };
+  app.use('*', requireSession);
+
+  app.post('/logout', (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: secure(c) });
+    return c.redirect('/console/login', 303);
+  });
+
+  app.get('/', (c) => c.redirect(HOME, 303));
+
+  app.get('/work-units', (c) =>
+    render(c, workUnitsPage(c.get('session'), deps.registry.list().map(describeWorkUnit))),
+  );
+
+  app.get('/audit', async (c) => {
+    const before = Number(c.req.query('beforeId'));
+    const entries = await deps.store.audit.list({
+      limit: AUDIT_PAGE_SIZE + 1,
+      ...(Number.isInteger(before) && before > 0 ? { beforeId: before } : {}),
+    });
+    return render(
+      c,
+      auditPage(c.get('session'), entries.slice(0, AUDIT_PAGE_SIZE), entries.length > AUDIT_PAGE_SIZE),
+    );
+  });
+
+  // Last: any other console path (the app's notFound answers problem+json for the API's paths).
+  app.all('*', (c) =>
+    render(
+      c,
+      page({
+        title: 'Not found',
+        session: c.get('session'),
+        body: notice('error', `No console page ${c.req.path}.`),
+      }),
+      404,
+    ),
+  );
+  return app;
+}
