@@ -9,6 +9,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ApiEnv } from '../api/auth.ts';
 import { tokenMatcher } from '../api/auth.ts';
 import type { ApiDependencies } from '../api/dependencies.ts';
+import { searchTasks, type TaskPage, TaskSearchUnavailableError } from '../api/task-search.ts';
+import { formatIssues } from '../config/format-issues.ts';
 import type { Logger } from '../logging/logger.ts';
 import { describeWorkUnit } from '../work-units/describe-work-unit.ts';
 import { CONSOLE_CSS } from './assets/console-css.ts';
@@ -16,6 +18,7 @@ import { checkCsrf } from './csrf.ts';
 import { type Markup, notice, page } from './layout.ts';
 import { AUDIT_PAGE_SIZE, auditPage } from './pages/audit.ts';
 import { signInPage } from './pages/sign-in.ts';
+import { taskListQuery, tasksPage } from './pages/tasks.ts';
 import { workUnitsPage } from './pages/work-units.ts';
 import { createSessionCodec, SESSION_COOKIE, type Session } from './session.ts';
 
@@ -24,7 +27,7 @@ export interface ConsoleEnv {
 }
 
 /** Where the console starts. */
-const HOME = '/console/work-units';
+const HOME = '/console/tasks';
 
 /** Headers of every console answer: no framing, nothing from elsewhere, no caching of pages. */
 const PAGE_HEADERS = {
@@ -123,6 +126,33 @@ export function consoleApp(deps: ApiDependencies, log: Logger): Hono<ConsoleEnv>
   });
 
   app.get('/', (c) => c.redirect(HOME, 303));
+
+  app.get('/tasks', async (c) => {
+    const session = c.get('session');
+    const topics = [...new Set((await deps.store.topics.list()).map((t) => t.topic))].sort();
+    const parsed = taskListQuery.safeParse(c.req.query());
+    if (!parsed.success) {
+      const error = `The filter is not valid: ${formatIssues(parsed.error.issues)}`;
+      return render(c, tasksPage(session, { filter: {}, topics, error, queryWithoutPage: '' }), 400);
+    }
+    const { page: pageToken, size, ...filter } = parsed.data;
+    const queryWithoutPage = new URLSearchParams(
+      Object.entries(c.req.query()).filter(([key, value]) => key !== 'page' && value !== ''),
+    ).toString();
+    if (!deps.temporal) {
+      const error = 'Temporal is not connected to this API: the task list needs it.';
+      return render(c, tasksPage(session, { filter, topics, error, queryWithoutPage }));
+    }
+    let result: TaskPage;
+    try {
+      result = await searchTasks(deps.temporal, filter, { pageSize: size, pageToken });
+    } catch (error) {
+      if (!(error instanceof TaskSearchUnavailableError)) throw error;
+      log.warn('console task list unavailable', { error });
+      return render(c, tasksPage(session, { filter, topics, error: `${error.message}.`, queryWithoutPage }));
+    }
+    return render(c, tasksPage(session, { filter, topics, result, queryWithoutPage }));
+  });
 
   app.get('/work-units', (c) =>
     render(c, workUnitsPage(c.get('session'), deps.registry.list().map(describeWorkUnit))),

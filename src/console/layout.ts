@@ -10,6 +10,7 @@ export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** The console's pages, in the navigation's order. */
 export const NAV = [
+  { path: '/console/tasks', label: 'Tasks' },
   { path: '/console/work-units', label: 'Work units' },
   { path: '/console/audit', label: 'Audit log' },
 ] as const;

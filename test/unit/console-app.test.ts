@@ -50,9 +50,9 @@ describe('console', () => {
 
   it('goes back only to a console path after sign-in', async () => {
     expect((await signIn(VIEWER_TOKEN, '/console/audit')).location).toBe('/console/audit');
-    expect((await signIn(VIEWER_TOKEN, 'https://evil.example/')).location).toBe('/console/work-units');
-    expect((await signIn(VIEWER_TOKEN, '//evil.example/console')).location).toBe('/console/work-units');
-    expect((await signIn(VIEWER_TOKEN, '/tasks')).location).toBe('/console/work-units');
+    expect((await signIn(VIEWER_TOKEN, 'https://evil.example/')).location).toBe('/console/tasks');
+    expect((await signIn(VIEWER_TOKEN, '//evil.example/console')).location).toBe('/console/tasks');
+    expect((await signIn(VIEWER_TOKEN, '/tasks')).location).toBe('/console/tasks');
   });
 
   it('refuses a form without the session token, or from another origin, and does not sign out', async () => {
@@ -100,5 +100,18 @@ describe('console', () => {
     await expect(missing.text()).resolves.toContain('No console page /console/nope');
     const anonymous = await api.request('POST', '/console/logout', { token: null, ...form({}) });
     expect(anonymous.status).toBe(401);
+  });
+
+  it('says on the task list that Temporal is not connected, and names a bad filter field', async () => {
+    const { cookie } = await signIn(VIEWER_TOKEN);
+    const list = await api.request('GET', '/console/tasks', { token: null, headers: { cookie, ...HOST } });
+    expect(list.status).toBe(200);
+    await expect(list.text()).resolves.toContain('Temporal is not connected');
+    const bad = await api.request('GET', '/console/tasks?status=Sleeping', {
+      token: null,
+      headers: { cookie, ...HOST },
+    });
+    expect(bad.status).toBe(400);
+    await expect(bad.text()).resolves.toMatch(/The filter is not valid: .*status/);
   });
 });

@@ -28,4 +28,11 @@ button { font: inherit; padding: 5px 12px; border: 1px solid var(--accent); back
 form.who button { background: #fff; color: var(--accent); }
 .muted { color: var(--muted); }
 .pager { margin-top: 12px; }
+form.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-end; margin-bottom: 16px; }
+form.filters label { margin: 0 0 2px; font-weight: 500; color: var(--muted); }
+form.filters input, form.filters select { padding: 4px 6px; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
+.outcome { font-weight: 600; }
+.outcome.completed { color: var(--ok); }
+.outcome.failed, .outcome.abandoned { color: var(--bad); }
+.outcome.bpmn-error { color: #9a6700; }
 `;

@@ -1,0 +1,133 @@
+/**
+ * The console's task list in a real Chromium, on tasks that ran through the real Camunda and Temporal: each
+ * filter narrows the list to the right workflows, and a failed task shows as failed.
+ */
+import { describe, expect, test } from 'vitest';
+import { type RunningApi, serveApi } from '../../src/api/serve.ts';
+import { encodeVariables } from '../../src/engine/variables.ts';
+import { waitForProcessEnd } from '../../src/local/demo.ts';
+import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
+import { launchBrowser } from '../support/browser.ts';
+import { createHarness, eventually } from './harness.ts';
+
+const it = test
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('tasks', { scope: 'file' }, async ({}, { onCleanup }) => {
+    // One cleanup a fixture: what it opened is closed in reverse order (the harness stops its poller).
+    const cleanups: Array<() => Promise<void>> = [];
+    onCleanup(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    });
+    const h = await createHarness('console');
+    cleanups.push(() => h.close());
+    const topics = { echo: h.topicName('echo'), fail: h.topicName('fail') };
+    await h.deploy({ key: `${h.id}-echo`, topic: topics.echo });
+    await h.deploy({ key: `${h.id}-fail`, topic: topics.fail });
+    await h.startWorker();
+    const poller = h.createPoller([h.topicConfig(topics.echo, 'echo'), h.topicConfig(topics.fail, 'fail')]);
+    poller.start();
+    const started = {
+      first: await h.camunda.startProcess(`${h.id}-echo`, {
+        businessKey: `${h.id}-order-1`,
+        variables: encodeVariables({ n: 1 }),
+      }),
+      second: await h.camunda.startProcess(`${h.id}-echo`, {
+        businessKey: `${h.id}-order-2`,
+        variables: encodeVariables({ n: 2 }),
+      }),
+      failing: await h.camunda.startProcess(`${h.id}-fail`, {
+        variables: encodeVariables({ failMessage: 'the archive said no' }),
+      }),
+    };
+    for (const pi of [started.first, started.second]) {
+      expect((await waitForProcessEnd(h.camunda, pi.id)).state).toBe('COMPLETED');
+    }
+    const api = await createTestApi({ temporal: h.client });
+    cleanups.push(() => api.close());
+    const server: RunningApi = await serveApi(api.app, { port: 0, hostname: '127.0.0.1' });
+    cleanups.push(() => server.close());
+    // Visibility is eventually consistent: wait until all three are listed as closed.
+    await eventually(async () => {
+      const res = await api.request(
+        'GET',
+        `/tasks?status=Completed&topic=${encodeURIComponent(topics.echo)}`,
+        { token: VIEWER_TOKEN },
+      );
+      const failed = await api.request(
+        'GET',
+        `/tasks?status=Completed&topic=${encodeURIComponent(topics.fail)}`,
+        { token: VIEWER_TOKEN },
+      );
+      return ((await res.json()) as unknown[]).length === 2 &&
+        ((await failed.json()) as unknown[]).length === 1
+        ? true
+        : undefined;
+    }, 'the three tasks closed in the visibility store');
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/login`);
+    await page.fill('#token', VIEWER_TOKEN);
+    await page.click('button[type=submit]');
+    return { h, topics, started, server, page };
+  });
+
+describe('the console task list', () => {
+  it('filters by topic and outcome, and links each row to its detail', async ({
+    tasks: { topics, started, page },
+  }) => {
+    expect(new URL(page.url()).pathname).toBe('/console/tasks');
+    await page.fill('#topic', topics.echo);
+    await page.selectOption('#outcome', 'completed');
+    await page.click('form.filters button[type=submit]');
+    const rows = page.locator('#tasks tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    const text = await page.textContent('#tasks');
+    expect(text).toContain(started.first.id);
+    expect(text).toContain(started.second.id);
+    expect(text).not.toContain(started.failing.id);
+    const href = await rows.first().locator('a').getAttribute('href');
+    expect(href).toMatch(/^\/console\/tasks\/camunda%2Ftest%2F[^?]+\?runId=/);
+
+    await page.fill('#topic', topics.fail);
+    await page.selectOption('#outcome', 'failed');
+    await page.click('form.filters button[type=submit]');
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(page.textContent('#tasks')).resolves.toContain(started.failing.id);
+  });
+
+  it('finds a task by business key or process instance, and says when none matches', async ({
+    tasks: { h, started, page, server },
+  }) => {
+    await page.goto(`${server.url}/console/tasks?businessKey=${encodeURIComponent(`${h.id}-order-2`)}`);
+    await expect(page.locator('#tasks tbody tr').count()).resolves.toBe(1);
+    await expect(page.textContent('#tasks')).resolves.toContain(started.second.id);
+    await page.goto(`${server.url}/console/tasks?processInstanceId=${started.first.id}`);
+    await expect(page.textContent('#tasks')).resolves.toContain(`${h.id}-order-1`);
+    await page.goto(`${server.url}/console/tasks?businessKey=nobody-${h.id}`);
+    await expect(page.textContent('#no-tasks')).resolves.toContain('No task matches');
+  });
+
+  it('names the field of a bad filter', async ({ tasks: { page, server } }) => {
+    const res = await page.goto(`${server.url}/console/tasks?startedAfter=yesterday`);
+    expect(res?.status()).toBe(400);
+    await expect(page.textContent('[role=alert]')).resolves.toContain('startedAfter');
+  });
+
+  it('pages through the list, keeping the filter', async ({ tasks: { topics, started, page, server } }) => {
+    await page.goto(`${server.url}/console/tasks?topic=${encodeURIComponent(topics.echo)}&size=1`);
+    const rows = page.locator('#tasks tbody tr');
+    await expect(rows.count()).resolves.toBe(1);
+    const first = await page.textContent('#tasks');
+    await page.click('#next-page');
+    expect(new URL(page.url()).searchParams.get('topic')).toBe(topics.echo);
+    await expect(rows.count()).resolves.toBe(1);
+    const second = await page.textContent('#tasks');
+    // One instance on each page (in the order the workflows started, newest first).
+    const ids = [started.first.id, started.second.id];
+    expect(ids.filter((id) => first?.includes(id))).toHaveLength(1);
+    expect(ids.filter((id) => second?.includes(id))).toHaveLength(1);
+    expect(ids.filter((id) => `${first}${second}`.includes(id))).toEqual(ids);
+  });
+});
