@@ -1,6 +1,7 @@
 /** What the API's routes are built from. */
 import type { Client } from '@temporalio/client';
 import type { ApiToken } from '../config/env.ts';
+import type { EngineClients } from '../engine/engine-clients.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
@@ -22,6 +23,18 @@ export interface ApiDependencies {
    * every write answers 409 with this reason. Undefined: writable.
    */
   readOnly?: string | undefined;
+  /** The engines' clients, for the console's live view of an external task. */
+  engines?: EngineClients | undefined;
+  /**
+   * Where the console links to: the Temporal UI (e.g. `http://127.0.0.1:8233`; BPTL_TEMPORAL_UI_URL), and the
+   * Cockpit of an engine (by its name; default: the engine's URL with `/engine-rest` replaced by
+   * `/camunda/app/cockpit/default/`).
+   */
+  links?: {
+    temporalUi?: string | undefined;
+    namespace?: string;
+    cockpit?: (engine: string) => string | undefined;
+  };
   /** Largest request body. @default 1048576 (1 MiB) */
   bodyLimitBytes?: number;
   /** @default a logger named `api` */

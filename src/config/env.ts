@@ -111,6 +111,11 @@ export const envSchema = z.object({
   /** Bearer tokens of the API with their roles: `role:token,…`, `name:role:token,…` or a JSON list. */
   BPTL_API_TOKENS: apiTokensSchema,
   /**
+   * The Temporal UI's base URL (e.g. `https://temporal.example.org`), for the console's links to a task's run.
+   * `bptl dev` sets it to the dev server's UI. Unset: the console shows no such link.
+   */
+  BPTL_TEMPORAL_UI_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url().optional()),
+  /**
    * Let the Temporal SDK collect stack traces of workflow promises (the Web UI's "Stack Trace" tab of a running
    * workflow). Off by default: it costs about 7 ms of CPU per task (src/worker/workflow-stack-traces.ts).
    */

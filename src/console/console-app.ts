@@ -4,6 +4,7 @@
  * cookie (session.ts); every form carries the session's CSRF token (csrf.ts). A request without a session is
  * sent to the sign-in page, and back to where it was going after it.
  */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ApiEnv } from '../api/auth.ts';
@@ -18,9 +19,11 @@ import { checkCsrf } from './csrf.ts';
 import { type Markup, notice, page } from './layout.ts';
 import { AUDIT_PAGE_SIZE, auditPage } from './pages/audit.ts';
 import { signInPage } from './pages/sign-in.ts';
+import { taskDetailPage } from './pages/task-detail.ts';
 import { taskListQuery, tasksPage } from './pages/tasks.ts';
 import { workUnitsPage } from './pages/work-units.ts';
 import { createSessionCodec, SESSION_COOKIE, type Session } from './session.ts';
+import { loadTaskDetail } from './task-detail.ts';
 
 export interface ConsoleEnv {
   Variables: ApiEnv['Variables'] & { session: Session };
@@ -152,6 +155,59 @@ export function consoleApp(deps: ApiDependencies, log: Logger): Hono<ConsoleEnv>
       return render(c, tasksPage(session, { filter, topics, error: `${error.message}.`, queryWithoutPage }));
     }
     return render(c, tasksPage(session, { filter, topics, result, queryWithoutPage }));
+  });
+
+  app.get('/tasks/:workflowId{.+}', async (c) => {
+    const session = c.get('session');
+    const workflowId = c.req.param('workflowId');
+    const runId = c.req.query('runId') || undefined;
+    const title = `Task ${workflowId}`;
+    if (!deps.temporal) {
+      return render(
+        c,
+        page({ title, session, body: notice('error', 'Temporal is not connected to this API.') }),
+      );
+    }
+    let detail: Awaited<ReturnType<typeof loadTaskDetail>>;
+    try {
+      detail = await deps.temporal.connection.withDeadline(Date.now() + 10_000, () =>
+        loadTaskDetail(deps.temporal!, deps.engines, workflowId, runId),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        return render(
+          c,
+          page({
+            title,
+            session,
+            body: notice('error', `Temporal has no workflow ${workflowId}${runId ? ` run ${runId}` : ''}.`),
+          }),
+          404,
+        );
+      }
+      log.warn('console task detail unavailable', { workflowId, error });
+      return render(
+        c,
+        page({
+          title,
+          session,
+          body: notice('error', `Temporal could not describe the workflow: ${(error as Error).message}`),
+        }),
+      );
+    }
+    const links = deps.links ?? {};
+    const namespace = links.namespace ?? deps.temporal.options.namespace;
+    const temporalRun = links.temporalUi
+      ? `${links.temporalUi.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(detail.workflowId)}/${encodeURIComponent(detail.runId)}/history`
+      : undefined;
+    const engine = detail.attributes.BptlEngine;
+    const instance = detail.attributes.BptlProcessInstanceId;
+    const cockpit = engine ? links.cockpit?.(engine) : undefined;
+    const cockpitInstance =
+      cockpit && instance
+        ? `${cockpit.replace(/\/*$/, '/')}#/process-instance/${encodeURIComponent(instance)}`
+        : undefined;
+    return render(c, taskDetailPage(session, detail, { temporalRun, cockpitInstance }));
   });
 
   app.get('/work-units', (c) =>

@@ -8,7 +8,7 @@ import { encodeVariables } from '../../src/engine/variables.ts';
 import { waitForProcessEnd } from '../../src/local/demo.ts';
 import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { createHarness, eventually } from './harness.ts';
+import { createHarness, ENGINE, eventually } from './harness.ts';
 
 const it = test
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
@@ -42,7 +42,14 @@ const it = test
     for (const pi of [started.first, started.second]) {
       expect((await waitForProcessEnd(h.camunda, pi.id)).state).toBe('COMPLETED');
     }
-    const api = await createTestApi({ temporal: h.client });
+    const api = await createTestApi({
+      temporal: h.client,
+      engines: { get: (name) => (name === ENGINE ? h.camunda : undefined) },
+      links: {
+        temporalUi: 'http://temporal-ui.test',
+        cockpit: (name) => (name === ENGINE ? 'http://cockpit.test/camunda/app/cockpit/default/' : undefined),
+      },
+    });
     cleanups.push(() => api.close());
     const server: RunningApi = await serveApi(api.app, { port: 0, hostname: '127.0.0.1' });
     cleanups.push(() => server.close());
@@ -129,5 +136,46 @@ describe('the console task list', () => {
     expect(ids.filter((id) => first?.includes(id))).toHaveLength(1);
     expect(ids.filter((id) => second?.includes(id))).toHaveLength(1);
     expect(ids.filter((id) => `${first}${second}`.includes(id))).toEqual(ids);
+  });
+
+  it("shows a failed task's error and attempts, the engine's incident, and links to its run and instance", async ({
+    tasks: { h, topics, started, page, server },
+  }) => {
+    await page.goto(`${server.url}/console/tasks?topic=${encodeURIComponent(topics.fail)}`);
+    await page.click('#tasks tbody tr a');
+    expect(decodeURIComponent(new URL(page.url()).pathname)).toMatch(/^\/console\/tasks\/camunda\/test\//);
+    await expect(page.textContent('#summary')).resolves.toContain('failed');
+    await expect(page.textContent('#summary')).resolves.toContain(started.failing.id);
+    const activities = await page.textContent('#activities');
+    expect(activities).toContain('runWorkUnit');
+    expect(activities).toContain('the archive said no');
+    // The engine has the task with retries 0: an incident, with BPTL's message.
+    const engineTask = await page.textContent('#engine-task');
+    expect(engineTask).toContain('open');
+    expect(engineTask).toContain('the archive said no');
+    // The link goes to this workflow's run in the Temporal UI.
+    let run: { workflowId: string; runId: string } | undefined;
+    for await (const w of h.client.workflow.list({
+      query: `BptlProcessInstanceId = '${started.failing.id}'`,
+    }))
+      run = w;
+    if (!run) throw new Error('the failed task has no workflow');
+    const { workflowId, runId } = run;
+    await expect(page.getAttribute('#temporal-link', 'href')).resolves.toBe(
+      `http://temporal-ui.test/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}/history`,
+    );
+    await expect(page.getAttribute('#cockpit-link', 'href')).resolves.toBe(
+      `http://cockpit.test/camunda/app/cockpit/default/#/process-instance/${started.failing.id}`,
+    );
+  });
+
+  it('answers a workflow Temporal does not have with 404', async ({ tasks: { page, server } }) => {
+    const res = await page.goto(
+      `${server.url}/console/tasks/${encodeURIComponent('camunda/test/no-such-task')}`,
+    );
+    expect(res?.status()).toBe(404);
+    await expect(page.textContent('[role=alert]')).resolves.toContain(
+      'Temporal has no workflow camunda/test/no-such-task',
+    );
   });
 });

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Hono } from 'hono';
-import { createApp } from '../../src/api/app.ts';
+import { type ApiDependencies, createApp } from '../../src/api/app.ts';
 import type { ApiEnv } from '../../src/api/auth.ts';
 import type { ApiToken } from '../../src/config/env.ts';
 import { createLogger, type Logger } from '../../src/logging/logger.ts';
@@ -48,6 +48,8 @@ export async function createTestApi(
     bodyLimitBytes?: number;
     readOnly?: string;
     log?: Logger;
+    engines?: ApiDependencies['engines'];
+    links?: ApiDependencies['links'];
   } = {},
 ): Promise<TestApi> {
   const store = createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
@@ -63,6 +65,8 @@ export async function createTestApi(
     ...(options.workUnitTaskQueue ? { workUnitTaskQueue: options.workUnitTaskQueue } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.readOnly ? { readOnly: options.readOnly } : {}),
+    ...(options.engines ? { engines: options.engines } : {}),
+    ...(options.links ? { links: options.links } : {}),
   });
   return {
     app,

@@ -3,7 +3,7 @@
  * a 503 that says so, not a 500 (found by chaos/api-fuzz.ts against a Temporal not set up for BPTL); and the
  * list runs under a deadline, so that a Temporal that does not answer cannot hang the request.
  */
-import { type Client, ServiceError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi, VIEWER_TOKEN } from '../support/api.ts';
 
@@ -14,22 +14,29 @@ afterEach(async () => {
   api = undefined;
 });
 
-/** A Client whose list fails as the SDK does (a ServiceError around the gRPC error), recording deadlines. */
+/** A gRPC error as @grpc/grpc-js throws it (a code, details and metadata). */
+function grpcError(message: string): Error {
+  return Object.assign(new Error(message), {
+    code: 3,
+    details: message.replace(/^\d+ [A-Z_]+: /, ''),
+    metadata: {},
+  });
+}
+
+/** A Client whose list fails as the gRPC service does, recording deadlines. */
 function failingTemporal(cause: Error, deadlines: number[]): Client {
   return {
+    options: { namespace: 'default' },
     connection: {
       withDeadline: (deadline: number, fn: () => Promise<unknown>) => {
         deadlines.push(deadline);
         return fn();
       },
     },
-    workflow: {
-      list: () => ({
-        // biome-ignore lint/correctness/useYield: it fails before the first workflow, as the SDK's does
-        async *[Symbol.asyncIterator]() {
-          throw new ServiceError('Failed to list workflows', { cause });
-        },
-      }),
+    workflowService: {
+      listWorkflowExecutions: async () => {
+        throw cause;
+      },
     },
   } as unknown as Client;
 }
@@ -37,7 +44,7 @@ function failingTemporal(cause: Error, deadlines: number[]): Client {
 describe('GET /tasks', () => {
   it('says 503 naming the cause when Temporal cannot list, under a deadline', async () => {
     const deadlines: number[] = [];
-    const cause = new Error('3 INVALID_ARGUMENT: invalid query: invalid search attribute: BptlTopic');
+    const cause = grpcError('3 INVALID_ARGUMENT: invalid query: invalid search attribute: BptlTopic');
     api = await createTestApi({ temporal: failingTemporal(cause, deadlines) });
     const before = Date.now();
     const res = await api.request('GET', '/tasks?state=unit-running', { token: VIEWER_TOKEN });

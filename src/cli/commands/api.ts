@@ -3,6 +3,7 @@ import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
+import { consoleLinks } from '../../console/links.ts';
 import { ConfigError } from '../../errors.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { type BptlContext, loadContext, storeFromConfig } from '../bptl-context.ts';
@@ -60,6 +61,12 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
       taskQueue: ctx.env.BPTL_TASK_QUEUE,
       workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
       readOnly: served.readOnly,
+      engines: ctx.engines,
+      links: consoleLinks({
+        temporalUi: ctx.env.BPTL_TEMPORAL_UI_URL,
+        namespace: ctx.env.TEMPORAL_NAMESPACE,
+        current: () => ctx.current(),
+      }),
       log: ctx.log.child('api'),
     });
     const api = await serveApi(app, { port: ctx.env.BPTL_API_PORT, hostname: ctx.env.BPTL_API_HOST });

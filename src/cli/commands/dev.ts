@@ -6,6 +6,7 @@ import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
 import type { ApiToken } from '../../config/env.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
+import { consoleLinks } from '../../console/links.ts';
 import { ensureError } from '../../errors.ts';
 import { startCamundaEngine } from '../../local/camunda-engine.ts';
 import { runDemo } from '../../local/demo.ts';
@@ -123,6 +124,14 @@ async function startDev(
       taskQueue: env.BPTL_TASK_QUEUE,
       workUnitTaskQueue: env.BPTL_WORK_UNIT_TASK_QUEUE,
       readOnly: served.readOnly,
+      engines: ctx.engines,
+      links: consoleLinks({
+        temporalUi:
+          env.BPTL_TEMPORAL_UI_URL ??
+          (urls.temporalUi ? urls.temporalUi.replace(/\/namespaces\/.*$/, '') : undefined),
+        namespace: env.TEMPORAL_NAMESPACE,
+        current: () => ctx.current(),
+      }),
       log: log.child('api'),
     }),
     { port: env.BPTL_API_PORT, hostname: env.BPTL_API_HOST },

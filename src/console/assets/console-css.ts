@@ -32,6 +32,12 @@ form.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-
 form.filters label { margin: 0 0 2px; font-weight: 500; color: var(--muted); }
 form.filters input, form.filters select { padding: 4px 6px; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
 .outcome { font-weight: 600; }
+table.fields { width: auto; min-width: 480px; }
+table.fields th { width: 160px; }
+.result.failed, .result.timed-out, .bad { color: var(--bad); font-weight: 600; }
+.result.completed { color: var(--ok); }
+.failure { margin-top: 4px; }
+.links { margin: 0 0 12px; }
 .outcome.completed { color: var(--ok); }
 .outcome.failed, .outcome.abandoned { color: var(--bad); }
 .outcome.bpmn-error { color: #9a6700; }
