@@ -2,6 +2,7 @@
 import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
+import { codecDataConverter } from '../../codec/data-converter.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
 import { ConfigError } from '../../errors.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
@@ -51,7 +52,11 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
       shutdown.signal,
     );
     shutdown.add('connections', 'Temporal connection of the API', () => connection.close());
-    const temporal = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
+    const temporal = new Client({
+      connection,
+      namespace: ctx.env.TEMPORAL_NAMESPACE,
+      dataConverter: codecDataConverter(ctx.env.codecKeys),
+    });
     const app = createApp({
       registry: ctx.registry,
       store: served.store,
