@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Hono } from 'hono';
 import { createApp } from '../../src/api/app.ts';
 import type { ApiEnv } from '../../src/api/auth.ts';
@@ -48,6 +49,8 @@ export async function createTestApi(
     bodyLimitBytes?: number;
     readOnly?: string;
     log?: Logger;
+    codec?: PayloadCodec;
+    codecCorsOrigins?: string[];
   } = {},
 ): Promise<TestApi> {
   const store = createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
@@ -63,6 +66,8 @@ export async function createTestApi(
     ...(options.workUnitTaskQueue ? { workUnitTaskQueue: options.workUnitTaskQueue } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.readOnly ? { readOnly: options.readOnly } : {}),
+    ...(options.codec ? { codec: options.codec } : {}),
+    ...(options.codecCorsOrigins ? { codecCorsOrigins: options.codecCorsOrigins } : {}),
   });
   return {
     app,

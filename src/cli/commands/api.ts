@@ -2,6 +2,7 @@
 import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
+import { createAesGcmCodec } from '../../codec/aes-gcm-codec.ts';
 import { codecDataConverter } from '../../codec/data-converter.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
 import { ConfigError } from '../../errors.ts';
@@ -66,6 +67,8 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
       workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
       readOnly: served.readOnly,
       log: ctx.log.child('api'),
+      codec: createAesGcmCodec(ctx.env.codecKeys),
+      codecCorsOrigins: ctx.env.BPTL_CODEC_CORS_ORIGINS,
     });
     const api = await serveApi(app, { port: ctx.env.BPTL_API_PORT, hostname: ctx.env.BPTL_API_HOST });
     shutdown.add('api', 'API', () => api.close());
