@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { createAesGcmCodec } from '../../src/codec/aes-gcm-codec.ts';
 import { parseCodecKeys } from '../../src/codec/codec-keys.ts';
 import { codecDataConverter } from '../../src/codec/data-converter.ts';
 import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
@@ -31,6 +32,8 @@ const codecKeys = (() => {
   if ('error' in parsed) throw new Error(`BPTL_CODEC_KEYS: ${parsed.error}`);
   return parsed.keys;
 })();
+/** BPTL's payload codec with the test keys (for a test API's codec server). */
+export const testCodec = () => createAesGcmCodec(codecKeys);
 /** The data converter of the harness's clients and workers: BPTL's codec with the test keys. */
 export const testDataConverter = () => codecDataConverter(codecKeys);
 
