@@ -12,6 +12,8 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
+import { codecDataConverter } from '../src/codec/data-converter.ts';
+import { loadEnv } from '../src/config/env.ts';
 import { WORKFLOW_THREAD_PRELOAD } from '../src/worker/workflow-stack-traces.ts';
 import { BptlOutcome } from '../src/workflows/search-attributes.ts';
 import { type BptlProcess, spawnBptl } from './bptl-process.ts';
@@ -149,7 +151,12 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
   const burstCreation = options.mode === 'burst' ? await create() : undefined;
 
   const connection = await Connection.connect({ address: ctx.temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
+  // The codec keys of the bptl children (which inherit this environment), to read their payloads.
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    dataConverter: codecDataConverter(loadEnv().codecKeys),
+  });
   const rss = new RssSampler(250);
   const entry = options.fromBuild ? await buildBptl(ctx) : path.join(ctx.root, 'src', 'cli', 'main.ts');
   const spawn = (command: 'run' | 'worker' | 'poller', readyMessages: string[]) =>

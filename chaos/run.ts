@@ -10,6 +10,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { stopAllBptl } from '../bench/bptl-process.ts';
 import { describeEnvironment } from '../bench/environment.ts';
+import { codecDataConverter } from '../src/codec/data-converter.ts';
+import { loadEnv } from '../src/config/env.ts';
 import { CamundaClient } from '../src/engine/camunda-client.ts';
 import { ensureError } from '../src/errors.ts';
 import { createLogger } from '../src/logging/logger.ts';
@@ -77,7 +79,12 @@ export async function main(argv: string[]): Promise<number> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: servers.temporalAddress });
-    const temporal = new Client({ connection, namespace: 'default' });
+    // The codec keys of the bptl children (which inherit this environment), to read their payloads.
+    const temporal = new Client({
+      connection,
+      namespace: 'default',
+      dataConverter: codecDataConverter(loadEnv().codecKeys),
+    });
     const environment = await describeEnvironment(root, {
       temporalAddress: servers.temporalAddress,
       camundaVersion: async () => (await camunda.get<{ version: string }>('/version')).version,

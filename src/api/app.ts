@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { consoleApp } from '../console/console-app.ts';
 import { createLogger } from '../logging/logger.ts';
 import { type ApiEnv, actorOf, requireRole } from './auth.ts';
+import { codecCors } from './codec-cors.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import { renderDocsPage } from './docs-page.ts';
 import { rejectNulCharacters } from './nul-character.ts';
@@ -24,6 +25,7 @@ import { readOperationInput } from './operation-input.ts';
 import { ApiProblem, createErrorHandler, problem } from './problem.ts';
 import { healthSchema } from './resource-schemas.ts';
 import { auditOperations } from './routes/audit.ts';
+import { codecOperations } from './routes/codec.ts';
 import { engineOperations } from './routes/engines.ts';
 import { serviceOperations } from './routes/services.ts';
 import { taskOperations } from './routes/tasks.ts';
@@ -34,6 +36,9 @@ export type { ApiDependencies } from './dependencies.ts';
 
 /** The default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The origins of the local Temporal UI (`bptl dev`), allowed to call /codec/* unless others are given. */
+export const DEFAULT_CODEC_CORS_ORIGINS = ['http://127.0.0.1:8233', 'http://localhost:8233'];
 
 /** Tags whose writes change the configuration (refused when the API is read-only). */
 const CONFIGURATION_TAGS = new Set(['topics', 'engines', 'services']);
@@ -89,6 +94,7 @@ export function apiOperations(deps: ApiDependencies): Operation[] {
     ...workUnitOperations(deps),
     ...taskOperations(deps),
     ...auditOperations(deps),
+    ...codecOperations(deps),
   ];
   return operations;
 }
@@ -158,6 +164,7 @@ export function createApp(deps: ApiDependencies): Hono<ApiEnv> {
     );
   });
   app.use('*', requestLog(log));
+  app.use('/codec/*', codecCors(deps.codecCorsOrigins ?? DEFAULT_CODEC_CORS_ORIGINS));
   const maxSize = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   app.use(
     '*',

@@ -1,5 +1,6 @@
 /** What the API's routes are built from. */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { ApiToken } from '../config/env.ts';
 import type { EngineClients } from '../engine/engine-clients.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -37,6 +38,10 @@ export interface ApiDependencies {
   };
   /** Largest request body. @default 1048576 (1 MiB) */
   bodyLimitBytes?: number;
+  /** The payload codec of POST /codec/decode and /codec/encode; without it they answer 503. */
+  codec?: PayloadCodec | undefined;
+  /** Origins that may call /codec/* from a browser (the Temporal UI). @default the local Temporal UI's */
+  codecCorsOrigins?: readonly string[];
   /** @default a logger named `api` */
   log?: Logger;
 }

@@ -5,6 +5,7 @@
  */
 import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
+import { codecDataConverter } from '../codec/data-converter.ts';
 import { PollerFleet } from '../poller/poller-fleet.ts';
 import type { BptlContext } from './bptl-context.ts';
 import { connectClient, connectWithRetry } from './run-worker.ts';
@@ -34,7 +35,11 @@ export async function startPollers(
       ctx,
       options.signal,
     ));
-  const client = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: ctx.env.TEMPORAL_NAMESPACE,
+    dataConverter: codecDataConverter(ctx.env.codecKeys),
+  });
   const fleet = new PollerFleet({
     temporal: client,
     workerId: ctx.env.BPTL_WORKER_ID,

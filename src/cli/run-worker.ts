@@ -1,6 +1,7 @@
 /** Starts a BPTL worker on a Temporal connection (retried with back-off until Temporal answers). */
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { codecDataConverter } from '../codec/data-converter.ts';
 import { ensureError, StoppedBeforeReadyError } from '../errors.ts';
 import { Backoff, sleepUnlessAborted } from '../poller/backoff.ts';
 import type { ConfigStore } from '../store/config-store.ts';
@@ -127,6 +128,7 @@ export async function startWorker(
     registry: ctx.registry,
     logger: ctx.log.child('worker'),
     workflowStackTraces: ctx.env.BPTL_WORKFLOW_STACK_TRACES,
+    dataConverter: codecDataConverter(ctx.env.codecKeys),
     ...(ctx.store ? { services: storeServiceResolver(ctx.store) } : {}),
   });
   return { worker, connection };

@@ -5,7 +5,16 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { type CodecKey, deriveCodecKey, parseCodecKeys } from '../codec/codec-keys.ts';
 import { ConfigError } from '../errors.ts';
+import {
+  DEV_INSECURE_KEY,
+  DEV_INSECURE_KEY_VARIABLE,
+  keyIdOf,
+  PREVIOUS_SECRET_KEYS_VARIABLE,
+  parseSecretKey,
+  SECRET_KEY_VARIABLE,
+} from '../store/secret-cipher.ts';
 import { formatIssues } from './format-issues.ts';
 
 /** A role of the API: admins write (and read), viewers read. */
@@ -124,6 +133,34 @@ export const envSchema = z.object({
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * Keys of the payload codec that encrypts process data in Temporal: `id:key,…` (32-byte keys, base64 or hex),
+   * the first encrypts, all decrypt. Unset: derived from BPTL_SECRET_KEY (src/codec/codec-keys.ts).
+   */
+  BPTL_CODEC_KEYS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const parsed = parseCodecKeys(value);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.keys;
+    }),
+  /** Origins (the Temporal UI's) that may call the API's codec endpoint (/codec/*) from a browser. */
+  BPTL_CODEC_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined || value.trim() === ''
+        ? ['http://127.0.0.1:8233', 'http://localhost:8233']
+        : value
+            .split(',')
+            .map((origin) => origin.trim().replace(/\/+$/, ''))
+            .filter(Boolean),
+    ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -150,6 +187,29 @@ export interface BptlEnv extends Env {
   BPTL_WORKER_ID: string;
   /** BPTL_DATA_DIR made absolute. */
   dataDir: string;
+  /**
+   * The payload codec's keys, current first: BPTL_CODEC_KEYS, else derived from BPTL_SECRET_KEY (and the keys
+   * in BPTL_SECRET_KEY_PREVIOUS, which only decrypt) or the development key; [] when there is none.
+   */
+  codecKeys: readonly CodecKey[];
+}
+
+/** The codec keys when BPTL_CODEC_KEYS is unset: derived from the store's secret keys (codec-keys.ts). */
+function derivedCodecKeys(source: NodeJS.ProcessEnv): CodecKey[] {
+  const secret = source[SECRET_KEY_VARIABLE];
+  const current =
+    secret !== undefined && secret.trim() !== ''
+      ? parseSecretKey(secret)
+      : source[DEV_INSECURE_KEY_VARIABLE] === '1'
+        ? DEV_INSECURE_KEY
+        : undefined;
+  if (!current) return [];
+  const previous = (source[PREVIOUS_SECRET_KEYS_VARIABLE] ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => parseSecretKey(part, PREVIOUS_SECRET_KEYS_VARIABLE));
+  return [current, ...previous].map((key) => deriveCodecKey(key, keyIdOf(key)));
 }
 
 /** Parses the environment; throws ConfigError naming each bad variable. */
@@ -164,5 +224,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): BptlEnv {
     BPTL_WORK_UNIT_TASK_QUEUE: env.BPTL_WORK_UNIT_TASK_QUEUE ?? `${env.BPTL_TASK_QUEUE}-work-units`,
     BPTL_WORKER_ID: env.BPTL_WORKER_ID ?? `bptl-${hostname()}`,
     dataDir: path.resolve(env.BPTL_DATA_DIR),
+    codecKeys: env.BPTL_CODEC_KEYS ?? derivedCodecKeys(source),
   };
 }

@@ -22,6 +22,11 @@ export interface TemporalDevServerOptions {
   namespace?: string;
   /** Keep all state in memory (no SQLite file): lost when the server stops. For benchmarks. @default false */
   inMemory?: boolean;
+  /**
+   * The codec server the Web UI decodes payloads with (`--ui-codec-endpoint`): BPTL's API at `<api url>/codec`
+   * (src/api/routes/codec.ts). Unset: the UI shows encrypted payloads as they are stored.
+   */
+  uiCodecEndpoint?: string;
   log: Logger;
 }
 
@@ -78,18 +83,32 @@ export async function startTemporalDevServer(
     await ensureSearchAttributes(address, namespace);
     return { ...reusedServer('Temporal'), address, uiUrl };
   }
+  const server = await spawnServer({
+    name: 'Temporal',
+    command: temporalBinary(),
+    args: temporalDevServerArgs(options),
+    logFile: path.join(options.dataDir, 'temporal', 'server.log'),
+    probe: () => answers(address, namespace),
+    log: options.log,
+  });
+  return Object.assign(server, { address, uiUrl });
+}
+
+/** The arguments of `temporal server start-dev` for `options`. */
+export function temporalDevServerArgs(options: Omit<TemporalDevServerOptions, 'log'>): string[] {
   const dir = path.join(options.dataDir, 'temporal');
-  const args = [
+  return [
     'server',
     'start-dev',
     '--ip',
     '127.0.0.1',
     '--port',
-    String(port),
+    String(options.port ?? 7233),
     '--ui-port',
-    String(uiPort),
+    String(options.uiPort ?? 8233),
     '--namespace',
-    namespace,
+    options.namespace ?? 'default',
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...(options.inMemory
       ? []
       : [
@@ -105,13 +124,4 @@ export async function startTemporalDevServer(
     'warn',
     ...bptlSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
-  const server = await spawnServer({
-    name: 'Temporal',
-    command: temporalBinary(),
-    args,
-    logFile: path.join(dir, 'server.log'),
-    probe: () => answers(address, namespace),
-    log: options.log,
-  });
-  return Object.assign(server, { address, uiUrl });
 }

@@ -38,7 +38,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** The development key: derived from a published phrase, so it protects nothing. */
-const DEV_INSECURE_KEY = createHash('sha256')
+export const DEV_INSECURE_KEY = createHash('sha256')
   .update('bptl dev insecure secret key, never use in production')
   .digest();
 

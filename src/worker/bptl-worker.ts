@@ -4,6 +4,7 @@
  * `execution: local`; the second runs work units on their own task queue, so slow work can never starve
  * completions, failures or lock extensions.
  */
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createEngineActivities, createWorkUnitActivities, type EngineClients } from '../activities/index.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -41,6 +42,11 @@ export interface BptlWorkerOptions {
    * of CPU per task, so it is off unless asked for; see workflow-stack-traces.ts. @default false
    */
   workflowStackTraces?: boolean;
+  /**
+   * The data converter of both workers: BPTL's payload codec (src/codec/data-converter.ts), so that the
+   * workflows' and activities' payloads reach Temporal encrypted. The codec runs outside the workflow sandbox.
+   */
+  dataConverter?: DataConverter;
 }
 
 export interface BptlWorker {
@@ -68,6 +74,7 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
       // Engine calls run as local activities, and so do the work units of topics with `execution: local`.
       activities: { ...handoff.engine(createEngineActivities(options.engines)), ...workUnitActivities },
       shutdownGraceTime,
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     });
   const main = options.workflowBundle
     ? await createMain(options.workflowBundle)
@@ -79,6 +86,7 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
     activities: handoff.workUnits(workUnitActivities),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentWorkUnits ?? 100,
     shutdownGraceTime,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   const workers = [main, workUnits];
   let stopping = false;

@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { createAesGcmCodec } from '../../src/codec/aes-gcm-codec.ts';
+import { parseCodecKeys } from '../../src/codec/codec-keys.ts';
+import { codecDataConverter } from '../../src/codec/data-converter.ts';
 import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
 import { CamundaClient } from '../../src/engine/camunda-client.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -17,6 +20,22 @@ import { type ExternalTaskProcess, externalTaskProcess } from '../support/bpmn.t
 import { type BptlChild, spawnBptl, writeConfigFile } from '../support/processes.ts';
 
 export const ENGINE = 'test';
+
+/**
+ * The payload codec keys of the integration tests (fixed, published: test data only). Set in process.env, so
+ * that the `bptl` children these tests spawn encrypt and decrypt with the same keys as the harness.
+ */
+export const TEST_CODEC_KEYS = 'test-1:QlBUTCBpbnRlZ3JhdGlvbiB0ZXN0IGNvZGVjIGtleSE=';
+process.env.BPTL_CODEC_KEYS ??= TEST_CODEC_KEYS;
+const codecKeys = (() => {
+  const parsed = parseCodecKeys(process.env.BPTL_CODEC_KEYS);
+  if ('error' in parsed) throw new Error(`BPTL_CODEC_KEYS: ${parsed.error}`);
+  return parsed.keys;
+})();
+/** BPTL's payload codec with the test keys (for a test API's codec server). */
+export const testCodec = () => createAesGcmCodec(codecKeys);
+/** The data converter of the harness's clients and workers: BPTL's codec with the test keys. */
+export const testDataConverter = () => codecDataConverter(codecKeys);
 
 try {
   Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'ERROR') });
@@ -53,7 +72,7 @@ export async function createHarness(
   const address = inject('temporalAddress');
   const camunda = new CamundaClient({ baseUrl: options.camundaUrl ?? inject('camundaUrl') });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: testDataConverter() });
   const log = createLogger(`test.${name}`, { level: (process.env.LOG_LEVEL as 'info') ?? 'warn' });
   const workers: Array<{ worker: BptlWorker; running: Promise<void>; connection: NativeConnection }> = [];
   const pollers: Poller[] = [];
@@ -84,6 +103,7 @@ export async function createHarness(
         logger: log,
         workflowBundle: { codePath: inject('workflowBundlePath') },
         shutdownGraceTimeMs: 1_000,
+        dataConverter: testDataConverter(),
       });
       workers.push({ worker, running: worker.run(), connection: native });
     },

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Hono } from 'hono';
 import { type ApiDependencies, createApp } from '../../src/api/app.ts';
 import type { ApiEnv } from '../../src/api/auth.ts';
@@ -50,6 +51,8 @@ export async function createTestApi(
     log?: Logger;
     engines?: ApiDependencies['engines'];
     links?: ApiDependencies['links'];
+    codec?: PayloadCodec;
+    codecCorsOrigins?: string[];
   } = {},
 ): Promise<TestApi> {
   const store = createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
@@ -67,6 +70,8 @@ export async function createTestApi(
     ...(options.readOnly ? { readOnly: options.readOnly } : {}),
     ...(options.engines ? { engines: options.engines } : {}),
     ...(options.links ? { links: options.links } : {}),
+    ...(options.codec ? { codec: options.codec } : {}),
+    ...(options.codecCorsOrigins ? { codecCorsOrigins: options.codecCorsOrigins } : {}),
   });
   return {
     app,

@@ -2,6 +2,8 @@
 import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
+import { createAesGcmCodec } from '../../codec/aes-gcm-codec.ts';
+import { codecDataConverter } from '../../codec/data-converter.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
 import { consoleLinks } from '../../console/links.ts';
 import { ConfigError } from '../../errors.ts';
@@ -52,7 +54,11 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
       shutdown.signal,
     );
     shutdown.add('connections', 'Temporal connection of the API', () => connection.close());
-    const temporal = new Client({ connection, namespace: ctx.env.TEMPORAL_NAMESPACE });
+    const temporal = new Client({
+      connection,
+      namespace: ctx.env.TEMPORAL_NAMESPACE,
+      dataConverter: codecDataConverter(ctx.env.codecKeys),
+    });
     const app = createApp({
       registry: ctx.registry,
       store: served.store,
@@ -68,6 +74,8 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
         current: () => ctx.current(),
       }),
       log: ctx.log.child('api'),
+      codec: createAesGcmCodec(ctx.env.codecKeys),
+      codecCorsOrigins: ctx.env.BPTL_CODEC_CORS_ORIGINS,
     });
     const api = await serveApi(app, { port: ctx.env.BPTL_API_PORT, hostname: ctx.env.BPTL_API_HOST });
     shutdown.add('api', 'API', () => api.close());

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
+import { createAesGcmCodec } from '../../codec/aes-gcm-codec.ts';
 import type { ApiToken } from '../../config/env.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
 import { consoleLinks } from '../../console/links.ts';
@@ -51,6 +52,12 @@ function devTokens(
   return { tokens: [{ name: 'dev', role: 'admin', token }], printed: token };
 }
 
+/** The URL the API of `bptl dev` will serve on (a browser's view of it: a wildcard host is 127.0.0.1). */
+export function apiBaseUrl(env: { BPTL_API_HOST: string; BPTL_API_PORT: number }): string {
+  const host = ['0.0.0.0', '::', '[::]'].includes(env.BPTL_API_HOST) ? '127.0.0.1' : env.BPTL_API_HOST;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${env.BPTL_API_PORT}`;
+}
+
 export async function runDev(options: {
   configFile?: string | undefined;
   demo: boolean;
@@ -87,6 +94,7 @@ async function startDev(
         port: env.TEMPORAL_PORT,
         uiPort: env.TEMPORAL_UI_PORT,
         namespace: env.TEMPORAL_NAMESPACE,
+        ...(env.BPTL_API_PORT !== 0 ? { uiCodecEndpoint: `${apiBaseUrl(env)}/codec` } : {}),
         log,
       }),
       startCamundaEngine({ dataDir: env.dataDir, port: env.CAMUNDA_PORT, log }),
@@ -133,6 +141,15 @@ async function startDev(
         current: () => ctx.current(),
       }),
       log: log.child('api'),
+      codec: createAesGcmCodec(env.codecKeys),
+      // The local Temporal UI on its port, besides the configured origins.
+      codecCorsOrigins: [
+        ...new Set([
+          ...env.BPTL_CODEC_CORS_ORIGINS,
+          `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+          `http://localhost:${env.TEMPORAL_UI_PORT}`,
+        ]),
+      ],
     }),
     { port: env.BPTL_API_PORT, hostname: env.BPTL_API_HOST },
   );
