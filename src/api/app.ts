@@ -4,7 +4,7 @@
  * the audit log, and the OpenAPI document with a docs page.
  *
  * Every operation is declared once (src/api/routes/*.ts) and registered here behind its auth; the OpenAPI
- * document is generated from the same declarations. Open without a token: `GET /health`, `GET /openapi.json`
+ * document is generated from the same declarations. Open without a token: `GET /health`, `/healthz`, `/readyz`, `GET /openapi.json`
  * and `GET /docs` (the API's shape, no configuration); everything else needs a bearer token (viewer reads,
  * admin writes). Each operation's declared body and query are parsed before its handler runs
  * (operation-input.ts). Errors are problem+json (problem.ts); bodies past the size limit answer 413.
@@ -13,6 +13,9 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { createLogger } from '../logging/logger.ts';
+import type { HealthCheck, HealthChecks } from '../observability/health-checks.ts';
+import { readinessResponse } from '../observability/health-server.ts';
+import { temporalPing } from '../observability/process-checks.ts';
 import { type ApiEnv, actorOf, requireRole } from './auth.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import { renderDocsPage } from './docs-page.ts';
@@ -21,7 +24,7 @@ import { buildOpenApiDocument } from './openapi.ts';
 import { honoPath, type Operation } from './operation.ts';
 import { readOperationInput } from './operation-input.ts';
 import { ApiProblem, createErrorHandler, problem } from './problem.ts';
-import { healthSchema } from './resource-schemas.ts';
+import { healthSchema, readinessSchema } from './resource-schemas.ts';
 import { auditOperations } from './routes/audit.ts';
 import { engineOperations } from './routes/engines.ts';
 import { serviceOperations } from './routes/services.ts';
@@ -37,10 +40,19 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Tags whose writes change the configuration (refused when the API is read-only). */
 const CONFIGURATION_TAGS = new Set(['topics', 'engines', 'services']);
 
+/** GET /readyz without the command's checks: the store, and Temporal when the API has a client. */
+function defaultChecks(deps: ApiDependencies): HealthChecks {
+  const temporal = deps.temporal;
+  const checks: HealthCheck[] = [{ name: 'store', run: () => deps.store.revision() }];
+  if (temporal) checks.push({ name: 'temporal', run: temporalPing(temporal.connection) });
+  return () => checks;
+}
+
 /** Every operation of the API, in the order of the document. */
 export function apiOperations(deps: ApiDependencies): Operation[] {
   let document: Record<string, unknown> | undefined;
   let page: string | undefined;
+  const checks = deps.checks ?? defaultChecks(deps);
   const operations: Operation[] = [
     {
       method: 'get',
@@ -52,6 +64,34 @@ export function apiOperations(deps: ApiDependencies): Operation[] {
       responses: { 200: { description: 'it does', schema: healthSchema } },
       problems: [],
       handler: (c) => c.json({ status: 'ok' }),
+    },
+    {
+      method: 'get',
+      path: '/healthz',
+      operationId: 'liveness',
+      tag: 'meta',
+      summary: 'Liveness for orchestrators: 200 while the process is up',
+      access: 'public',
+      responses: { 200: { description: 'the process is up', schema: healthSchema } },
+      problems: [],
+      handler: (c) => c.json({ status: 'ok' }),
+    },
+    {
+      method: 'get',
+      path: '/readyz',
+      operationId: 'readiness',
+      tag: 'meta',
+      summary: 'Readiness for orchestrators: whether the engines, Temporal and the store answer',
+      access: 'public',
+      responses: {
+        200: { description: 'every check answered', schema: readinessSchema },
+        503: { description: 'a check failed: its entry has ok false and the error', schema: readinessSchema },
+      },
+      problems: [],
+      handler: async (c) => {
+        const { status, body } = await readinessResponse(checks);
+        return c.json(body, status);
+      },
     },
     {
       method: 'get',

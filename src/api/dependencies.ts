@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { ApiToken } from '../config/env.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { HealthChecks } from '../observability/health-checks.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 
@@ -24,6 +25,11 @@ export interface ApiDependencies {
   readOnly?: string | undefined;
   /** Largest request body. @default 1048576 (1 MiB) */
   bodyLimitBytes?: number;
+  /**
+   * The checks of GET /readyz (the command passes its engines, Temporal and store: observability/process-checks.ts).
+   * @default the store, and Temporal when `temporal` is given
+   */
+  checks?: HealthChecks;
   /** @default a logger named `api` */
   log?: Logger;
 }

@@ -9,6 +9,7 @@ import { createApp } from '../../src/api/app.ts';
 import type { ApiEnv } from '../../src/api/auth.ts';
 import type { ApiToken } from '../../src/config/env.ts';
 import { createLogger, type Logger } from '../../src/logging/logger.ts';
+import type { HealthChecks } from '../../src/observability/health-checks.ts';
 import { type ConfigStore, createConfigStore } from '../../src/store/config-store.ts';
 import { openPglite } from '../../src/store/database.ts';
 import { createSecretCipher } from '../../src/store/secret-cipher.ts';
@@ -48,6 +49,7 @@ export async function createTestApi(
     bodyLimitBytes?: number;
     readOnly?: string;
     log?: Logger;
+    checks?: HealthChecks;
   } = {},
 ): Promise<TestApi> {
   const store = createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
@@ -63,6 +65,7 @@ export async function createTestApi(
     ...(options.workUnitTaskQueue ? { workUnitTaskQueue: options.workUnitTaskQueue } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.readOnly ? { readOnly: options.readOnly } : {}),
+    ...(options.checks ? { checks: options.checks } : {}),
   });
   return {
     app,

@@ -4,6 +4,7 @@ import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
 import { ConfigError } from '../../errors.ts';
+import { processChecks, temporalPing } from '../../observability/process-checks.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { type BptlContext, loadContext, storeFromConfig } from '../bptl-context.ts';
 import { connectClient, connectWithRetry } from '../run-worker.ts';
@@ -57,6 +58,7 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
       store: served.store,
       tokens,
       temporal,
+      checks: processChecks(ctx, () => temporalPing(connection)),
       taskQueue: ctx.env.BPTL_TASK_QUEUE,
       workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
       readOnly: served.readOnly,

@@ -11,6 +11,7 @@ import { startCamundaEngine } from '../../local/camunda-engine.ts';
 import { runDemo } from '../../local/demo.ts';
 import { startTemporalDevServer } from '../../local/temporal-dev-server.ts';
 import type { Logger } from '../../logging/logger.ts';
+import { processChecks, temporalPing } from '../../observability/process-checks.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { createRegistry, type WorkUnitRegistry } from '../../work-units/registry.ts';
 import { importConfig, loadContext, withEnv } from '../bptl-context.ts';
@@ -120,6 +121,7 @@ async function startDev(
       store: served.store,
       tokens,
       temporal: pollers.client,
+      checks: processChecks(ctx, () => temporalPing(connection)),
       taskQueue: env.BPTL_TASK_QUEUE,
       workUnitTaskQueue: env.BPTL_WORK_UNIT_TASK_QUEUE,
       readOnly: served.readOnly,

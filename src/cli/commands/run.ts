@@ -5,6 +5,7 @@
  * two. Scale by running more of them, each with its own BPTL_WORKER_ID.
  */
 import { ensureError } from '../../errors.ts';
+import { startProcessHealth } from '../../observability/process-health.ts';
 import { loadContext } from '../bptl-context.ts';
 import { startPollers } from '../run-pollers.ts';
 import { startWorker } from '../run-worker.ts';
@@ -15,7 +16,9 @@ export async function runCombined(options: { configFile?: string | undefined }):
   await runUntilStopped(async (shutdown: Shutdown) => {
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
+    const health = await startProcessHealth(ctx, shutdown);
     const { worker, connection } = await startWorker(ctx, shutdown.signal);
+    health.setTemporal(connection);
     const running = runWorkerUnder(shutdown, worker, connection);
     const pollers = await startPollers(ctx, { workerConnection: connection, signal: shutdown.signal });
     shutdown.add('pollers', 'pollers', () => pollers.stop());

@@ -1,5 +1,6 @@
 /** `bptl worker`. */
 import type { NativeConnection } from '@temporalio/worker';
+import { startProcessHealth } from '../../observability/process-health.ts';
 import type { BptlWorker } from '../../worker/bptl-worker.ts';
 import { loadContext } from '../bptl-context.ts';
 import { startWorker } from '../run-worker.ts';
@@ -29,7 +30,9 @@ export async function runWorker(options: { configFile?: string | undefined }): P
   await runUntilStopped(async (shutdown) => {
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
+    const health = await startProcessHealth(ctx, shutdown);
     const { worker, connection } = await startWorker(ctx, shutdown.signal);
+    health.setTemporal(connection);
     const running = runWorkerUnder(shutdown, worker, connection);
     // run() returns after a shutdown (or fails): a failure is the process's exit error.
     await Promise.race([running, shutdown.requested]);
