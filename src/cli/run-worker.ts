@@ -2,6 +2,7 @@
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ensureError, StoppedBeforeReadyError } from '../errors.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
 import { Backoff, sleepUnlessAborted } from '../poller/backoff.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { ServiceResolver } from '../work-units/service-clients.ts';
@@ -102,6 +103,7 @@ function installRuntime(ctx: BptlContext): void {
 export async function startWorker(
   ctx: BptlContext,
   signal?: AbortSignal,
+  metrics?: BptlMetrics,
 ): Promise<{ worker: BptlWorker; connection: NativeConnection }> {
   installRuntime(ctx);
   const address = ctx.env.TEMPORAL_ADDRESS;
@@ -128,6 +130,7 @@ export async function startWorker(
     logger: ctx.log.child('worker'),
     workflowStackTraces: ctx.env.BPTL_WORKFLOW_STACK_TRACES,
     ...(ctx.store ? { services: storeServiceResolver(ctx.store) } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   return { worker, connection };
 }

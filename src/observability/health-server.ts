@@ -1,7 +1,7 @@
 /**
  * The small HTTP server of `bptl worker`, `bptl poller` and `bptl run` (the processes without the API), for
  * orchestrators: GET /healthz (200 while the process is up), GET /readyz (200 when every check answers, else 503
- * naming each check). Its port is BPTL_HEALTH_PORT (`off` or 0: no server); `bptl api` and `bptl dev` serve the
+ * naming each check), and GET /metrics (Prometheus). Its port is BPTL_HEALTH_PORT (`off` or 0: no server); `bptl api` and `bptl dev` serve the
  * same routes on the API instead.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,6 +12,8 @@ export interface HealthServerOptions {
   port: number;
   host: string;
   checks: HealthChecks;
+  /** GET /metrics: the Prometheus text (metrics.ts metricsText). Absent: 404. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface HealthServer {
@@ -51,7 +53,13 @@ async function handle(
     const { status, body } = await readinessResponse(options.checks);
     return sendJson(res, status, body);
   }
-  sendJson(res, 404, { status: 'not found', paths: ['/healthz', '/readyz'] });
+  if (path === '/metrics' && options.metrics) {
+    const { contentType, body } = await options.metrics();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    res.end(body);
+    return;
+  }
+  sendJson(res, 404, { status: 'not found', paths: ['/healthz', '/readyz', '/metrics'] });
 }
 
 /** Starts listening; rejects when the port cannot be bound (the command then fails, naming it). */

@@ -8,6 +8,7 @@ import type { BptlContext } from '../cli/bptl-context.ts';
 import type { Shutdown } from '../cli/shutdown.ts';
 import type { Pingable } from './health-checks.ts';
 import { startHealthServer } from './health-server.ts';
+import { type BptlMetrics, metricsText } from './metrics.ts';
 import { processChecks, type TemporalPingTarget, temporalPing } from './process-checks.ts';
 
 export interface ProcessHealth {
@@ -16,7 +17,11 @@ export interface ProcessHealth {
 }
 
 /** Starts the health server unless BPTL_HEALTH_PORT is off (0), and registers its stop. */
-export async function startProcessHealth(ctx: BptlContext, shutdown: Shutdown): Promise<ProcessHealth> {
+export async function startProcessHealth(
+  ctx: BptlContext,
+  shutdown: Shutdown,
+  metrics?: BptlMetrics,
+): Promise<ProcessHealth> {
   let temporal: Pingable;
   const health: ProcessHealth = {
     setTemporal(connection) {
@@ -29,8 +34,9 @@ export async function startProcessHealth(ctx: BptlContext, shutdown: Shutdown): 
     port,
     host: ctx.env.BPTL_HEALTH_HOST,
     checks: processChecks(ctx, () => temporal),
+    ...(metrics ? { metrics: () => metricsText(metrics) } : {}),
   });
   shutdown.add('api', 'health server', () => server.close());
-  ctx.log.info('health server listening', { url: server.url, paths: ['/healthz', '/readyz'] });
+  ctx.log.info('health server listening', { url: server.url, paths: ['/healthz', '/readyz', '/metrics'] });
   return health;
 }

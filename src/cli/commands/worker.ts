@@ -1,5 +1,6 @@
 /** `bptl worker`. */
 import type { NativeConnection } from '@temporalio/worker';
+import { createMetrics } from '../../observability/metrics.ts';
 import { startProcessHealth } from '../../observability/process-health.ts';
 import type { BptlWorker } from '../../worker/bptl-worker.ts';
 import { loadContext } from '../bptl-context.ts';
@@ -30,8 +31,9 @@ export async function runWorker(options: { configFile?: string | undefined }): P
   await runUntilStopped(async (shutdown) => {
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
-    const health = await startProcessHealth(ctx, shutdown);
-    const { worker, connection } = await startWorker(ctx, shutdown.signal);
+    const metrics = createMetrics({ defaults: true });
+    const health = await startProcessHealth(ctx, shutdown, metrics);
+    const { worker, connection } = await startWorker(ctx, shutdown.signal, metrics);
     health.setTemporal(connection);
     const running = runWorkerUnder(shutdown, worker, connection);
     // run() returns after a shutdown (or fails): a failure is the process's exit error.

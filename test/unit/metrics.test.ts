@@ -1,0 +1,67 @@
+/**
+ * BPTL's metrics (src/observability/metrics.ts): a registry of their own (not prom-client's global one), and the
+ * engine activities count what the engine took, labelled with the task's topic.
+ */
+import { register } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createEngineActivities } from '../../src/activities/engine-activities.ts';
+import type { CamundaClient } from '../../src/engine/camunda-client.ts';
+import { createMetrics, metricsText } from '../../src/observability/metrics.ts';
+
+describe('createMetrics', () => {
+  it('registers on a registry of its own, one per call', async () => {
+    const a = createMetrics();
+    const b = createMetrics();
+    a.workflowsStarted.inc({ topic: 't' });
+    expect(await a.registry.metrics()).toContain('bptl_workflows_started_total{topic="t"} 1');
+    expect(await b.registry.metrics()).not.toContain('bptl_workflows_started_total{topic="t"}');
+    expect(register.getSingleMetric('bptl_workflows_started_total')).toBeUndefined();
+  });
+
+  it('appends another exporter’s text, and leaves it out when that one fails', async () => {
+    const metrics = createMetrics();
+    expect((await metricsText(metrics, async () => 'temporal_x 1\n')).body).toContain('temporal_x 1');
+    const failing = await metricsText(metrics, async () => {
+      throw new Error('down');
+    });
+    expect(failing.body).toContain('bptl_tasks_completed_total');
+  });
+});
+
+describe('the engine activities', () => {
+  it('count completions, incidents, BPMN errors, renewals and relocks by topic', async () => {
+    const metrics = createMetrics();
+    const client = {
+      complete: async () => {},
+      failure: async () => {},
+      bpmnError: async () => {},
+      extendLock: async () => {},
+      lock: async () => {},
+    } as unknown as CamundaClient;
+    const activities = createEngineActivities({ get: () => client }, metrics);
+    const command = { engine: 'e', taskId: 't1', workerId: 'w', topic: 'orders' };
+    await activities.completeTask({ ...command, variables: {} });
+    await activities.reportFailure({
+      ...command,
+      errorMessage: 'x',
+      errorDetails: '',
+      retries: 0,
+      retryTimeoutMs: 0,
+    });
+    await activities.reportFailure({
+      ...command,
+      errorMessage: 'x',
+      errorDetails: '',
+      retries: 2,
+      retryTimeoutMs: 0,
+    });
+    await activities.throwBpmnError({ ...command, errorCode: 'E', errorMessage: 'm', variables: {} });
+    const kept = await activities.keepLock({ ...command, lockDurationMs: 1000 });
+    expect(kept.status).toBe('extended');
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('bptl_tasks_completed_total{topic="orders"} 1');
+    expect(text).toContain('bptl_tasks_failed_total{topic="orders"} 1');
+    expect(text).toContain('bptl_bpmn_errors_total{topic="orders"} 1');
+    expect(text).toContain('bptl_lock_renewals_total{topic="orders"} 1');
+  });
+});
