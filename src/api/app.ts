@@ -4,7 +4,7 @@
  * the audit log, and the OpenAPI document with a docs page.
  *
  * Every operation is declared once (src/api/routes/*.ts) and registered here behind its auth; the OpenAPI
- * document is generated from the same declarations. Open without a token: `GET /health`, `/healthz`, `/readyz`, `GET /openapi.json`
+ * document is generated from the same declarations. Open without a token: `GET /health`, `/healthz`, `/readyz`, `/metrics`, `GET /openapi.json`
  * and `GET /docs` (the API's shape, no configuration); everything else needs a bearer token (viewer reads,
  * admin writes). Each operation's declared body and query are parsed before its handler runs
  * (operation-input.ts). Errors are problem+json (problem.ts); bodies past the size limit answer 413.
@@ -91,6 +91,21 @@ export function apiOperations(deps: ApiDependencies): Operation[] {
       handler: async (c) => {
         const { status, body } = await readinessResponse(checks);
         return c.json(body, status);
+      },
+    },
+    {
+      method: 'get',
+      path: '/metrics',
+      operationId: 'metrics',
+      tag: 'meta',
+      summary: "The process's metrics, in Prometheus text format",
+      access: 'public',
+      responses: { 200: { description: 'the metrics', contentType: 'text/plain' } },
+      problems: [404],
+      handler: async (c) => {
+        if (!deps.metrics) throw new ApiProblem(404, 'this process serves no metrics');
+        const { contentType, body } = await deps.metrics();
+        return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
       },
     },
     {

@@ -30,6 +30,8 @@ export interface ApiDependencies {
    * @default the store, and Temporal when `temporal` is given
    */
   checks?: HealthChecks;
+  /** GET /metrics: the process's Prometheus text (observability/metrics.ts). @default 404 */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   /** @default a logger named `api` */
   log?: Logger;
 }

@@ -50,6 +50,7 @@ export async function createTestApi(
     readOnly?: string;
     log?: Logger;
     checks?: HealthChecks;
+    metrics?: () => Promise<{ contentType: string; body: string }>;
   } = {},
 ): Promise<TestApi> {
   const store = createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
@@ -66,6 +67,7 @@ export async function createTestApi(
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.readOnly ? { readOnly: options.readOnly } : {}),
     ...(options.checks ? { checks: options.checks } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return {
     app,

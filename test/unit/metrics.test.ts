@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngineActivities } from '../../src/activities/engine-activities.ts';
 import type { CamundaClient } from '../../src/engine/camunda-client.ts';
 import { createMetrics, metricsText } from '../../src/observability/metrics.ts';
+import { createTestApi } from '../support/api.ts';
 
 describe('createMetrics', () => {
   it('registers on a registry of its own, one per call', async () => {
@@ -25,6 +26,28 @@ describe('createMetrics', () => {
       throw new Error('down');
     });
     expect(failing.body).toContain('bptl_tasks_completed_total');
+  });
+});
+
+describe('GET /metrics of the API', () => {
+  it('serves the text without a token, and 404 when the process has no metrics', async () => {
+    const metrics = createMetrics();
+    metrics.tasksCompleted.inc({ topic: 'orders' });
+    const api = await createTestApi({ metrics: () => metricsText(metrics) });
+    try {
+      const res = await api.request('GET', '/metrics', { token: null });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      expect(await res.text()).toContain('bptl_tasks_completed_total{topic="orders"} 1');
+    } finally {
+      await api.close();
+    }
+    const without = await createTestApi();
+    try {
+      expect((await without.request('GET', '/metrics', { token: null })).status).toBe(404);
+    } finally {
+      await without.close();
+    }
   });
 });
 

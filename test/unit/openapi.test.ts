@@ -93,6 +93,7 @@ describe('the OpenAPI document', () => {
       'GET /docs',
       'GET /health',
       'GET /healthz',
+      'GET /metrics',
       'GET /openapi.json',
       'GET /readyz',
     ]);
