@@ -81,15 +81,21 @@ export async function connectClient(address: string, signal?: AbortSignal): Prom
 }
 
 /**
- * Installs the Temporal runtime once, with the SDK's own logs at WARN unless LOG_LEVEL is debug, and without the
+ * Installs the Temporal runtime once (before any NativeConnection), with the SDK's Prometheus exporter when
+ * BPTL_TEMPORAL_METRICS_PORT is set, with the SDK's own logs at WARN unless LOG_LEVEL is debug, and without the
  * SDK's signal handlers: shutdown.ts owns SIGINT/SIGTERM, and its sequence shuts the worker down after the
  * pollers.
  */
 function installRuntime(ctx: BptlContext): void {
+  const port = ctx.env.BPTL_TEMPORAL_METRICS_PORT;
   try {
     Runtime.install({
       logger: new DefaultLogger(ctx.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
       shutdownSignals: [],
+      // The SDK's worker metrics (BPTL_TEMPORAL_METRICS_PORT): appended to the process's /metrics.
+      ...(port > 0
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } }
+        : {}),
     });
   } catch {
     // Already installed (a second worker in this process): keep the first.

@@ -91,3 +91,16 @@ export async function metricsText(
   const more = extra ? await extra().catch(() => '') : '';
   return { contentType: metrics.registry.contentType, body: more ? `${own}\n${more}` : own };
 }
+
+/**
+ * The text of the Temporal SDK's Prometheus exporter on 127.0.0.1:`port` (BPTL_TEMPORAL_METRICS_PORT), for
+ * metricsText; empty when `port` is 0. A failure or a slow answer (1 s) leaves it out of the scrape.
+ */
+export function temporalSdkMetrics(port: number): (() => Promise<string>) | undefined {
+  if (port === 0) return undefined;
+  return async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(1_000) });
+    if (!res.ok) throw new Error(`the Temporal SDK's exporter answered ${res.status}`);
+    return res.text();
+  };
+}

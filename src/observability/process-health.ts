@@ -21,6 +21,8 @@ export async function startProcessHealth(
   ctx: BptlContext,
   shutdown: Shutdown,
   metrics?: BptlMetrics,
+  /** Another exporter's text to append to /metrics (the Temporal SDK's: temporalSdkMetrics). */
+  extraMetrics?: () => Promise<string>,
 ): Promise<ProcessHealth> {
   let temporal: Pingable;
   const health: ProcessHealth = {
@@ -34,7 +36,7 @@ export async function startProcessHealth(
     port,
     host: ctx.env.BPTL_HEALTH_HOST,
     checks: processChecks(ctx, () => temporal),
-    ...(metrics ? { metrics: () => metricsText(metrics) } : {}),
+    ...(metrics ? { metrics: () => metricsText(metrics, extraMetrics) } : {}),
   });
   shutdown.add('api', 'health server', () => server.close());
   ctx.log.info('health server listening', { url: server.url, paths: ['/healthz', '/readyz', '/metrics'] });

@@ -145,3 +145,33 @@ describe('the metrics of bptl run', () => {
     expect(text).toContain('process_cpu_seconds_total');
   });
 });
+
+describe('the Temporal SDK metrics of bptl worker', () => {
+  let child: BptlChild | undefined;
+
+  afterAll(async () => {
+    await child?.kill();
+  });
+
+  it('are appended to /metrics when BPTL_TEMPORAL_METRICS_PORT is set', { timeout: 120_000 }, async () => {
+    const configFile = await writeConfigFile({
+      engines: [{ name: ENGINE, url: inject('camundaUrl') }],
+      topics: [{ topic: 'observability-sdk', workUnit: 'echo' }],
+    });
+    const port = await freePort();
+    const sdkPort = await freePort();
+    child = spawnBptl('worker', configFile, {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      BPTL_TASK_QUEUE: 'observability-sdk',
+      BPTL_HEALTH_PORT: String(port),
+      BPTL_TEMPORAL_METRICS_PORT: String(sdkPort),
+    });
+    await waitForOutput(child, 'worker running', 90_000);
+    const text = await eventually(async () => {
+      const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return /^temporal_\w+/m.test(body) ? body : undefined;
+    }, "the SDK's metrics in /metrics");
+    expect(text).toContain('bptl_tasks_completed_total');
+    expect(text).toMatch(/task_queue="observability-sdk"/);
+  });
+});

@@ -5,8 +5,9 @@
 import { register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createEngineActivities } from '../../src/activities/engine-activities.ts';
+import { loadEnv } from '../../src/config/env.ts';
 import type { CamundaClient } from '../../src/engine/camunda-client.ts';
-import { createMetrics, metricsText } from '../../src/observability/metrics.ts';
+import { createMetrics, metricsText, temporalSdkMetrics } from '../../src/observability/metrics.ts';
 import { createTestApi } from '../support/api.ts';
 
 describe('createMetrics', () => {
@@ -26,6 +27,15 @@ describe('createMetrics', () => {
       throw new Error('down');
     });
     expect(failing.body).toContain('bptl_tasks_completed_total');
+  });
+});
+
+describe('BPTL_TEMPORAL_METRICS_PORT', () => {
+  it('is off by default: no exporter is read', () => {
+    expect(loadEnv({}).BPTL_TEMPORAL_METRICS_PORT).toBe(0);
+    expect(loadEnv({ BPTL_TEMPORAL_METRICS_PORT: '9465' }).BPTL_TEMPORAL_METRICS_PORT).toBe(9465);
+    expect(temporalSdkMetrics(0)).toBeUndefined();
+    expect(temporalSdkMetrics(9465)).toBeTypeOf('function');
   });
 });
 

@@ -11,7 +11,7 @@ import { startCamundaEngine } from '../../local/camunda-engine.ts';
 import { runDemo } from '../../local/demo.ts';
 import { startTemporalDevServer } from '../../local/temporal-dev-server.ts';
 import type { Logger } from '../../logging/logger.ts';
-import { createMetrics, metricsText } from '../../observability/metrics.ts';
+import { createMetrics, metricsText, temporalSdkMetrics } from '../../observability/metrics.ts';
 import { processChecks, temporalPing } from '../../observability/process-checks.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { createRegistry, type WorkUnitRegistry } from '../../work-units/registry.ts';
@@ -124,7 +124,7 @@ async function startDev(
       tokens,
       temporal: pollers.client,
       checks: processChecks(ctx, () => temporalPing(connection)),
-      metrics: () => metricsText(metrics),
+      metrics: () => metricsText(metrics, temporalSdkMetrics(env.BPTL_TEMPORAL_METRICS_PORT)),
       taskQueue: env.BPTL_TASK_QUEUE,
       workUnitTaskQueue: env.BPTL_WORK_UNIT_TASK_QUEUE,
       readOnly: served.readOnly,

@@ -5,7 +5,7 @@
  * two. Scale by running more of them, each with its own BPTL_WORKER_ID.
  */
 import { ensureError } from '../../errors.ts';
-import { createMetrics } from '../../observability/metrics.ts';
+import { createMetrics, temporalSdkMetrics } from '../../observability/metrics.ts';
 import { startProcessHealth } from '../../observability/process-health.ts';
 import { loadContext } from '../bptl-context.ts';
 import { startPollers } from '../run-pollers.ts';
@@ -18,7 +18,8 @@ export async function runCombined(options: { configFile?: string | undefined }):
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
     const metrics = createMetrics({ defaults: true });
-    const health = await startProcessHealth(ctx, shutdown, metrics);
+    const sdkMetrics = temporalSdkMetrics(ctx.env.BPTL_TEMPORAL_METRICS_PORT);
+    const health = await startProcessHealth(ctx, shutdown, metrics, sdkMetrics);
     const { worker, connection } = await startWorker(ctx, shutdown.signal, metrics);
     health.setTemporal(connection);
     const running = runWorkerUnder(shutdown, worker, connection);

@@ -1,6 +1,6 @@
 /** `bptl worker`. */
 import type { NativeConnection } from '@temporalio/worker';
-import { createMetrics } from '../../observability/metrics.ts';
+import { createMetrics, temporalSdkMetrics } from '../../observability/metrics.ts';
 import { startProcessHealth } from '../../observability/process-health.ts';
 import type { BptlWorker } from '../../worker/bptl-worker.ts';
 import { loadContext } from '../bptl-context.ts';
@@ -32,7 +32,8 @@ export async function runWorker(options: { configFile?: string | undefined }): P
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
     const metrics = createMetrics({ defaults: true });
-    const health = await startProcessHealth(ctx, shutdown, metrics);
+    const sdkMetrics = temporalSdkMetrics(ctx.env.BPTL_TEMPORAL_METRICS_PORT);
+    const health = await startProcessHealth(ctx, shutdown, metrics, sdkMetrics);
     const { worker, connection } = await startWorker(ctx, shutdown.signal, metrics);
     health.setTemporal(connection);
     const running = runWorkerUnder(shutdown, worker, connection);
