@@ -2,6 +2,8 @@
  * BPTL's metrics (src/observability/metrics.ts): a registry of their own (not prom-client's global one), and the
  * engine activities count what the engine took, labelled with the task's topic.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createEngineActivities } from '../../src/activities/engine-activities.ts';
@@ -9,6 +11,7 @@ import { loadEnv } from '../../src/config/env.ts';
 import type { CamundaClient } from '../../src/engine/camunda-client.ts';
 import { createMetrics, metricsText, temporalSdkMetrics } from '../../src/observability/metrics.ts';
 import { createTestApi } from '../support/api.ts';
+import { root } from '../support/paths.ts';
 
 describe('createMetrics', () => {
   it('registers on a registry of its own, one per call', async () => {
@@ -27,6 +30,18 @@ describe('createMetrics', () => {
       throw new Error('down');
     });
     expect(failing.body).toContain('bptl_tasks_completed_total');
+  });
+});
+
+describe('docs/grafana-dashboard.json', () => {
+  it('queries only metrics that BPTL registers', async () => {
+    const dashboard = readFileSync(path.join(root, 'docs/grafana-dashboard.json'), 'utf8');
+    const used = new Set(
+      [...dashboard.matchAll(/\b(bptl_[a-z_]+?)(?:_bucket|_count|_sum)?\b(?=[{[ )])/g)].map((m) => m[1]),
+    );
+    const known = new Set((await createMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
+    expect(used.size).toBeGreaterThan(10);
+    expect([...used].filter((name) => !known.has(name as string))).toEqual([]);
   });
 });
 
