@@ -9,11 +9,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import axios from 'axios';
+import type { Counter } from 'prom-client';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { EngineClients } from '../engine/engine-clients.ts';
 import { EngineError, type EngineErrorKind } from '../engine/engine-error.ts';
 import { truncateErrorMessage } from '../engine/error-message.ts';
 import { HttpRequestError, toHttpRequestError } from '../http/http-request-error.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
 import { keepLock } from './keep-lock.ts';
 import { ENGINE_UNKNOWN_LIMIT_MS, type EngineActivities, FailureTypes } from './types.ts';
 
@@ -42,7 +44,19 @@ export function toEngineFailure(error: unknown): never {
   });
 }
 
-export function createEngineActivities(engines: EngineClients): EngineActivities {
+/** Counts what the engine took (metrics.ts); a command without its topic counts as topic `unknown`. */
+function counter(metrics: BptlMetrics | undefined, pick: (m: BptlMetrics) => Counter<'topic'>) {
+  return (command: { topic?: string }) => {
+    if (metrics) pick(metrics).inc({ topic: command.topic ?? 'unknown' });
+  };
+}
+
+export function createEngineActivities(engines: EngineClients, metrics?: BptlMetrics): EngineActivities {
+  const completed = counter(metrics, (m) => m.tasksCompleted);
+  const failed = counter(metrics, (m) => m.tasksFailed);
+  const bpmnError = counter(metrics, (m) => m.bpmnErrors);
+  const renewed = counter(metrics, (m) => m.lockRenewals);
+  const relocked = counter(metrics, (m) => m.relocks);
   /**
    * The engine's client. A worker that lags the configuration store may not know a new engine yet: retried
    * (the store's change arrives within seconds) for ENGINE_UNKNOWN_LIMIT_MS from the call's first schedule.
@@ -59,12 +73,15 @@ export function createEngineActivities(engines: EngineClients): EngineActivities
     });
   };
   return {
-    async completeTask({ engine, taskId, workerId, variables, localVariables }) {
+    async completeTask(command) {
+      const { engine, taskId, workerId, variables, localVariables } = command;
       await client(engine)
         .complete(taskId, { workerId, variables, ...(localVariables ? { localVariables } : {}) })
         .catch(toEngineFailure);
+      completed(command);
     },
-    async reportFailure({ engine, taskId, workerId, errorMessage, errorDetails, retries, retryTimeoutMs }) {
+    async reportFailure(command) {
+      const { engine, taskId, workerId, errorMessage, errorDetails, retries, retryTimeoutMs } = command;
       await client(engine)
         .failure(taskId, {
           workerId,
@@ -84,14 +101,24 @@ export function createEngineActivities(engines: EngineClients): EngineActivities
           }
           return toEngineFailure(error);
         });
+      // Retries 0: an incident. A failure with retries left is not counted here (the engine offers it again).
+      if (retries === 0) failed(command);
     },
-    async throwBpmnError({ engine, taskId, workerId, errorCode, errorMessage, variables }) {
+    async throwBpmnError(command) {
+      const { engine, taskId, workerId, errorCode, errorMessage, variables } = command;
       await client(engine)
         .bpmnError(taskId, { workerId, errorCode, errorMessage, variables })
         .catch(toEngineFailure);
+      bpmnError(command);
     },
-    async keepLock({ engine, taskId, workerId, lockDurationMs }) {
-      return keepLock(client(engine), { taskId, workerId, lockDurationMs }).catch(toEngineFailure);
+    async keepLock(command) {
+      const { engine, taskId, workerId, lockDurationMs } = command;
+      const result = await keepLock(client(engine), { taskId, workerId, lockDurationMs }).catch(
+        toEngineFailure,
+      );
+      if (result.status === 'extended') renewed(command);
+      if (result.status === 'relocked') relocked(command);
+      return result;
     },
     async inspectTask({ engine, taskId }) {
       try {

@@ -31,7 +31,17 @@ export class RunnerLockKeeper {
   private readonly lock: RunnerLock;
   private readonly log: Logger;
 
-  constructor(camunda: CamundaClient, taskId: string, lock: RunnerLock, log: Logger) {
+  /** Called with each renewal's status (the worker's metrics count them). */
+  private readonly onRenewal: ((status: 'extended' | 'relocked') => void) | undefined;
+
+  constructor(
+    camunda: CamundaClient,
+    taskId: string,
+    lock: RunnerLock,
+    log: Logger,
+    onRenewal?: (status: 'extended' | 'relocked') => void,
+  ) {
+    this.onRenewal = onRenewal;
     this.camunda = camunda;
     this.taskId = taskId;
     this.lock = lock;
@@ -57,6 +67,7 @@ export class RunnerLockKeeper {
         this.controller.abort(new Error(result.reason));
         return false;
       }
+      this.onRenewal?.(result.status);
       this.lockedAtMs = Date.now();
       this.state = {
         status: result.status,

@@ -68,6 +68,8 @@ interface TaskCommand {
   engine: string;
   taskId: string;
   workerId: string;
+  /** The task's topic, for the worker's metrics (absent in the commands of workflows started before it). */
+  topic?: string;
 }
 
 /** What keepLock did: extended the lock, took it again after it expired, or found the task lost. */

@@ -14,6 +14,7 @@ import { formatIssues } from '../config/format-issues.ts';
 import { decodeVariables, encodeOutput, encodeVariables } from '../engine/variables.ts';
 import { BpmnError, DEFAULT_BLOB_SIZE_LIMIT_BYTES, ensureError } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
 import { idempotencyKeyOf } from '../work-units/idempotency-key.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
@@ -66,6 +67,8 @@ export interface WorkUnitActivityOptions {
    * fails the task non-retryably. @default 2097152 (DEFAULT_BLOB_SIZE_LIMIT_BYTES)
    */
   payloadLimitBytes?: number;
+  /** Where each run's duration is recorded (bptl_work_unit_duration_seconds). @default none */
+  metrics?: BptlMetrics;
 }
 
 export function createWorkUnitActivities(
@@ -83,10 +86,15 @@ export function createWorkUnitActivities(
       // says nothing for the heartbeat time-out is timed out (measured: a 10,000-task burst, npm run chaos).
       // A local activity (execution: local) has no heartbeats: cancellation reaches it in-process.
       const heartbeat = ctx.info.isLocal ? undefined : startHeartbeats(ctx);
+      const endTimer = options.metrics?.workUnitDuration.startTimer({ unit: input.workUnit });
+      let outcome = 'error';
       try {
-        return await runAttempt(input, ctx);
+        const result = await runAttempt(input, ctx);
+        outcome = result.outcome;
+        return result;
       } finally {
         clearInterval(heartbeat);
+        endTimer?.({ outcome });
       }
     },
   };
@@ -142,7 +150,13 @@ export function createWorkUnitActivities(
     // ours (it may have been deleted during the back-off), so a unit never runs for a task that is gone.
     const camunda = options.engines?.get(input.engine);
     const keeper =
-      input.lock && camunda ? new RunnerLockKeeper(camunda, input.task.id, input.lock, log) : undefined;
+      input.lock && camunda
+        ? new RunnerLockKeeper(camunda, input.task.id, input.lock, log, (status) => {
+            const labels = { topic: input.task.topicName };
+            if (status === 'extended') options.metrics?.lockRenewals.inc(labels);
+            else options.metrics?.relocks.inc(labels);
+          })
+        : undefined;
     const failureDetails = (): AttemptFailureDetails => ({
       attempt,
       ...(keeper?.state ? { lock: keeper.state } : {}),

@@ -4,7 +4,7 @@
  * the audit log, and the OpenAPI document with a docs page; and the web console under /console (src/console/).
  *
  * Every operation is declared once (src/api/routes/*.ts) and registered here behind its auth; the OpenAPI
- * document is generated from the same declarations. Open without a token: `GET /health`, `GET /openapi.json`
+ * document is generated from the same declarations. Open without a token: `GET /health`, `/healthz`, `/readyz`, `/metrics`, `GET /openapi.json`
  * and `GET /docs` (the API's shape, no configuration); everything else needs a bearer token (viewer reads,
  * admin writes). Each operation's declared body and query are parsed before its handler runs
  * (operation-input.ts). Errors are problem+json (problem.ts); bodies past the size limit answer 413.
@@ -14,6 +14,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { consoleApp } from '../console/console-app.ts';
 import { createLogger } from '../logging/logger.ts';
+import type { HealthCheck, HealthChecks } from '../observability/health-checks.ts';
+import { readinessResponse } from '../observability/health-server.ts';
+import { temporalPing } from '../observability/process-checks.ts';
 import { type ApiEnv, actorOf, requireRole } from './auth.ts';
 import { codecCors } from './codec-cors.ts';
 import type { ApiDependencies } from './dependencies.ts';
@@ -23,7 +26,7 @@ import { buildOpenApiDocument } from './openapi.ts';
 import { honoPath, type Operation } from './operation.ts';
 import { readOperationInput } from './operation-input.ts';
 import { ApiProblem, createErrorHandler, problem } from './problem.ts';
-import { healthSchema } from './resource-schemas.ts';
+import { healthSchema, readinessSchema } from './resource-schemas.ts';
 import { auditOperations } from './routes/audit.ts';
 import { codecOperations } from './routes/codec.ts';
 import { engineOperations } from './routes/engines.ts';
@@ -43,10 +46,19 @@ export const DEFAULT_CODEC_CORS_ORIGINS = ['http://127.0.0.1:8233', 'http://loca
 /** Tags whose writes change the configuration (refused when the API is read-only). */
 const CONFIGURATION_TAGS = new Set(['topics', 'engines', 'services']);
 
+/** GET /readyz without the command's checks: the store, and Temporal when the API has a client. */
+function defaultChecks(deps: ApiDependencies): HealthChecks {
+  const temporal = deps.temporal;
+  const checks: HealthCheck[] = [{ name: 'store', run: () => deps.store.revision() }];
+  if (temporal) checks.push({ name: 'temporal', run: temporalPing(temporal.connection) });
+  return () => checks;
+}
+
 /** Every operation of the API, in the order of the document. */
 export function apiOperations(deps: ApiDependencies): Operation[] {
   let document: Record<string, unknown> | undefined;
   let page: string | undefined;
+  const checks = deps.checks ?? defaultChecks(deps);
   const operations: Operation[] = [
     {
       method: 'get',
@@ -58,6 +70,49 @@ export function apiOperations(deps: ApiDependencies): Operation[] {
       responses: { 200: { description: 'it does', schema: healthSchema } },
       problems: [],
       handler: (c) => c.json({ status: 'ok' }),
+    },
+    {
+      method: 'get',
+      path: '/healthz',
+      operationId: 'liveness',
+      tag: 'meta',
+      summary: 'Liveness for orchestrators: 200 while the process is up',
+      access: 'public',
+      responses: { 200: { description: 'the process is up', schema: healthSchema } },
+      problems: [],
+      handler: (c) => c.json({ status: 'ok' }),
+    },
+    {
+      method: 'get',
+      path: '/readyz',
+      operationId: 'readiness',
+      tag: 'meta',
+      summary: 'Readiness for orchestrators: whether the engines, Temporal and the store answer',
+      access: 'public',
+      responses: {
+        200: { description: 'every check answered', schema: readinessSchema },
+        503: { description: 'a check failed: its entry has ok false and the error', schema: readinessSchema },
+      },
+      problems: [],
+      handler: async (c) => {
+        const { status, body } = await readinessResponse(checks);
+        return c.json(body, status);
+      },
+    },
+    {
+      method: 'get',
+      path: '/metrics',
+      operationId: 'metrics',
+      tag: 'meta',
+      summary: "The process's metrics, in Prometheus text format",
+      access: 'public',
+      responses: { 200: { description: 'the metrics', contentType: 'text/plain' } },
+      problems: [404],
+      handler: async (c) => {
+        if (!deps.metrics) throw new ApiProblem(404, 'this process serves no metrics');
+        const { contentType, body } = await deps.metrics();
+        return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      },
     },
     {
       method: 'get',

@@ -4,6 +4,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { ApiToken } from '../config/env.ts';
 import type { EngineClients } from '../engine/engine-clients.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { HealthChecks } from '../observability/health-checks.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 
@@ -42,6 +43,13 @@ export interface ApiDependencies {
   codec?: PayloadCodec | undefined;
   /** Origins that may call /codec/* from a browser (the Temporal UI). @default the local Temporal UI's */
   codecCorsOrigins?: readonly string[];
+  /**
+   * The checks of GET /readyz (the command passes its engines, Temporal and store: observability/process-checks.ts).
+   * @default the store, and Temporal when `temporal` is given
+   */
+  checks?: HealthChecks;
+  /** GET /metrics: the process's Prometheus text (observability/metrics.ts). @default 404 */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   /** @default a logger named `api` */
   log?: Logger;
 }

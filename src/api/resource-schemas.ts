@@ -74,6 +74,12 @@ export const workUnitInfoSchema = z.object({
 
 export const healthSchema = z.object({ status: z.literal('ok') });
 
+/** GET /readyz: each check by name (`engine:<name>`, `temporal`, `store`), with its error when it failed. */
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not ready']),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+});
+
 export const taskSchema = z.object({
   workflowId: z.string(),
   runId: z.string(),

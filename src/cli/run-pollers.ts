@@ -6,6 +6,7 @@
 import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { codecDataConverter } from '../codec/data-converter.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
 import { PollerFleet } from '../poller/poller-fleet.ts';
 import type { BptlContext } from './bptl-context.ts';
 import { connectClient, connectWithRetry } from './run-worker.ts';
@@ -22,7 +23,7 @@ export interface RunningPollers {
  */
 export async function startPollers(
   ctx: BptlContext,
-  options: { workerConnection?: NativeConnection; signal?: AbortSignal } = {},
+  options: { workerConnection?: NativeConnection; signal?: AbortSignal; metrics?: BptlMetrics } = {},
 ): Promise<RunningPollers> {
   const address = ctx.env.TEMPORAL_ADDRESS;
   const shared = options.workerConnection;
@@ -52,6 +53,7 @@ export async function startPollers(
     workUnitNames: ctx.registry.names(),
     createClient: (engine) => ctx.engines.clientFor(engine),
     ...(shared ? { eagerStart: true } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await fleet.apply(ctx.current().config);
   if (ctx.source.live && fleet.pollers.size === 0) {

@@ -3,6 +3,7 @@ import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { codecDataConverter } from '../codec/data-converter.ts';
 import { ensureError, StoppedBeforeReadyError } from '../errors.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
 import { Backoff, sleepUnlessAborted } from '../poller/backoff.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { ServiceResolver } from '../work-units/service-clients.ts';
@@ -81,15 +82,21 @@ export async function connectClient(address: string, signal?: AbortSignal): Prom
 }
 
 /**
- * Installs the Temporal runtime once, with the SDK's own logs at WARN unless LOG_LEVEL is debug, and without the
+ * Installs the Temporal runtime once (before any NativeConnection), with the SDK's Prometheus exporter when
+ * BPTL_TEMPORAL_METRICS_PORT is set, with the SDK's own logs at WARN unless LOG_LEVEL is debug, and without the
  * SDK's signal handlers: shutdown.ts owns SIGINT/SIGTERM, and its sequence shuts the worker down after the
  * pollers.
  */
 function installRuntime(ctx: BptlContext): void {
+  const port = ctx.env.BPTL_TEMPORAL_METRICS_PORT;
   try {
     Runtime.install({
       logger: new DefaultLogger(ctx.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
       shutdownSignals: [],
+      // The SDK's worker metrics (BPTL_TEMPORAL_METRICS_PORT): appended to the process's /metrics.
+      ...(port > 0
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } }
+        : {}),
     });
   } catch {
     // Already installed (a second worker in this process): keep the first.
@@ -103,6 +110,7 @@ function installRuntime(ctx: BptlContext): void {
 export async function startWorker(
   ctx: BptlContext,
   signal?: AbortSignal,
+  metrics?: BptlMetrics,
 ): Promise<{ worker: BptlWorker; connection: NativeConnection }> {
   installRuntime(ctx);
   const address = ctx.env.TEMPORAL_ADDRESS;
@@ -130,6 +138,7 @@ export async function startWorker(
     workflowStackTraces: ctx.env.BPTL_WORKFLOW_STACK_TRACES,
     dataConverter: codecDataConverter(ctx.env.codecKeys),
     ...(ctx.store ? { services: storeServiceResolver(ctx.store) } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   return { worker, connection };
 }

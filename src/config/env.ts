@@ -117,6 +117,24 @@ export const envSchema = z.object({
   /** Where `bptl api` (and `bptl dev`) serve the HTTP API. */
   BPTL_API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   BPTL_API_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Port of the health server of `bptl worker`, `bptl poller` and `bptl run` (GET /healthz, /readyz, /metrics;
+   * docs/operations.md). `off` or 0: no server. `bptl api` and `bptl dev` serve these routes on the API instead.
+   */
+  BPTL_HEALTH_PORT: z.preprocess(
+    (value) => (value === 'off' ? 0 : value === '' ? undefined : value),
+    z.coerce.number().int().min(0).max(65_535).default(9464),
+  ),
+  /**
+   * Port (on 127.0.0.1) of the Temporal SDK's own Prometheus exporter in a worker process (`bptl worker`, `run`,
+   * `dev`); the process's /metrics appends its text. `off` or 0 (the default): the SDK exports no metrics.
+   */
+  BPTL_TEMPORAL_METRICS_PORT: z.preprocess(
+    (value) => (value === 'off' ? 0 : value === '' ? undefined : value),
+    z.coerce.number().int().min(0).max(65_535).default(0),
+  ),
+  /** Where the health server listens; 0.0.0.0 in a container, so that the orchestrator's probes reach it. */
+  BPTL_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   /** Bearer tokens of the API with their roles: `role:token,…`, `name:role:token,…` or a JSON list. */
   BPTL_API_TOKENS: apiTokensSchema,
   /**

@@ -157,8 +157,8 @@ export class CamundaClient {
   }
 
   /** The engine's names (`GET /engine`): a cheap readiness probe. */
-  async engines(): Promise<Array<{ name: string }>> {
-    return this.call('GET', '/engine', { timeout: 5_000 });
+  async engines(timeoutMs = 5_000): Promise<Array<{ name: string }>> {
+    return this.call('GET', '/engine', { timeout: timeoutMs });
   }
 
   /** Deploys BPMN (or DMN) files. */

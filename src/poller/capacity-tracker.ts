@@ -53,16 +53,18 @@ export class CapacityTracker {
   /**
    * Counts a started workflow against the capacity until `closed` settles (whatever its outcome: the caller
    * follows the workflow's chain of runs, so one that continued as new still counts). A rejection (a failed
-   * workflow, a lost connection) frees the capacity too.
+   * workflow, a lost connection) frees the capacity too. Returns false when the workflow is followed already (a
+   * task fetched again joined it).
    */
-  follow(workflowId: string, closed: () => Promise<unknown>): void {
-    if (this.inFlight.has(workflowId)) return; // a task fetched again joins its running workflow
+  follow(workflowId: string, closed: () => Promise<unknown>): boolean {
+    if (this.inFlight.has(workflowId)) return false; // a task fetched again joins its running workflow
     this.inFlight.add(workflowId);
     const done = () => {
       this.inFlight.delete(workflowId);
       this.capacityFreed();
     };
     closed().then(done, done);
+    return true;
   }
 
   /** Counts a start against the capacity until it settles. Returns the start. */

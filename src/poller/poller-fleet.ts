@@ -11,6 +11,7 @@ import { CamundaClient } from '../engine/camunda-client.ts';
 import { engineKey } from '../engine/engine-clients.ts';
 import { ensureError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
 import type { ResolvedEngine } from '../store/schemas.ts';
 import { Poller } from './poller.ts';
 
@@ -31,6 +32,8 @@ export interface PollerFleetOptions {
   workUnitNames?: ReadonlySet<string>;
   /** An engine's client: the process's EngineClientRegistry. @default a CamundaClient with the engine's URL and auth */
   createClient?: (engine: ResolvedEngine) => CamundaClient;
+  /** Where the pollers count (observability/metrics.ts). @default none */
+  metrics?: BptlMetrics;
 }
 
 /** The configuration the fleet follows: what ConfigStore.snapshot() and the configuration file give. */
@@ -124,6 +127,7 @@ export class PollerFleet {
         asyncResponseTimeoutMs: this.options.asyncResponseTimeoutMs,
         ...(this.options.eagerStart ? { eagerStart: true } : {}),
         logger: log.child(engine.name),
+        ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
       });
       this.entries.set(engine.name, { poller, key: this.keyOf(engine) });
       poller.start();

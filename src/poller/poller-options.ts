@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { TopicConfig } from '../config/topic-config.ts';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
 import type { StartRetryOptions } from './workflow-starter.ts';
 
 export interface PollerOptions {
@@ -53,6 +54,8 @@ export interface PollerOptions {
    */
   temporalProbe?: () => Promise<unknown>;
   logger?: Logger;
+  /** Where the poller counts (observability/metrics.ts); none: nothing is counted. */
+  metrics?: BptlMetrics;
 }
 
 /** Counters, for logs, tests and benchmarks. */

@@ -86,6 +86,7 @@ export class Poller {
       gate: this.gate,
       stats: this.stats,
       log,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     this.setTopics(options.topics);
   }
@@ -178,18 +179,33 @@ export class Poller {
     const capacity = this.capacity.free();
     if (topics.length === 0 || capacity === 0) return { starts: [] };
     this.stats.fetches++;
-    const fetched = await this.options.camunda.fetchAndLock(
-      {
-        workerId: this.options.workerId,
-        maxTasks: Math.min(this.options.maxTasks ?? 10, capacity),
-        usePriority: true,
-        asyncResponseTimeout: this.options.asyncResponseTimeoutMs ?? 20_000,
-        topics,
-      },
-      signal,
-    );
+    const metrics = this.options.metrics;
+    const engine = this.options.engine;
+    const endTimer = metrics?.fetchDuration.startTimer({ engine });
+    let fetched: FetchedTask[];
+    try {
+      fetched = await this.options.camunda.fetchAndLock(
+        {
+          workerId: this.options.workerId,
+          maxTasks: Math.min(this.options.maxTasks ?? 10, capacity),
+          usePriority: true,
+          asyncResponseTimeout: this.options.asyncResponseTimeoutMs ?? 20_000,
+          topics,
+        },
+        signal,
+      );
+    } catch (error) {
+      // A long poll aborted by a stop or a topic change is not an engine error.
+      if (!signal.aborted) metrics?.fetchErrors.inc({ engine });
+      throw error;
+    } finally {
+      endTimer?.();
+    }
     const lockedAtMs = Date.now();
     this.stats.tasksFetched += fetched.length;
+    for (const entry of fetched) {
+      if (entry.ok) metrics?.tasksFetched.inc({ engine, topic: entry.task.topicName });
+    }
     // Starts run to the end even when stop() is called meanwhile: the tasks are locked already.
     return { starts: fetched.map((entry) => this.capacity.track(this.handle(entry, lockedAtMs))) };
   }

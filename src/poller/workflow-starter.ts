@@ -10,6 +10,8 @@ import type { TopicConfig } from '../config/topic-config.ts';
 import type { LockedExternalTask } from '../engine/external-task.ts';
 import { ensureError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
+import type { ExternalTaskResult } from '../workflows/external-task-input.ts';
 import { externalTask } from '../workflows/external-task-workflow.ts';
 import { Backoff } from './backoff.ts';
 import type { CapacityTracker } from './capacity-tracker.ts';
@@ -53,6 +55,7 @@ export interface WorkflowStarterOptions {
   gate: TemporalGate;
   stats: PollerStats;
   log: Logger;
+  metrics?: BptlMetrics;
 }
 
 export class WorkflowStarter {
@@ -79,16 +82,34 @@ export class WorkflowStarter {
     const deadlineMs = lockedAtMs + topic.lockDurationMs / 2;
     const backoff = new Backoff({ initialMs: 250, maxMs: 4_000 });
     // Counted until the workflow's chain of runs closes: one that continued as new still counts.
-    const closed = (runId: string) => () => temporal.workflow.result(workflowId, runId, { followRuns: true });
+    // A new one is counted in flight until it closes; one that ends abandoned is counted so (the workflow cannot).
+    const metrics = this.options.metrics;
+    const labels = { topic: task.topicName };
+    const closed = (runId: string) => () => {
+      const result = temporal.workflow.result(workflowId, runId, { followRuns: true });
+      if (metrics) {
+        metrics.inFlight.inc(labels);
+        result.then(
+          (end: ExternalTaskResult) => {
+            metrics.inFlight.dec(labels);
+            if (end?.outcome === 'abandoned') metrics.tasksAbandoned.inc(labels);
+          },
+          () => metrics.inFlight.dec(labels),
+        );
+      }
+      return result;
+    };
+    const counted = (isNew: boolean) =>
+      (isNew ? metrics?.workflowsStarted : metrics?.duplicatesJoined)?.inc(labels);
     for (let attempt = 1; ; attempt++) {
       try {
         if (start.method === 'start') {
           const handle = await temporal.workflow.start(externalTask, start.options);
           if (handle.eagerlyStarted) stats.eagerStarts++;
-          capacity.follow(workflowId, closed(handle.firstExecutionRunId));
+          counted(capacity.follow(workflowId, closed(handle.firstExecutionRunId)));
         } else {
           const handle = await temporal.workflow.signalWithStart(externalTask, start.options);
-          capacity.follow(workflowId, closed(handle.signaledRunId));
+          counted(capacity.follow(workflowId, closed(handle.signaledRunId)));
         }
         stats.workflowsStarted++;
         log.debug('workflow started', { workflowId, topic: task.topicName, method: start.method });

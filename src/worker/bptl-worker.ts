@@ -8,6 +8,7 @@ import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createEngineActivities, createWorkUnitActivities, type EngineClients } from '../activities/index.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { BptlMetrics } from '../observability/metrics.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import type { ServiceResolver } from '../work-units/service-clients.ts';
 import { withWorkflowBundle } from './bundle-workflows.ts';
@@ -47,6 +48,8 @@ export interface BptlWorkerOptions {
    * workflows' and activities' payloads reach Temporal encrypted. The codec runs outside the workflow sandbox.
    */
   dataConverter?: DataConverter;
+  /** Where the activities count (observability/metrics.ts). @default none */
+  metrics?: BptlMetrics;
 }
 
 export interface BptlWorker {
@@ -61,6 +64,7 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
   const workUnitActivities = createWorkUnitActivities(options.registry, options.logger.child('work-unit'), {
     engines: options.engines,
     ...(options.services ? { services: options.services } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const handoff = new ResultHandoff();
   const createMain = (workflowBundle: NonNullable<WorkerOptions['workflowBundle']>) =>
@@ -72,7 +76,10 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
       // A bounded cache: histories of evicted workflows are replayed when they wake (lock renewal, retry).
       maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
       // Engine calls run as local activities, and so do the work units of topics with `execution: local`.
-      activities: { ...handoff.engine(createEngineActivities(options.engines)), ...workUnitActivities },
+      activities: {
+        ...handoff.engine(createEngineActivities(options.engines, options.metrics)),
+        ...workUnitActivities,
+      },
       shutdownGraceTime,
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     });

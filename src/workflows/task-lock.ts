@@ -37,8 +37,14 @@ export class TaskLock {
   }
 
   /** What every engine call about the task carries. */
-  command(): { engine: string; taskId: string; workerId: string } {
-    return { engine: this.input.engine, taskId: this.input.task.id, workerId: this.workerId };
+  command(): { engine: string; taskId: string; workerId: string; topic: string } {
+    // The topic only labels the worker's metrics: an activity's input is not compared on replay.
+    return {
+      engine: this.input.engine,
+      taskId: this.input.task.id,
+      workerId: this.workerId,
+      topic: this.input.task.topicName,
+    };
   }
 
   /** Takes note of a lock the runner (or a renewal) left, in the memo too. */

@@ -10,6 +10,7 @@ import { type ApiDependencies, createApp } from '../../src/api/app.ts';
 import type { ApiEnv } from '../../src/api/auth.ts';
 import type { ApiToken } from '../../src/config/env.ts';
 import { createLogger, type Logger } from '../../src/logging/logger.ts';
+import type { HealthChecks } from '../../src/observability/health-checks.ts';
 import { type ConfigStore, createConfigStore } from '../../src/store/config-store.ts';
 import { openPglite } from '../../src/store/database.ts';
 import { createSecretCipher } from '../../src/store/secret-cipher.ts';
@@ -53,6 +54,8 @@ export async function createTestApi(
     links?: ApiDependencies['links'];
     codec?: PayloadCodec;
     codecCorsOrigins?: string[];
+    checks?: HealthChecks;
+    metrics?: () => Promise<{ contentType: string; body: string }>;
   } = {},
 ): Promise<TestApi> {
   const store = createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
@@ -72,6 +75,8 @@ export async function createTestApi(
     ...(options.links ? { links: options.links } : {}),
     ...(options.codec ? { codec: options.codec } : {}),
     ...(options.codecCorsOrigins ? { codecCorsOrigins: options.codecCorsOrigins } : {}),
+    ...(options.checks ? { checks: options.checks } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return {
     app,

@@ -41,7 +41,10 @@ export async function writeConfigFile(config: {
   return file;
 }
 
-/** Runs `bptl <command> --config <file>` with Node (TypeScript directly), with `env` on top of ours. */
+/**
+ * Runs `bptl <command> --config <file>` with Node (TypeScript directly), with `env` on top of ours. Its health
+ * server is off unless `env` sets BPTL_HEALTH_PORT (children running at once would share the default port).
+ */
 export function spawnBptl(
   command: 'worker' | 'poller' | 'run',
   configFile: string,
@@ -52,7 +55,7 @@ export function spawnBptl(
     [path.join(root, 'src/cli/main.ts'), command, '--config', configFile],
     {
       cwd: root,
-      env: { ...process.env, ...env },
+      env: { ...process.env, BPTL_HEALTH_PORT: 'off', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -89,7 +89,14 @@ describe('the OpenAPI document', () => {
         .filter(([, op]) => Array.isArray(op.security) && op.security.length === 0)
         .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
-    expect(open.sort()).toEqual(['GET /docs', 'GET /health', 'GET /openapi.json']);
+    expect(open.sort()).toEqual([
+      'GET /docs',
+      'GET /health',
+      'GET /healthz',
+      'GET /metrics',
+      'GET /openapi.json',
+      'GET /readyz',
+    ]);
     expect(document.paths['/topics']?.post?.['x-bptl-role']).toBe('admin');
     expect(document.paths['/topics']?.get?.['x-bptl-role']).toBe('viewer');
     expect(Object.keys(document.paths['/topics/{engine}/{topic}']?.put?.responses as object)).toEqual(

@@ -198,6 +198,8 @@ describe('externalTask workflow', () => {
         engine: 'test',
         taskId: args.task.id,
         workerId: 'worker-1',
+        // The topic labels the worker's metrics.
+        topic: args.task.topicName,
         variables: { greeting: { type: 'String', value: 'Hello, Ada' } },
       },
     ]);

@@ -7,6 +7,8 @@ import { codecDataConverter } from '../../codec/data-converter.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
 import { consoleLinks } from '../../console/links.ts';
 import { ConfigError } from '../../errors.ts';
+import { createMetrics, metricsText } from '../../observability/metrics.ts';
+import { processChecks, temporalPing } from '../../observability/process-checks.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { type BptlContext, loadContext, storeFromConfig } from '../bptl-context.ts';
 import { connectClient, connectWithRetry } from '../run-worker.ts';
@@ -54,6 +56,7 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
       shutdown.signal,
     );
     shutdown.add('connections', 'Temporal connection of the API', () => connection.close());
+    const metrics = createMetrics({ defaults: true }); // the process's own: the API counts no tasks
     const temporal = new Client({
       connection,
       namespace: ctx.env.TEMPORAL_NAMESPACE,
@@ -64,6 +67,8 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
       store: served.store,
       tokens,
       temporal,
+      checks: processChecks(ctx, () => temporalPing(connection)),
+      metrics: () => metricsText(metrics),
       taskQueue: ctx.env.BPTL_TASK_QUEUE,
       workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
       readOnly: served.readOnly,

@@ -13,6 +13,8 @@ import { startCamundaEngine } from '../../local/camunda-engine.ts';
 import { runDemo } from '../../local/demo.ts';
 import { startTemporalDevServer } from '../../local/temporal-dev-server.ts';
 import type { Logger } from '../../logging/logger.ts';
+import { createMetrics, metricsText, temporalSdkMetrics } from '../../observability/metrics.ts';
+import { processChecks, temporalPing } from '../../observability/process-checks.ts';
 import type { ConfigStore } from '../../store/config-store.ts';
 import { createRegistry, type WorkUnitRegistry } from '../../work-units/registry.ts';
 import { importConfig, loadContext, withEnv } from '../bptl-context.ts';
@@ -116,9 +118,10 @@ async function startDev(
   }
 
   const ctx = temporalAddress ? withEnv(loaded, { TEMPORAL_ADDRESS: temporalAddress }) : loaded;
-  const { worker, connection } = await startWorker(ctx, shutdown.signal);
+  const metrics = createMetrics({ defaults: true });
+  const { worker, connection } = await startWorker(ctx, shutdown.signal, metrics);
   const running = runWorkerUnder(shutdown, worker, connection);
-  const pollers = await startPollers(ctx, { workerConnection: connection, signal: shutdown.signal });
+  const pollers = await startPollers(ctx, { workerConnection: connection, signal: shutdown.signal, metrics });
   shutdown.add('pollers', 'pollers', () => pollers.stop());
   const served = await apiStore(ctx);
   shutdown.add('context', 'store the API serves', () => served.close());
@@ -129,6 +132,8 @@ async function startDev(
       store: served.store,
       tokens,
       temporal: pollers.client,
+      checks: processChecks(ctx, () => temporalPing(connection)),
+      metrics: () => metricsText(metrics, temporalSdkMetrics(env.BPTL_TEMPORAL_METRICS_PORT)),
       taskQueue: env.BPTL_TASK_QUEUE,
       workUnitTaskQueue: env.BPTL_WORK_UNIT_TASK_QUEUE,
       readOnly: served.readOnly,

@@ -1,4 +1,6 @@
 /** `bptl poller`. */
+import { createMetrics } from '../../observability/metrics.ts';
+import { startProcessHealth } from '../../observability/process-health.ts';
 import { loadContext } from '../bptl-context.ts';
 import { startPollers } from '../run-pollers.ts';
 import { runUntilStopped } from '../shutdown.ts';
@@ -7,7 +9,10 @@ export async function runPoller(options: { configFile?: string | undefined }): P
   await runUntilStopped(async (shutdown) => {
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
-    const pollers = await startPollers(ctx, { signal: shutdown.signal });
+    const metrics = createMetrics({ defaults: true });
+    const health = await startProcessHealth(ctx, shutdown, metrics);
+    const pollers = await startPollers(ctx, { signal: shutdown.signal, metrics });
+    health.setTemporal(pollers.client.connection);
     shutdown.add('pollers', 'pollers', () => pollers.stop());
     await shutdown.requested;
   });

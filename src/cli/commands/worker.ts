@@ -1,5 +1,7 @@
 /** `bptl worker`. */
 import type { NativeConnection } from '@temporalio/worker';
+import { createMetrics, temporalSdkMetrics } from '../../observability/metrics.ts';
+import { startProcessHealth } from '../../observability/process-health.ts';
 import type { BptlWorker } from '../../worker/bptl-worker.ts';
 import { loadContext } from '../bptl-context.ts';
 import { startWorker } from '../run-worker.ts';
@@ -29,7 +31,11 @@ export async function runWorker(options: { configFile?: string | undefined }): P
   await runUntilStopped(async (shutdown) => {
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
-    const { worker, connection } = await startWorker(ctx, shutdown.signal);
+    const metrics = createMetrics({ defaults: true });
+    const sdkMetrics = temporalSdkMetrics(ctx.env.BPTL_TEMPORAL_METRICS_PORT);
+    const health = await startProcessHealth(ctx, shutdown, metrics, sdkMetrics);
+    const { worker, connection } = await startWorker(ctx, shutdown.signal, metrics);
+    health.setTemporal(connection);
     const running = runWorkerUnder(shutdown, worker, connection);
     // run() returns after a shutdown (or fails): a failure is the process's exit error.
     await Promise.race([running, shutdown.requested]);
