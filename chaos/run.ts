@@ -24,6 +24,9 @@ import { startChaosServers } from './servers.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const root = path.resolve(import.meta.dirname, '..');
+  // The scenarios run several bptl processes at once (they inherit this environment): their health servers
+  // would all want BPTL_HEALTH_PORT's default, and the second would not start.
+  process.env.BPTL_HEALTH_PORT ??= 'off';
   let options: ReturnType<typeof parseChaosArgs>;
   try {
     options = parseChaosArgs(argv, root);

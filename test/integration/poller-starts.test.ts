@@ -26,7 +26,7 @@ import { workflowStartOptions } from '../../src/poller/task-to-workflow.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
 import { externalTask } from '../../src/workflows/external-task-workflow.ts';
 import type { TaskFetchedAgain } from '../../src/workflows/task-state.ts';
-import { createHarness, ENGINE, eventually, type Harness } from './harness.ts';
+import { createHarness, ENGINE, eventually, type Harness, testCodec } from './harness.ts';
 
 const { EventType } = proto.temporal.api.enums.v1;
 
@@ -241,7 +241,10 @@ describe('starting a workflow for a task', () => {
           e.workflowExecutionSignaledEventAttributes?.signalName === 'bptl.taskFetchedAgain',
       );
       const [payload] = event?.workflowExecutionSignaledEventAttributes?.input?.payloads ?? [];
-      return payload ? defaultPayloadConverter.fromPayload<TaskFetchedAgain>(payload) : undefined;
+      if (!payload) return undefined;
+      // The history holds the payload as Temporal has it: encrypted by BPTL's codec.
+      const [decoded] = await testCodec().decode([payload]);
+      return defaultPayloadConverter.fromPayload<TaskFetchedAgain>(decoded!);
     }, 'the taskFetchedAgain signal in the workflow');
   }
 

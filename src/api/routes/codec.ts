@@ -77,7 +77,7 @@ export function codecOperations(deps: ApiDependencies): Operation[] {
         "Payloads encrypted by BPTL come back as they were; others come back unchanged. Set this API's `/codec` " +
         'as the Temporal UI\'s codec endpoint (docs/operations.md, "Process data in Temporal").',
       responses: { 200: { description: 'the decoded payloads', schema: codecPayloadsSchema } },
-      problems: [422, 503],
+      problems: [400, 415, 422, 503],
       handler: async (c, { body }) => c.json(await run('decode', deps.codec, body.payloads)),
     }),
     operation({
@@ -86,7 +86,7 @@ export function codecOperations(deps: ApiDependencies): Operation[] {
       operationId: 'codecEncode',
       summary: 'Encrypt payloads with the current codec key',
       responses: { 200: { description: 'the encoded payloads', schema: codecPayloadsSchema } },
-      problems: [422, 503],
+      problems: [400, 415, 422, 503],
       handler: async (c, { body }) => c.json(await run('encode', deps.codec, body.payloads)),
     }),
   ];
