@@ -4,8 +4,8 @@
  * SameSite=Strict, Secure over https.
  *
  * The signing key is derived (HKDF) from the API's tokens, so API replicas with the same BPTL_API_TOKENS accept
- * each other's sessions and a restart keeps them; a session ends when its token is removed or changed, since
- * its fingerprint must still name a configured token of the same name and role. Nothing is kept server-side.
+ * each other's sessions and a restart keeps them; a session ends when any token is removed or changed (the
+ * key changes with them). Nothing is kept server-side.
  */
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -48,7 +48,6 @@ export function createSessionCodec(tokens: readonly ApiToken[], ttlMs = SESSION_
     .sort()
     .join('\u0001');
   const key = Buffer.from(hkdfSync('sha256', material, 'bptl', 'bptl console session v1', 32));
-  const known = new Set(tokens.map((t) => `${t.name}\u0000${t.role}\u0000${fingerprint(t.token)}`));
   const sign = (body: string) => createHmac('sha256', key).update(body).digest();
   return {
     issue(principal, token, now = Date.now()) {
@@ -81,7 +80,6 @@ export function createSessionCodec(tokens: readonly ApiToken[], ttlMs = SESSION_
         return undefined;
       }
       if (parsed.e <= now) return undefined;
-      if (!known.has(`${parsed.n}\u0000${parsed.r}\u0000${parsed.f}`)) return undefined;
       return { principal: { name: parsed.n, role: parsed.r }, csrf: parsed.c, expiresAt: parsed.e };
     },
   };
