@@ -7,6 +7,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiEnv } from '../api/auth.ts';
 import { tokenMatcher } from '../api/auth.ts';
 import type { ApiDependencies } from '../api/dependencies.ts';
@@ -15,6 +16,7 @@ import { formatIssues } from '../config/format-issues.ts';
 import type { Logger } from '../logging/logger.ts';
 import { describeWorkUnit } from '../work-units/describe-work-unit.ts';
 import { CONSOLE_CSS } from './assets/console-css.ts';
+import { registerConfigRoutes } from './config-routes.ts';
 import { checkCsrf } from './csrf.ts';
 import { type Markup, notice, page } from './layout.ts';
 import { AUDIT_PAGE_SIZE, auditPage } from './pages/audit.ts';
@@ -46,7 +48,7 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/console(\/|$|\?)/.test(next) && !next.startsWith('//') ? next : HOME;
 }
 
-async function render(c: Context, markup: Markup, status: 200 | 400 | 401 | 403 | 404 = 200) {
+async function render(c: Context, markup: Markup, status: ContentfulStatusCode = 200) {
   return c.html(await markup, status, PAGE_HEADERS);
 }
 
@@ -225,6 +227,8 @@ export function consoleApp(deps: ApiDependencies, log: Logger): Hono<ConsoleEnv>
       auditPage(c.get('session'), entries.slice(0, AUDIT_PAGE_SIZE), entries.length > AUDIT_PAGE_SIZE),
     );
   });
+
+  registerConfigRoutes(app, { deps, log, render });
 
   // Last: any other console path (the app's notFound answers problem+json for the API's paths).
   app.all('*', (c) =>

@@ -11,6 +11,9 @@ export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 /** The console's pages, in the navigation's order. */
 export const NAV = [
   { path: '/console/tasks', label: 'Tasks' },
+  { path: '/console/topics', label: 'Topics' },
+  { path: '/console/engines', label: 'Engines' },
+  { path: '/console/services', label: 'Services' },
   { path: '/console/work-units', label: 'Work units' },
   { path: '/console/audit', label: 'Audit log' },
 ] as const;

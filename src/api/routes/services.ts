@@ -4,6 +4,7 @@
  * engines. A service that topics bind cannot be deleted (409).
  */
 import { z } from 'zod';
+import type { ConfigStore } from '../../store/config-store.ts';
 import {
   credentialInputSchema,
   credentialUpdateSchema,
@@ -21,6 +22,21 @@ import { resourceOperations } from './resource-routes.ts';
 
 const nameParam = { name: "the service's name" };
 const credentialParams = { name: "the service's name", appId: "the application's id (a task's bptlAppId)" };
+
+/**
+ * Throws a 409 ApiProblem when topics bind the service `name`. The store would take the credentials along on a
+ * delete; a topic's binding is not a foreign key, so it is checked here (the API's delete and the console's).
+ */
+export async function checkServiceUnbound(store: ConfigStore, name: string): Promise<void> {
+  const usedBy = (await store.topics.list())
+    .filter((t) => Object.values(t.services).includes(name))
+    .map((t) => `topic '${t.engine}/${t.topic}'`);
+  if (usedBy.length > 0) {
+    throw new ApiProblem(409, `service '${name}' is still bound by ${usedBy.join(', ')}`, {
+      extensions: { usedBy },
+    });
+  }
+}
 
 export function serviceOperations(deps: ApiDependencies): Operation[] {
   const { store } = deps;
@@ -41,17 +57,7 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
         delete: '409 while a topic binds it.',
       },
       deleteSummary: 'Delete a service and its credentials',
-      // The store would take the credentials along; a topic's binding is not a foreign key, so it is checked here.
-      beforeDelete: async (name) => {
-        const usedBy = (await store.topics.list())
-          .filter((t) => Object.values(t.services).includes(name))
-          .map((t) => `topic '${t.engine}/${t.topic}'`);
-        if (usedBy.length > 0) {
-          throw new ApiProblem(409, `service '${name}' is still bound by ${usedBy.join(', ')}`, {
-            extensions: { usedBy },
-          });
-        }
-      },
+      beforeDelete: (name) => checkServiceUnbound(store, name),
     }),
     {
       method: 'get',

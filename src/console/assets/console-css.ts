@@ -41,4 +41,22 @@ table.fields th { width: 160px; }
 .outcome.completed { color: var(--ok); }
 .outcome.failed, .outcome.abandoned { color: var(--bad); }
 .outcome.bpmn-error { color: #9a6700; }
+.split { display: grid; grid-template-columns: minmax(320px, 560px) minmax(280px, 1fr); gap: 24px; align-items: start; }
+.split aside { min-width: 0; }
+.split aside pre { max-height: 240px; }
+form.config .field { margin-bottom: 10px; }
+form.config .field label { margin: 0 0 2px; }
+form.config input[type="text"], form.config select, form.config textarea { width: 100%; padding: 5px 8px; border: 1px solid var(--line); border-radius: 4px; font: inherit; background: #fff; }
+form.config textarea { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+form.config small { display: block; }
+.field.invalid input, .field.invalid select, .field.invalid textarea { border-color: var(--bad); }
+.field-error { color: var(--bad); font-weight: 600; }
+form.inline { display: inline; }
+td.actions { white-space: nowrap; }
+td.actions a { margin-left: 8px; }
+a.button { display: inline-block; padding: 5px 12px; border-radius: 4px; background: var(--accent); color: #fff; text-decoration: none; }
+button.secondary { background: #fff; color: var(--accent); padding: 2px 8px; }
+button.danger { border-color: var(--bad); background: var(--bad); }
+details.unit { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 6px 10px; margin-bottom: 6px; }
+.ok { color: var(--ok); font-weight: 600; }
 `;
