@@ -17,7 +17,7 @@ import {
   validate,
   type WriteFailure,
   writeFailure,
-} from './config-routes.ts';
+} from './config-writes.ts';
 import type { ConsoleEnv } from './console-app.ts';
 import {
   type FieldIssue,

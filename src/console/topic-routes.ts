@@ -20,7 +20,7 @@ import {
   validate,
   type WriteFailure,
   writeFailure,
-} from './config-routes.ts';
+} from './config-writes.ts';
 import type { ConsoleEnv } from './console-app.ts';
 import {
   type FieldIssue,
@@ -105,7 +105,11 @@ export function topicRoutes(app: Hono<ConsoleEnv>, ctx: ConfigContext): void {
         ...(options.version === undefined ? {} : { version: options.version }),
         ...(key ? { key } : {}),
         stale: options.stale,
-        error: options.error,
+        error:
+          options.error ??
+          (options.mode === 'create' && engines.length === 0
+            ? 'There is no engine yet: add one first (Engines), a topic names its engine.'
+            : undefined),
       }),
       status,
     );

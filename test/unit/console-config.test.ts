@@ -419,6 +419,27 @@ describe('console topics', () => {
     expect(await api.store.services.get('zaken')).toBeDefined();
   });
 
+  it('refuses an engine delete while topics use it', async () => {
+    const confirm = await (await web.get(admin, '/console/engines/delete?name=test')).text();
+    const res = await web.post(admin, '/console/engines/delete?name=test', { version: versionOf(confirm)! });
+    expect(res.status).toBe(409);
+    await expect(res.text()).resolves.toContain('Nothing was deleted.');
+    expect(await api.store.engines.get('test')).toBeDefined();
+  });
+
+  it('refuses a NUL character, naming the field', async () => {
+    const res = await web.post(admin, '/console/topics/new', {
+      engine: 'test',
+      topic: 'nul',
+      workUnit: 'echo',
+      description: 'a\u0000b',
+    });
+    expect(res.status).toBe(400);
+    await expect(res.text()).resolves.toContain(
+      '<code>description</code>: must not contain the NUL character',
+    );
+  });
+
   it('deletes a topic after a confirmation, at the version it was confirmed at', async () => {
     const confirm = await (await web.get(admin, `/console/topics/delete?${key}`)).text();
     expect(confirm).toContain('Delete topic &#39;test/orders&#39;?');
@@ -445,11 +466,14 @@ describe('console configuration writes refused', () => {
       expect(page).not.toContain('/new');
       expect(page).not.toContain('/delete');
     }
+    const topics = await (await web.get(viewer, '/console/topics')).text();
+    expect(topics).toContain('href="/console/topics/edit?engine=test&amp;topic=zaken"');
     const view = await web.get(viewer, '/console/topics/edit?engine=test&topic=zaken');
     expect(view.status).toBe(200);
     const viewPage = await view.text();
     expect(viewPage).toContain('Read only');
     expect(viewPage.match(/<form/g)).toHaveLength(1);
+    expect(viewPage).toContain('&quot;zrc&quot;: &quot;zaken&quot;');
     expect((await web.get(viewer, '/console/topics/new')).status).toBe(403);
 
     const before = (await api.store.audit.list({ limit: 1 }))[0]?.id;

@@ -6,7 +6,11 @@ import type { Column } from './config-pages.ts';
 export const ENGINES_PATH = '/console/engines';
 
 export const ENGINE_COLUMNS: ReadonlyArray<Column<EngineRecord>> = [
-  { label: 'Name', cell: (e) => html`<code>${e.name}</code>` },
+  {
+    label: 'Name',
+    cell: (e) =>
+      html`<a href="${ENGINES_PATH}/edit?name=${encodeURIComponent(e.name)}"><code>${e.name}</code></a>`,
+  },
   { label: 'REST URL', cell: (e) => e.url },
   { label: 'Auth', cell: (e) => authSummary(e.auth) },
   {

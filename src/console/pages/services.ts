@@ -7,7 +7,11 @@ import { authSummary } from './engines.ts';
 export const SERVICES_PATH = '/console/services';
 
 export const SERVICE_COLUMNS: ReadonlyArray<Column<ServiceRecord>> = [
-  { label: 'Name', cell: (s) => html`<code>${s.name}</code>` },
+  {
+    label: 'Name',
+    cell: (s) =>
+      html`<a href="${SERVICES_PATH}/edit?name=${encodeURIComponent(s.name)}"><code>${s.name}</code></a>`,
+  },
   { label: 'Kind', cell: (s) => s.kind },
   { label: 'Base URL', cell: (s) => s.baseUrl },
   { label: 'Auth', cell: (s) => authSummary(s.auth) },

@@ -22,7 +22,10 @@ export function topicTasksHref(topic: string): string {
 
 const COLUMNS: ReadonlyArray<Column<TopicRecord>> = [
   { label: 'Engine', cell: (t) => t.engine },
-  { label: 'Topic', cell: (t) => html`<code>${t.topic}</code>` },
+  {
+    label: 'Topic',
+    cell: (t) => html`<a href="${TOPICS_PATH}/edit?${topicQuery(t)}"><code>${t.topic}</code></a>`,
+  },
   {
     label: 'Work unit',
     cell: (t) => html`<a href="/console/work-units#unit-${t.workUnit}">${t.workUnit}</a>`,
