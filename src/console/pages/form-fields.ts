@@ -24,7 +24,12 @@ export function issuesNotice(issues: readonly FieldIssue[]): Markup {
 </div>`;
 }
 
-function control(field: FieldSpec, value: string, options: readonly string[], mode: FormMode): Markup {
+/** Whether an edit's empty secret field keeps a stored secret: the row's auth type is the field's. */
+function keeps(field: FieldSpec, values: FormValues, mode: FormMode): boolean {
+  return mode === 'edit' && (!field.authTypes || field.authTypes.includes(values['auth.type'] ?? ''));
+}
+
+function control(field: FieldSpec, value: string, options: readonly string[], keep: boolean): Markup {
   const id = idOf(field.name);
   switch (field.kind) {
     case 'checkbox':
@@ -40,7 +45,7 @@ function control(field: FieldSpec, value: string, options: readonly string[], mo
       return html`<textarea id="${id}" name="${field.name}" rows="4" spellcheck="false">${value}</textarea>`;
     case 'secret':
       return html`<input type="password" id="${id}" name="${field.name}" autocomplete="new-password"${
-        mode === 'edit' ? html` placeholder="leave empty to keep the stored one"` : ''
+        keep ? html` placeholder="leave empty to keep the stored one"` : ''
       }>`;
     case 'number':
       return html`<input type="text" inputmode="decimal" id="${id}" name="${field.name}" value="${value}">`;
@@ -61,13 +66,11 @@ export function formFields(options: {
   const { fields, values, issues, mode, choices = {} } = options;
   return html`${fields.map((field) => {
     const mine = issues.filter((issue) => issueOf(field.name, issue));
-    const help =
-      field.kind === 'secret' && mode === 'edit'
-        ? `${field.help ?? 'write-only'}; leave empty to keep the stored one`
-        : field.help;
+    const keep = field.kind === 'secret' && keeps(field, values, mode);
+    const help = keep ? `${field.help ?? 'write-only'}; leave empty to keep the stored one` : field.help;
     return html`<div class="field${mine.length > 0 ? ' invalid' : ''}">
   <label for="${idOf(field.name)}">${field.label}</label>
-  ${control(field, values[field.name] ?? '', choices[field.name] ?? field.options ?? [], mode)}
+  ${control(field, values[field.name] ?? '', choices[field.name] ?? field.options ?? [], keep)}
   ${help ? html`<small class="muted">${help}</small>` : ''}
   ${mine.map((issue) => html`<small class="field-error">${issue.message}</small>`)}
 </div>`;
