@@ -123,3 +123,16 @@ export const SERVICE_FIELDS: readonly FieldSpec[] = [
   { name: 'auth.clientId', label: 'ZGW: client id', kind: 'text', authTypes: ['zgw'], required: true },
   { name: 'auth.secret', label: 'ZGW: secret', kind: 'secret', authTypes: ['zgw'], help: secretHelp },
 ];
+
+/** An application's own credentials for a service: its id (a task's `bptlAppId`) and a service's auth fields. */
+export const CREDENTIAL_FIELDS: readonly FieldSpec[] = [
+  {
+    name: 'applicationId',
+    label: 'Application id',
+    kind: 'text',
+    createOnly: true,
+    required: true,
+    help: "a task's bptlAppId variable",
+  },
+  ...SERVICE_FIELDS.filter((field) => field.name.startsWith('auth.')),
+];

@@ -23,6 +23,7 @@ const HOST = { host: '127.0.0.1:3000' };
 const ENGINE_PASSWORD = 'engine-pass-Xq81';
 const SERVICE_KEY = 'service-key-Lm42';
 const NEW_SERVICE_KEY = 'service-key-Rt97';
+const APP_TOKEN = 'app-token-Zu55';
 
 interface Session {
   cookie: string;
@@ -88,7 +89,11 @@ afterAll(() => api?.close());
 async function allPages(session: Session): Promise<string> {
   const paths = ['/console/topics', '/console/engines', '/console/services', '/console/audit'];
   for (const e of await api.store.engines.list()) paths.push(`/console/engines/edit?name=${e.name}`);
-  for (const s of await api.store.services.list()) paths.push(`/console/services/edit?name=${s.name}`);
+  for (const s of await api.store.services.list()) {
+    paths.push(`/console/services/edit?name=${s.name}`, `/console/services/credentials?service=${s.name}`);
+    for (const r of await api.store.credentials.list(s.name))
+      paths.push(`/console/services/credentials/edit?service=${s.name}&name=${r.applicationId}`);
+  }
   for (const t of await api.store.topics.list())
     paths.push(`/console/topics/edit?engine=${t.engine}&topic=${encodeURIComponent(t.topic)}`);
   let out = '';
@@ -203,6 +208,57 @@ describe('console engines and services', () => {
     expect(badPage).toContain('<code>baseUrl</code>');
     expect(badPage).toContain('value="not a url"');
     expect(badPage).not.toContain(NEW_SERVICE_KEY);
+  });
+
+  it("keeps a service's credentials per application, their secret write-only", async () => {
+    const list = await web.get(admin, '/console/services/credentials?service=zaken');
+    expect(list.status).toBe(200);
+    await expect(list.text()).resolves.toContain('No application yet.');
+    const created = await web.post(admin, '/console/services/credentials/new?service=zaken', {
+      applicationId: 'app-1',
+      'auth.type': 'bearer',
+      'auth.token': APP_TOKEN,
+    });
+    expect(created.status).toBe(303);
+    expect(created.headers.get('location')).toBe('/console/services/credentials?service=zaken&saved=app-1');
+    expect((await api.store.services.credentialsFor('zaken', 'app-1'))?.auth).toEqual({
+      type: 'bearer',
+      token: APP_TOKEN,
+    });
+    const again = await web.post(admin, '/console/services/credentials/new?service=zaken', {
+      applicationId: 'app-1',
+      'auth.type': 'bearer',
+      'auth.token': APP_TOKEN,
+    });
+    expect(again.status).toBe(409);
+    const againPage = await again.text();
+    expect(againPage).toContain('<code>applicationId</code>');
+    expect(againPage).not.toContain(APP_TOKEN);
+
+    const edit = await (
+      await web.get(admin, '/console/services/credentials/edit?service=zaken&name=app-1')
+    ).text();
+    expect(edit).not.toContain(APP_TOKEN);
+    const kept = await web.post(admin, '/console/services/credentials/edit?service=zaken&name=app-1', {
+      version: versionOf(edit)!,
+      'auth.type': 'bearer',
+      'auth.token': '',
+    });
+    expect(kept.status).toBe(303);
+    const record = await api.store.credentials.get('zaken', 'app-1');
+    expect(record?.version).toBe(2);
+    expect((await api.store.services.credentialsFor('zaken', 'app-1'))?.auth).toEqual({
+      type: 'bearer',
+      token: APP_TOKEN,
+    });
+    const [entry] = await api.store.audit.list({ limit: 1 });
+    expect(entry).toMatchObject({ actor: 'token:test-admin', resourceType: 'service-credential' });
+    const shown = await (await web.get(admin, '/console/services/credentials?service=zaken')).text();
+    expect(shown).toContain('bearer (token set)');
+
+    const nowhere = await web.get(admin, '/console/services/credentials?service=nope');
+    expect(nowhere.status).toBe(404);
+    await expect(nowhere.text()).resolves.toContain('There is no service &#39;nope&#39;.');
   });
 
   it('never puts a secret in a page, for the admin or the viewer', async () => {
@@ -488,6 +544,8 @@ describe('console configuration writes refused', () => {
       ['/console/services/new', { name: 'viewer', baseUrl: 'http://127.0.0.1:9/' }],
       ['/console/services/edit?name=zaken', { version: '3', baseUrl: 'http://127.0.0.1:9/' }],
       ['/console/services/delete?name=zaken', { version: '3' }],
+      ['/console/services/credentials/new?service=zaken', { applicationId: 'viewer', 'auth.type': 'none' }],
+      ['/console/services/credentials/delete?service=zaken&name=app-1', { version: '2' }],
     ];
     for (const [path, values] of writes) {
       const res = await web.post(viewer, path, values);
