@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
 import { createAesGcmCodec } from '../../codec/aes-gcm-codec.ts';
+import { warnWhenNoCodecKey } from '../../codec/codec-keys.ts';
 import type { ApiToken } from '../../config/env.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
 import { consoleLinks } from '../../console/links.ts';
@@ -85,6 +86,7 @@ async function startDev(
   });
   shutdown.add('context', 'configuration store', () => loaded.close());
   const { env, log } = loaded;
+  warnWhenNoCodecKey(log, env.codecKeys);
 
   let urls = { temporalUi: '', cockpit: '' };
   let temporalAddress: string | undefined;
