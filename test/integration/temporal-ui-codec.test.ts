@@ -2,17 +2,24 @@
  * The real Temporal Web UI (of the global set-up's dev server) in a real Chromium shows a task's process data
  * decoded by the API's codec server, for an operator signed in to the console: the UI's codec setting "include
  * cross-origin credentials" sends the console's session cookie. Without the codec setting, or without a
- * session, the page shows the payload encrypted.
+ * session, the page shows the payload encrypted. And on a dev server started like `bptl dev`'s (with
+ * `--ui-codec-endpoint`, which sends no credentials), the browser setting takes over once chosen.
  */
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { describe, expect, inject, test } from 'vitest';
 import { type RunningApi, serveApi } from '../../src/api/serve.ts';
 import { encodeVariables } from '../../src/engine/variables.ts';
 import { waitForProcessEnd } from '../../src/local/demo.ts';
+import { startTemporalDevServer } from '../../src/local/temporal-dev-server.ts';
+import { createLogger } from '../../src/logging/logger.ts';
 import { externalTaskWorkflowId } from '../../src/workflows/external-task-input.ts';
 import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
-import { ENGINE, fileHarness, testCodec } from './harness.ts';
+import { testDataDir } from '../support/paths.ts';
+import { ENGINE, fileHarness, testCodec, testDataConverter } from './harness.ts';
 
 const DISTINCTIVE = 'Temporal-UI-Codec-Distinctive-7d21a9';
 
@@ -22,7 +29,8 @@ const DISTINCTIVE = 'Temporal-UI-Codec-Distinctive-7d21a9';
  * (`endpoint`, `includeCredentials`, `overrideRemoteCodecConfiguration`), for this browser only.
  */
 async function setCodecInUi(page: Page, endpoint: string): Promise<void> {
-  await page.click('[data-testid="data-encoder-status"]');
+  // Its button's test id names the codec's state: data-encoder-status, -status-error, …
+  await page.click('[data-testid^="data-encoder-status"]');
   await page.click('[data-testid="use-local-endpoint-input"]');
   await page.fill('[data-testid="data-encoder-endpoint-input"]', endpoint);
   await page.click('[data-testid="data-encoder-include-credentials"]');
@@ -147,6 +155,76 @@ describe('the Temporal UI with the codec server', () => {
       expect(await input.textContent()).toContain('customerName');
     } finally {
       await context.close();
+    }
+  });
+});
+
+/** A port nobody listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the Temporal UI of a dev server with --ui-codec-endpoint (as bptl dev starts it)', () => {
+  it('gets 401 with the cluster-level setting, and decodes with the browser setting and credentials', async ({
+    ui: { browser },
+  }) => {
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const api = await createTestApi({ codec: testCodec(), codecCorsOrigins: [`http://127.0.0.1:${uiPort}`] });
+    const server = await serveApi(api.app, { port: 0, hostname: '127.0.0.1' });
+    const endpoint = `${server.url}/codec`;
+    const temporal = await startTemporalDevServer({
+      // Its own folder: the log file is <dataDir>/temporal/server.log, the global set-up's is in testDataDir.
+      dataDir: path.join(testDataDir, 'ui-codec-cluster-level'),
+      port,
+      uiPort,
+      inMemory: true,
+      uiCodecEndpoint: endpoint,
+      log: createLogger('test-ui-codec', { level: 'warn' }),
+    });
+    const connection = await Connection.connect({ address: temporal.address });
+    const context = await newContext(browser);
+    try {
+      // No worker: the started event holds the input, which is all the page needs.
+      const handle = await new Client({ connection, dataConverter: testDataConverter() }).workflow.start(
+        'externalTask',
+        {
+          taskQueue: 'nobody-polls',
+          workflowId: 'ui-codec-cluster-level',
+          args: [{ customerName: DISTINCTIVE }],
+        },
+      );
+      const url = `${temporal.uiUrl}/namespaces/default/workflows/ui-codec-cluster-level/${handle.firstExecutionRunId}/history`;
+      const page = await context.newPage();
+      await page.goto(`${server.url}/console/login`);
+      await page.fill('#token', VIEWER_TOKEN);
+      await page.click('button[type=submit]');
+      await page.waitForURL(/\/console\/tasks/);
+      // The cluster-level endpoint is called without credentials: signed in or not, 401.
+      const refused = page.waitForResponse(isDecode(endpoint));
+      expect(await shownInput(page, url)).not.toContain(DISTINCTIVE);
+      expect((await refused).status()).toBe(401);
+
+      await setCodecInUi(page, endpoint);
+      const decoded = page.waitForResponse(isDecode(endpoint));
+      const input = page.locator('div:has(> h3:text-is("Input")) .cm-content').first();
+      await page.goto(url);
+      expect((await decoded).status()).toBe(200);
+      await expect
+        .poll(async () => (await input.textContent()) ?? '', { timeout: 30_000 })
+        .toContain(DISTINCTIVE);
+    } finally {
+      await context.close();
+      await connection.close();
+      await temporal.stop();
+      await server.close();
+      await api.close();
     }
   });
 });
