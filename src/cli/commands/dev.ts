@@ -169,6 +169,8 @@ async function startDev(
     urls.temporalUi && `  Temporal UI      ${urls.temporalUi}`,
     urls.cockpit && `  Camunda Cockpit  ${urls.cockpit}   (user demo, password demo)`,
     `  BPTL console     ${api.url}/console   (sign in with the API token)`,
+    urls.temporalUi &&
+      `  Decoded data     in the Temporal UI once signed in to the console: Codec Server → "Use my browser setting", ${api.url}/codec, "Include cross-origin credentials"`,
     `  BPTL API         ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
     printed && `  API token        ${printed}   (admin; export BPTL_API_TOKEN=… for bptl topics)`,
     `  Configuration    ${ctx.source.description}`,
