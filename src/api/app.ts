@@ -11,8 +11,10 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { consoleApp } from '../console/console-app.ts';
+import { createSessionCodec, SESSION_COOKIE } from '../console/session.ts';
 import { createLogger } from '../logging/logger.ts';
 import type { HealthCheck, HealthChecks } from '../observability/health-checks.ts';
 import { readinessResponse } from '../observability/health-server.ts';
@@ -232,9 +234,14 @@ export function createApp(deps: ApiDependencies): Hono<ApiEnv> {
   // The web console (server-rendered pages with a session cookie; src/console/), and / leads there.
   app.route('/console', consoleApp(deps, log));
   app.get('/', (c) => c.redirect('/console', 303));
+  // The codec server also takes the console's session, so that the Temporal UI decodes for a signed-in operator.
+  const sessions = createSessionCodec(deps.tokens);
+  const session = (c: Context<ApiEnv>) => sessions.read(getCookie(c, SESSION_COOKIE))?.principal;
   for (const op of operations) {
     const handlers: MiddlewareHandler<ApiEnv>[] = [];
-    if (op.access !== 'public') handlers.push(requireRole(deps.tokens, op.access));
+    if (op.access !== 'public') {
+      handlers.push(requireRole(deps.tokens, op.access, op.sessionCookie ? { session } : {}));
+    }
     handlers.push(rejectNulCharacters());
     if (deps.readOnly !== undefined && op.method !== 'get' && CONFIGURATION_TAGS.has(op.tag)) {
       handlers.push(readOnly(deps.readOnly));

@@ -106,7 +106,12 @@ function operationObject(op: Operation): JsonObject {
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     tags: [op.tag],
-    security: op.access === 'public' ? [] : [{ bearer: [] }],
+    security:
+      op.access === 'public'
+        ? []
+        : op.sessionCookie
+          ? [{ bearer: [] }, { consoleSession: [] }]
+          : [{ bearer: [] }],
     'x-bptl-role': op.access,
     ...(params.length ? { parameters: params } : {}),
     ...(op.body
@@ -143,6 +148,13 @@ export function buildOpenApiDocument(operations: readonly Operation[]): JsonObje
       schemas: { Problem: toSchema(problemSchema, 'output') },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'a token of BPTL_API_TOKENS' },
+        consoleSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'bptl_session',
+          description:
+            "the web console's session, set by signing in at /console (accepted by the codec server only)",
+        },
       },
     },
   };

@@ -38,6 +38,12 @@ export interface Operation<B extends z.ZodType = z.ZodType, Q extends z.ZodObjec
   summary: string;
   description?: string;
   access: Access;
+  /**
+   * Whether a console session (its cookie, src/console/session.ts) is accepted instead of a bearer token. Only
+   * for operations without side effects that a browser calls from another origin with credentials (the codec
+   * server for the Temporal UI): the browser sends the cookie on its own, so a write would be open to CSRF.
+   */
+  sessionCookie?: boolean;
   /** Descriptions of the path parameters, by name. */
   params?: Record<string, string>;
   /** The query parameters (an object of optional/coercing fields); a bad one is a 400 naming it. */

@@ -82,3 +82,19 @@ export function deriveCodecKey(secretKey: Buffer, secretKeyId: string): CodecKey
   );
   return new CodecKey(`secret-${secretKeyId}`, key);
 }
+
+/** What a long-running command logs at start when it has no codec key (payloads go to Temporal in plain text). */
+export const NO_CODEC_KEY_WARNING =
+  'no payload codec key: process data is stored in plain text in Temporal; set BPTL_SECRET_KEY or ' +
+  'BPTL_CODEC_KEYS (see docs/operations.md, "Process data in Temporal")';
+
+/** The warning for a process with these codec keys: NO_CODEC_KEY_WARNING when there is none, else undefined. */
+export function codecKeyWarning(keys: readonly CodecKey[]): string | undefined {
+  return keys.length === 0 ? NO_CODEC_KEY_WARNING : undefined;
+}
+
+/** Logs the warning of `codecKeyWarning` once, at warn, when there is one. */
+export function warnWhenNoCodecKey(log: { warn(message: string): void }, keys: readonly CodecKey[]): void {
+  const warning = codecKeyWarning(keys);
+  if (warning) log.warn(warning);
+}

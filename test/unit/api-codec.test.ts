@@ -1,4 +1,7 @@
-/** The codec server: POST /codec/decode and /codec/encode with a viewer token, and CORS for the Temporal UI. */
+/**
+ * The codec server: POST /codec/decode and /codec/encode with a viewer token or a console session (the Temporal
+ * UI's cookie), and CORS for the Temporal UI.
+ */
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +116,49 @@ describe('codec server', () => {
       body: { payloads: [] },
     });
     expect(evilPost.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('takes a console session instead of a token, and only there', async () => {
+    const signIn = await api.app.request('/console/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: VIEWER_TOKEN }).toString(),
+    });
+    expect(signIn.status).toBe(303);
+    const cookie = /bptl_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')?.[0];
+    expect(cookie).toBeDefined();
+    const body = { payloads: [await encryptedJsonPayload()] };
+    const decoded = await api.request('POST', '/codec/decode', {
+      token: null,
+      headers: { cookie: cookie!, origin: UI, 'x-namespace': 'default' },
+      body,
+    });
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers.get('access-control-allow-origin')).toBe(UI);
+    expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
+    const { payloads } = (await decoded.json()) as { payloads: Array<{ data: string }> };
+    expect(Buffer.from(payloads[0]!.data, 'base64').toString()).toContain(SECRET);
+    expect(
+      api.logLines.some((line) => line.includes('token:test-viewer') && line.includes('/codec/decode')),
+    ).toBe(true);
+
+    const forged = `${cookie!.slice(0, -2)}xx`;
+    const refused = await api.request('POST', '/codec/decode', {
+      token: null,
+      headers: { cookie: forged },
+      body,
+    });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('console session');
+    // A request with a token is judged by the token alone.
+    const badToken = await api.request('POST', '/codec/decode', {
+      token: 'nope',
+      headers: { cookie: cookie! },
+      body,
+    });
+    expect(badToken.status).toBe(401);
+    // Other operations take no cookie: the browser would send it on its own (CSRF).
+    const topics = await api.request('GET', '/topics', { token: null, headers: { cookie: cookie! } });
+    expect(topics.status).toBe(401);
   });
 });

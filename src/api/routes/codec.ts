@@ -2,7 +2,10 @@
  * The codec server of the Temporal UI and CLI (Temporal's codec-server protocol): POST /codec/decode and
  * POST /codec/encode take `{"payloads": [{"metadata": {"<key>": "<base64>"}, "data": "<base64>"}]}` and answer the
  * same shape, each payload run through BPTL's payload codec (src/codec/aes-gcm-codec.ts). They need a viewer
- * token. A browser may call them from the origins in BPTL_CODEC_CORS_ORIGINS (codec-cors.ts).
+ * token, or a console session: the Temporal UI sends the operator's `bptl_session` cookie when its codec
+ * setting "include cross-origin credentials" is on. A browser may call them from the origins in
+ * BPTL_CODEC_CORS_ORIGINS (codec-cors.ts). They change nothing, so a cookie is no CSRF risk here; and a
+ * cross-origin JSON POST needs a preflight, which other origins do not pass.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
@@ -65,6 +68,7 @@ export function codecOperations(deps: ApiDependencies): Operation[] {
     method: 'post',
     tag: 'codec',
     access: 'viewer',
+    sessionCookie: true,
     body: codecPayloadsSchema,
   } as const;
   return [

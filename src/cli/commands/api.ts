@@ -3,6 +3,7 @@ import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
 import { createAesGcmCodec } from '../../codec/aes-gcm-codec.ts';
+import { warnWhenNoCodecKey } from '../../codec/codec-keys.ts';
 import { codecDataConverter } from '../../codec/data-converter.ts';
 import { type ApiToken, loadEnv } from '../../config/env.ts';
 import { consoleLinks } from '../../console/links.ts';
@@ -45,6 +46,7 @@ export async function runApi(options: { configFile?: string | undefined }): Prom
   await runUntilStopped(async (shutdown) => {
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
+    warnWhenNoCodecKey(ctx.log, ctx.env.codecKeys);
     const served = await apiStore(ctx);
     shutdown.add('context', 'store the API serves', () => served.close());
     const address = ctx.env.TEMPORAL_ADDRESS;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/serve.ts';
 import { createAesGcmCodec } from '../../codec/aes-gcm-codec.ts';
+import { warnWhenNoCodecKey } from '../../codec/codec-keys.ts';
 import type { ApiToken } from '../../config/env.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
 import { consoleLinks } from '../../console/links.ts';
@@ -85,6 +86,7 @@ async function startDev(
   });
   shutdown.add('context', 'configuration store', () => loaded.close());
   const { env, log } = loaded;
+  warnWhenNoCodecKey(log, env.codecKeys);
 
   let urls = { temporalUi: '', cockpit: '' };
   let temporalAddress: string | undefined;
@@ -167,6 +169,8 @@ async function startDev(
     urls.temporalUi && `  Temporal UI      ${urls.temporalUi}`,
     urls.cockpit && `  Camunda Cockpit  ${urls.cockpit}   (user demo, password demo)`,
     `  BPTL console     ${api.url}/console   (sign in with the API token)`,
+    urls.temporalUi &&
+      `  Decoded data     in the Temporal UI once signed in to the console: Codec Server → "Use my browser setting", ${api.url}/codec, "Include cross-origin credentials"`,
     `  BPTL API         ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
     printed && `  API token        ${printed}   (admin; export BPTL_API_TOKEN=… for bptl topics)`,
     `  Configuration    ${ctx.source.description}`,

@@ -4,6 +4,8 @@
  * no dispatch through the task queue), and one process holds one Node runtime and one Temporal core instead of
  * two. Scale by running more of them, each with its own BPTL_WORKER_ID.
  */
+
+import { warnWhenNoCodecKey } from '../../codec/codec-keys.ts';
 import { ensureError } from '../../errors.ts';
 import { createMetrics, temporalSdkMetrics } from '../../observability/metrics.ts';
 import { startProcessHealth } from '../../observability/process-health.ts';
@@ -17,6 +19,7 @@ export async function runCombined(options: { configFile?: string | undefined }):
   await runUntilStopped(async (shutdown: Shutdown) => {
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
+    warnWhenNoCodecKey(ctx.log, ctx.env.codecKeys);
     const metrics = createMetrics({ defaults: true });
     const sdkMetrics = temporalSdkMetrics(ctx.env.BPTL_TEMPORAL_METRICS_PORT);
     const health = await startProcessHealth(ctx, shutdown, metrics, sdkMetrics);

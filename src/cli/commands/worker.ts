@@ -1,5 +1,6 @@
 /** `bptl worker`. */
 import type { NativeConnection } from '@temporalio/worker';
+import { warnWhenNoCodecKey } from '../../codec/codec-keys.ts';
 import { createMetrics, temporalSdkMetrics } from '../../observability/metrics.ts';
 import { startProcessHealth } from '../../observability/process-health.ts';
 import type { BptlWorker } from '../../worker/bptl-worker.ts';
@@ -31,6 +32,7 @@ export async function runWorker(options: { configFile?: string | undefined }): P
   await runUntilStopped(async (shutdown) => {
     const ctx = await loadContext(options.configFile ? { configFile: options.configFile } : {});
     shutdown.add('context', 'configuration store', () => ctx.close());
+    warnWhenNoCodecKey(ctx.log, ctx.env.codecKeys);
     const metrics = createMetrics({ defaults: true });
     const sdkMetrics = temporalSdkMetrics(ctx.env.BPTL_TEMPORAL_METRICS_PORT);
     const health = await startProcessHealth(ctx, shutdown, metrics, sdkMetrics);
