@@ -19,7 +19,9 @@ import { CONSOLE_CSS } from './assets/console-css.ts';
 import { registerConfigRoutes } from './config-routes.ts';
 import { checkCsrf } from './csrf.ts';
 import { type Markup, notice, page } from './layout.ts';
+import { loadOverview } from './overview.ts';
 import { AUDIT_PAGE_SIZE, auditPage } from './pages/audit.ts';
+import { overviewPage, overviewQuery } from './pages/overview.ts';
 import { signInPage } from './pages/sign-in.ts';
 import { taskDetailPage } from './pages/task-detail.ts';
 import { taskListQuery, tasksPage } from './pages/tasks.ts';
@@ -32,7 +34,7 @@ export interface ConsoleEnv {
 }
 
 /** Where the console starts. */
-const HOME = '/console/tasks';
+const HOME = '/console/overview';
 
 /** Headers of every console answer: no framing, nothing from elsewhere, no caching of pages. */
 const PAGE_HEADERS = {
@@ -131,6 +133,25 @@ export function consoleApp(deps: ApiDependencies, log: Logger): Hono<ConsoleEnv>
   });
 
   app.get('/', (c) => c.redirect(HOME, 303));
+
+  app.get('/overview', async (c) => {
+    const session = c.get('session');
+    const parsed = overviewQuery.safeParse(c.req.query());
+    if (!parsed.success) {
+      const error = `The window is not valid: ${formatIssues(parsed.error.issues)}`;
+      return render(c, page({ title: 'Overview', session, body: notice('error', error) }), 400);
+    }
+    const [topics, engines] = await Promise.all([deps.store.topics.list(), deps.store.engines.list()]);
+    const overview = await loadOverview({
+      temporal: deps.temporal,
+      engines: deps.engines,
+      engineNames: engines.map((e) => e.name),
+      topics: [...new Set(topics.map((t) => t.topic))].sort(),
+      window: parsed.data.window,
+    });
+    if (overview.errors.length > 0) log.warn('console overview incomplete', { errors: overview.errors });
+    return render(c, overviewPage(session, overview));
+  });
 
   app.get('/tasks', async (c) => {
     const session = c.get('session');

@@ -10,6 +10,7 @@ export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** The console's pages, in the navigation's order. */
 export const NAV = [
+  { path: '/console/overview', label: 'Overview' },
   { path: '/console/tasks', label: 'Tasks' },
   { path: '/console/topics', label: 'Topics' },
   { path: '/console/engines', label: 'Engines' },

@@ -2,12 +2,13 @@
  * The console's task list in a real Chromium, on tasks that ran through the real Camunda and Temporal: each
  * filter narrows the list to the right workflows, and a failed task shows as failed.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { type RunningApi, serveApi } from '../../src/api/serve.ts';
 import { encodeVariables } from '../../src/engine/variables.ts';
 import { waitForProcessEnd } from '../../src/local/demo.ts';
 import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { engineInput, topicInput } from '../support/store-inputs.ts';
 import { createHarness, ENGINE, eventually } from './harness.ts';
 
 const it = test
@@ -51,6 +52,13 @@ const it = test
       },
     });
     cleanups.push(() => api.close());
+    // The overview has a row per configured topic: the store has the ones the poller was given.
+    await api.store.engines.create(engineInput({ name: ENGINE, url: inject('camundaUrl') }), {
+      actor: 'test',
+    });
+    for (const [unit, topic] of Object.entries(topics)) {
+      await api.store.topics.create(topicInput({ engine: ENGINE, topic, workUnit: unit }), { actor: 'test' });
+    }
     const server: RunningApi = await serveApi(api.app, { port: 0, hostname: '127.0.0.1' });
     cleanups.push(() => server.close());
     // Visibility is eventually consistent: wait until all three are listed as closed.
@@ -82,9 +90,9 @@ const it = test
 
 describe('the console task list', () => {
   it('filters by topic and outcome, and links each row to its detail', async ({
-    tasks: { topics, started, page },
+    tasks: { topics, started, page, server },
   }) => {
-    expect(new URL(page.url()).pathname).toBe('/console/tasks');
+    await page.goto(`${server.url}/console/tasks`);
     await page.fill('#topic', topics.echo);
     await page.selectOption('#outcome', 'completed');
     await page.click('form.filters button[type=submit]');
@@ -167,6 +175,39 @@ describe('the console task list', () => {
     await expect(page.getAttribute('#cockpit-link', 'href')).resolves.toBe(
       `http://cockpit.test/camunda/app/cockpit/default/#/process-instance/${started.failing.id}`,
     );
+  });
+
+  it('counts the failed task on the overview, by topic, and leads from the count to the task', async ({
+    tasks: { topics, started, page, server },
+  }) => {
+    // Signing in lands on the overview.
+    await page.goto(`${server.url}/console`);
+    expect(new URL(page.url()).pathname).toBe('/console/overview');
+    const row = (topic: string) => page.locator('table.counts tbody tr', { hasText: topic });
+    const cells = async (topic: string) =>
+      (await row(topic).locator('td').allTextContents()).map((t) => t.trim());
+    // Columns: completed, failed, BPMN error, abandoned, ended abnormally, running now.
+    expect(await cells(topics.fail)).toEqual(['0', '1', '0', '0', '0', '0']);
+    expect(await cells(topics.echo)).toEqual(['2', '0', '0', '0', '0', '0']);
+    // The chart has the failure in one of its bars (each bar's title lists its counts).
+    const titles = await page.locator('figure.chart g.bar title').allTextContents();
+    expect(titles).toHaveLength(24);
+    expect(titles.some((t) => /[1-9]\d* failed/.test(t))).toBe(true);
+    await expect(page.textContent('main')).resolves.toContain('Last hour');
+    // The engine answers.
+    await expect(page.locator('tr', { hasText: ENGINE }).last().textContent()).resolves.toContain('yes');
+    // The failed count leads to the list of that topic's failed tasks, and from there to the task.
+    await row(topics.fail).locator('td a').first().click();
+    expect(new URL(page.url()).searchParams.get('outcome')).toBe('failed');
+    await expect(page.locator('#tasks tbody tr').count()).resolves.toBe(1);
+    await expect(page.textContent('#tasks')).resolves.toContain(started.failing.id);
+    // Another window is offered and counted; a window that is not offered is refused, naming it.
+    await page.goto(`${server.url}/console/overview?window=1h`);
+    expect(await cells(topics.fail)).toEqual(['0', '1', '0', '0', '0', '0']);
+    await expect(page.locator('figure.chart g.bar title').count()).resolves.toBe(12);
+    const bad = await page.goto(`${server.url}/console/overview?window=3y`);
+    expect(bad?.status()).toBe(400);
+    await expect(page.textContent('[role=alert]')).resolves.toContain('window');
   });
 
   it('answers a workflow Temporal does not have with 404', async ({ tasks: { page, server } }) => {

@@ -50,9 +50,9 @@ describe('console', () => {
 
   it('goes back only to a console path after sign-in', async () => {
     expect((await signIn(VIEWER_TOKEN, '/console/audit')).location).toBe('/console/audit');
-    expect((await signIn(VIEWER_TOKEN, 'https://evil.example/')).location).toBe('/console/tasks');
-    expect((await signIn(VIEWER_TOKEN, '//evil.example/console')).location).toBe('/console/tasks');
-    expect((await signIn(VIEWER_TOKEN, '/tasks')).location).toBe('/console/tasks');
+    expect((await signIn(VIEWER_TOKEN, 'https://evil.example/')).location).toBe('/console/overview');
+    expect((await signIn(VIEWER_TOKEN, '//evil.example/console')).location).toBe('/console/overview');
+    expect((await signIn(VIEWER_TOKEN, '/tasks')).location).toBe('/console/overview');
   });
 
   it('refuses a form without the session token, or from another origin, and does not sign out', async () => {

@@ -59,4 +59,18 @@ button.secondary { background: #fff; color: var(--accent); padding: 2px 8px; }
 button.danger { border-color: var(--bad); background: var(--bad); }
 details.unit { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 6px 10px; margin-bottom: 6px; }
 .ok { color: var(--ok); font-weight: 600; }
+nav.windows { display: flex; gap: 12px; margin: 0 0 8px; }
+nav.windows a { color: var(--muted); text-decoration: none; }
+nav.windows a[aria-current] { color: var(--accent); font-weight: 600; }
+figure.chart { margin: 8px 0 16px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
+figure.chart svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
+figure.chart g.bar:hover rect[fill="transparent"] { fill: #eef0f4; }
+figure.chart figcaption { display: flex; flex-wrap: wrap; gap: 6px 16px; color: var(--muted); font-size: 12px; }
+.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+.swatch.completed { background: #1a7f37; }
+.swatch.failed { background: #b42318; }
+.swatch.bpmn-error { background: #9a6700; }
+.swatch.abandoned { background: #8250df; }
+.swatch.ended-abnormally { background: #1d2433; }
+table.counts tr.total th, table.counts tr.total td { font-weight: 600; background: #fafbfc; }
 `;
