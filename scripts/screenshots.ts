@@ -249,7 +249,7 @@ try {
   await shoot('sign-in');
   await page.fill('#token', ADMIN.token);
   await page.click('button[type=submit]');
-  await page.waitForURL(/\/console\/tasks/);
+  await page.waitForURL(/\/console\/overview/);
   for (const item of NAV) {
     const response = await page.goto(`${api.url}${item.path}`);
     if (!response?.ok()) throw new Error(`${item.path} answered ${response?.status()}`);
