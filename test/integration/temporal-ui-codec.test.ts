@@ -144,7 +144,7 @@ describe('the Temporal UI with the codec server', () => {
       await page.goto(`${server.url}/console/login`);
       await page.fill('#token', VIEWER_TOKEN);
       await page.click('button[type=submit]');
-      await page.waitForURL(/\/console\/tasks/);
+      await page.waitForURL(/\/console\/overview/);
       const decoded = page.waitForResponse(isDecode(codecEndpoint));
       const input = page.locator('div:has(> h3:text-is("Input")) .cm-content').first();
       await page.goto(workflowPage);
@@ -205,7 +205,7 @@ describe('the Temporal UI of a dev server with --ui-codec-endpoint (as bptl dev 
       await page.goto(`${server.url}/console/login`);
       await page.fill('#token', VIEWER_TOKEN);
       await page.click('button[type=submit]');
-      await page.waitForURL(/\/console\/tasks/);
+      await page.waitForURL(/\/console\/overview/);
       // The cluster-level endpoint is called without credentials: signed in or not, 401.
       const refused = page.waitForResponse(isDecode(endpoint));
       expect(await shownInput(page, url)).not.toContain(DISTINCTIVE);
