@@ -178,7 +178,7 @@ describe('the console task list', () => {
   });
 
   it('counts the failed task on the overview, by topic, and leads from the count to the task', async ({
-    tasks: { topics, started, page, server },
+    tasks: { h, topics, started, page, server },
   }) => {
     // Signing in lands on the overview.
     await page.goto(`${server.url}/console`);
@@ -201,6 +201,15 @@ describe('the console task list', () => {
     expect(new URL(page.url()).searchParams.get('outcome')).toBe('failed');
     await expect(page.locator('#tasks tbody tr').count()).resolves.toBe(1);
     await expect(page.textContent('#tasks')).resolves.toContain(started.failing.id);
+    // …and its detail shows the error and links to its run in the Temporal UI.
+    await page.click('#tasks tbody tr a');
+    await expect(page.textContent('#activities')).resolves.toContain('the archive said no');
+    const [run] = await Array.fromAsync(
+      h.client.workflow.list({ query: `BptlProcessInstanceId = '${started.failing.id}'` }),
+    );
+    await expect(page.getAttribute('#temporal-link', 'href')).resolves.toBe(
+      `http://temporal-ui.test/namespaces/default/workflows/${encodeURIComponent(run!.workflowId)}/${run!.runId}/history`,
+    );
     // Another window is offered and counted; a window that is not offered is refused, naming it.
     await page.goto(`${server.url}/console/overview?window=1h`);
     expect(await cells(topics.fail)).toEqual(['0', '1', '0', '0', '0', '0']);
