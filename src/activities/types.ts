@@ -3,6 +3,7 @@
  * with `import type` only).
  */
 import type { CamundaVariables } from '../engine/variables.ts';
+import type { OutboundRequest } from '../work-units/outbound-log.ts';
 import type { TaskSnapshot } from '../workflows/external-task-input.ts';
 
 /** The lock a work unit's runner keeps while the unit runs (renewed at half its duration). */
@@ -41,7 +42,14 @@ export type WorkUnitResult = (
 ) & {
   /** The lock as the runner left it, when it renewed it at least once. */
   lock?: LockState;
-};
+} & OutboundRequests;
+
+/** The outbound requests of an attempt (for the console; the workflow ignores them). Absent when none. */
+export interface OutboundRequests {
+  requests?: OutboundRequest[];
+  /** How many more requests were made than `requests` keeps. */
+  requestsDropped?: number;
+}
 
 /** The lock after the runner's last renewal. */
 export interface LockState {
@@ -53,7 +61,7 @@ export interface LockState {
 }
 
 /** What a failed attempt carries in its ApplicationFailure details[0]. */
-export interface AttemptFailureDetails {
+export interface AttemptFailureDetails extends OutboundRequests {
   attempt?: number;
   /** The lock as the runner left it, when it renewed it. */
   lock?: LockState;

@@ -17,6 +17,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import type { BptlMetrics } from '../observability/metrics.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
 import { idempotencyKeyOf } from '../work-units/idempotency-key.ts';
+import { OutboundLog } from '../work-units/outbound-log.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import { type ServiceResolver, serviceClientsFor } from '../work-units/service-clients.ts';
 import { lostFailure, nonRetryable, toFailure } from './attempt-failures.ts';
@@ -101,13 +102,16 @@ export function createWorkUnitActivities(
 
   async function runAttempt(input: RunWorkUnitInput, ctx: Context): Promise<WorkUnitResult> {
     const attempt = input.attempt ?? ctx.info.attempt;
+    // The attempt's outbound requests, for the console's task detail: in its result or its failure's details.
+    const outbound = new OutboundLog();
+    const baseDetails = (): AttemptFailureDetails => ({ attempt, ...outbound.summary() });
     const unit = registry.get(input.workUnit);
     if (!unit) {
       // Retried (a while: the workflow bounds it): another worker, of a newer version, may have it.
       throw ApplicationFailure.create({
         type: FailureTypes.UnknownWorkUnit,
         message: `work unit '${input.workUnit}' is not registered on this worker (it has: ${[...registry.names()].join(', ')})`,
-        details: [{ attempt }],
+        details: [baseDetails()],
       });
     }
     const task: TaskMetadata = {
@@ -124,14 +128,14 @@ export function createWorkUnitActivities(
     try {
       values = decodeVariables(input.variables);
     } catch (error) {
-      throw toFailure(ensureError(error), { attempt });
+      throw toFailure(ensureError(error), baseDetails());
     }
     const parsed = unit.input.safeParse(values);
     if (!parsed.success) {
       throw nonRetryable(
         'InputError',
         `the variables do not fit work unit '${unit.name}':\n${formatIssues(parsed.error.issues)}`,
-        { attempt },
+        baseDetails(),
       );
     }
     const log = baseLog.child(unit.name);
@@ -139,12 +143,20 @@ export function createWorkUnitActivities(
       typeof values.bptlAppId === 'string' && values.bptlAppId !== '' ? values.bptlAppId : undefined;
     let services: Awaited<ReturnType<typeof serviceClientsFor>>;
     try {
-      services = await serviceClientsFor(unit.services, input.services ?? {}, appId, options.services, log, {
-        workUnit: unit.name,
-        topic: input.task.topicName,
-      });
+      services = await serviceClientsFor(
+        unit.services,
+        input.services ?? {},
+        appId,
+        options.services,
+        log,
+        {
+          workUnit: unit.name,
+          topic: input.task.topicName,
+        },
+        outbound,
+      );
     } catch (error) {
-      throw toFailure(ensureError(error), { attempt });
+      throw toFailure(ensureError(error), baseDetails());
     }
     // The lock is kept from here while the unit runs; a repeated attempt first makes sure the task is still
     // ours (it may have been deleted during the back-off), so a unit never runs for a task that is gone.
@@ -158,7 +170,7 @@ export function createWorkUnitActivities(
           })
         : undefined;
     const failureDetails = (): AttemptFailureDetails => ({
-      attempt,
+      ...baseDetails(),
       ...(keeper?.state ? { lock: keeper.state } : {}),
     });
     if (keeper && attempt > 1) {
@@ -181,6 +193,7 @@ export function createWorkUnitActivities(
         sleep: (ms: number) => abortableSleep(ms, signal),
         camunda,
         services,
+        outbound,
       });
     } catch (thrown) {
       const error = ensureError(thrown);
@@ -194,6 +207,7 @@ export function createWorkUnitActivities(
               errorMessage: error.message,
               variables: encodeVariables(error.variables),
               ...(keeper?.state ? { lock: keeper.state } : {}),
+              ...outbound.summary(),
             },
             payloadLimitBytes,
           );
@@ -216,6 +230,7 @@ export function createWorkUnitActivities(
           outcome: 'completed',
           ...encodeOutput(outputValues),
           ...(keeper?.state ? { lock: keeper.state } : {}),
+          ...outbound.summary(),
         },
         payloadLimitBytes,
       );

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import { isServiceAlias } from '../config/names.ts';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { OutboundLog } from './outbound-log.ts';
 
 /** What a task looked like when it was fetched: for logs and for work units that need it. */
 export interface TaskMetadata {
@@ -61,6 +62,11 @@ export interface WorkUnitContext<I> {
    * task's `bptlAppId` picking the application's credentials). Empty when the unit declares no services.
    */
   services: Readonly<Record<string, AxiosInstance>>;
+  /**
+   * The attempt's outbound request log, shown on the console's task detail: the service clients record into it
+   * themselves; a unit that makes requests by other means may record them (never a header, body or query).
+   */
+  outbound: OutboundLog;
 }
 
 /** A work unit: the typed code a topic runs. */

@@ -13,6 +13,7 @@ import { NonRetryableError } from '../errors.ts';
 import { toHttpRequestError } from '../http/http-request-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ServiceAuth } from '../store/schemas.ts';
+import type { OutboundLog } from './outbound-log.ts';
 
 /** Finds a service's base URL and the credentials for an application (the worker's view of the store). */
 export interface ServiceResolver {
@@ -51,12 +52,14 @@ export function zgwJwt(clientId: string, secret: string, nowMs = Date.now()): st
 /**
  * An axios instance for one service with its auth applied and requests logged without secrets. A failed
  * request rejects with an HttpRequestError (`status`, `code`, `response.status` and `response.data` as axios
- * has them); anything else a request interceptor throws is passed on unchanged.
+ * has them); anything else a request interceptor throws is passed on unchanged. With `outbound`, each request
+ * (answered or not) is recorded there: method, origin, path, status or error code, duration (outbound-log.ts).
  */
 export function createServiceClient(
   service: { name: string; baseUrl: string; auth: ServiceAuth },
   log: Logger,
   timeoutMs = SERVICE_TIMEOUT_MS,
+  outbound?: OutboundLog,
 ): AxiosInstance {
   const client = axios.create({ baseURL: service.baseUrl, timeout: timeoutMs });
   const { auth } = service;
@@ -89,9 +92,27 @@ export function createServiceClient(
     // The path only: a query string may carry a token.
     path: (config?.url ?? '').split('?')[0],
   });
+  const record = (
+    config: { method?: string; url?: string; baseURL?: string; startedAt?: number } | undefined,
+    status: number | undefined,
+    code: string | undefined,
+  ) => {
+    if (!outbound || !config) return;
+    const startedAt = config.startedAt ?? Date.now();
+    outbound.record({
+      method: config.method ?? 'get',
+      url: config.url ?? '',
+      baseUrl: config.baseURL ?? service.baseUrl,
+      status,
+      code,
+      durationMs: Date.now() - startedAt,
+      at: startedAt,
+    });
+  };
   client.interceptors.response.use(
     (response) => {
       const startedAt = (response.config as { startedAt?: number }).startedAt ?? Date.now();
+      record(response.config, response.status, undefined);
       log.info('service request', {
         ...describe(response.config),
         status: response.status,
@@ -101,10 +122,11 @@ export function createServiceClient(
     },
     (error: unknown) => {
       const e = error as {
-        config?: { method?: string; url?: string };
+        config?: { method?: string; url?: string; baseURL?: string; startedAt?: number };
         response?: { status?: number };
         code?: string;
       };
+      record(e.config, e.response?.status, e.response ? undefined : (e.code ?? 'ERROR'));
       log.warn('service request failed', { ...describe(e.config), status: e.response?.status, code: e.code });
       return Promise.reject(toHttpRequestError(error));
     },
@@ -120,6 +142,7 @@ export async function serviceClientsFor(
   resolver: ServiceResolver | undefined,
   log: Logger,
   context: { workUnit: string; topic: string },
+  outbound?: OutboundLog,
 ): Promise<Record<string, AxiosInstance>> {
   const clients: Record<string, AxiosInstance> = {};
   for (const alias of aliases) {
@@ -135,7 +158,7 @@ export async function serviceClientsFor(
         `service '${name}' (alias '${alias}') is not configured${applicationId ? ` for application '${applicationId}'` : ''}`,
       );
     }
-    clients[alias] = createServiceClient({ name, ...found }, log);
+    clients[alias] = createServiceClient({ name, ...found }, log, SERVICE_TIMEOUT_MS, outbound);
   }
   return clients;
 }

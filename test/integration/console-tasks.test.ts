@@ -1,7 +1,11 @@
 /**
  * The console's task list in a real Chromium, on tasks that ran through the real Camunda and Temporal: each
- * filter narrows the list to the right workflows, and a failed task shows as failed.
+ * filter narrows the list to the right workflows, and a failed task shows as failed. A task whose work unit
+ * (the built-in http-request) calls a loopback server shows the request on its detail, without its query or
+ * headers.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, inject, test } from 'vitest';
 import { type RunningApi, serveApi } from '../../src/api/serve.ts';
 import { encodeVariables } from '../../src/engine/variables.ts';
@@ -10,6 +14,9 @@ import { createTestApi, VIEWER_TOKEN } from '../support/api.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { engineInput, topicInput } from '../support/store-inputs.ts';
 import { createHarness, ENGINE, eventually } from './harness.ts';
+
+const QUERY_SECRET = 'q-secret-4711';
+const HEADER_SECRET = 'h-secret-0815';
 
 const it = test
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
@@ -21,11 +28,24 @@ const it = test
     });
     const h = await createHarness('console');
     cleanups.push(() => h.close());
-    const topics = { echo: h.topicName('echo'), fail: h.topicName('fail') };
+    const topics = { echo: h.topicName('echo'), fail: h.topicName('fail'), http: h.topicName('http') };
     await h.deploy({ key: `${h.id}-echo`, topic: topics.echo });
     await h.deploy({ key: `${h.id}-fail`, topic: topics.fail });
+    await h.deploy({ key: `${h.id}-http`, topic: topics.http });
+    // The server the http task calls: it answers 200 with a small JSON body.
+    const loopback = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => loopback.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => loopback.close(() => resolve())));
+    const loopbackOrigin = `http://127.0.0.1:${(loopback.address() as AddressInfo).port}`;
     await h.startWorker();
-    const poller = h.createPoller([h.topicConfig(topics.echo, 'echo'), h.topicConfig(topics.fail, 'fail')]);
+    const poller = h.createPoller([
+      h.topicConfig(topics.echo, 'echo'),
+      h.topicConfig(topics.fail, 'fail'),
+      h.topicConfig(topics.http, 'http-request'),
+    ]);
     poller.start();
     const started = {
       first: await h.camunda.startProcess(`${h.id}-echo`, {
@@ -39,8 +59,14 @@ const it = test
       failing: await h.camunda.startProcess(`${h.id}-fail`, {
         variables: encodeVariables({ failMessage: 'the archive said no' }),
       }),
+      http: await h.camunda.startProcess(`${h.id}-http`, {
+        variables: encodeVariables({
+          httpUrl: `${loopbackOrigin}/zaken/42?token=${QUERY_SECRET}`,
+          httpHeaders: { 'X-Api-Key': HEADER_SECRET },
+        }),
+      }),
     };
-    for (const pi of [started.first, started.second]) {
+    for (const pi of [started.first, started.second, started.http]) {
       expect((await waitForProcessEnd(h.camunda, pi.id)).state).toBe('COMPLETED');
     }
     const api = await createTestApi({
@@ -56,8 +82,10 @@ const it = test
     await api.store.engines.create(engineInput({ name: ENGINE, url: inject('camundaUrl') }), {
       actor: 'test',
     });
-    for (const [unit, topic] of Object.entries(topics)) {
-      await api.store.topics.create(topicInput({ engine: ENGINE, topic, workUnit: unit }), { actor: 'test' });
+    const units = { echo: 'echo', fail: 'fail', http: 'http-request' } as const;
+    for (const [key, topic] of Object.entries(topics)) {
+      const workUnit = units[key as keyof typeof units];
+      await api.store.topics.create(topicInput({ engine: ENGINE, topic, workUnit }), { actor: 'test' });
     }
     const server: RunningApi = await serveApi(api.app, { port: 0, hostname: '127.0.0.1' });
     cleanups.push(() => server.close());
@@ -85,7 +113,7 @@ const it = test
     await page.goto(`${server.url}/console/login`);
     await page.fill('#token', VIEWER_TOKEN);
     await page.click('button[type=submit]');
-    return { h, topics, started, server, page };
+    return { h, topics, started, server, page, loopbackOrigin };
   });
 
 describe('the console task list', () => {
@@ -217,6 +245,25 @@ describe('the console task list', () => {
     const bad = await page.goto(`${server.url}/console/overview?window=3y`);
     expect(bad?.status()).toBe(400);
     await expect(page.textContent('[role=alert]')).resolves.toContain('window');
+  });
+
+  it("shows a task's outbound request (method, origin, path, status), never its query string or a header", async ({
+    tasks: { topics, page, server, loopbackOrigin },
+  }) => {
+    await eventually(async () => {
+      await page.goto(`${server.url}/console/tasks?topic=${encodeURIComponent(topics.http)}`);
+      return (await page.$('#tasks tbody tr a')) ? true : undefined;
+    }, 'the http task listed');
+    await page.click('#tasks tbody tr a');
+    const requests = page.locator('.outbound-requests tr.request');
+    await expect(requests.count()).resolves.toBe(1);
+    const cells = await requests.first().locator('td').allTextContents();
+    expect(cells.slice(1, 5).map((c) => c.trim())).toEqual(['GET', loopbackOrigin, '/zaken/42', '200']);
+    await expect(page.textContent('#lock-renewals')).resolves.toContain('By the workflow (keepLock)');
+    const markup = await page.content();
+    expect(markup).not.toContain(QUERY_SECRET);
+    expect(markup).not.toContain(HEADER_SECRET);
+    expect(markup).not.toContain('token=');
   });
 
   it('answers a workflow Temporal does not have with 404', async ({ tasks: { page, server } }) => {

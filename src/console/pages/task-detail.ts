@@ -1,7 +1,8 @@
 /**
  * One task: its outcome or where it waits and why, the external task in the engine now, the attempts of its
- * work unit and its engine calls with their errors (message, type, stack), and links to the run in the
- * Temporal UI and to the process instance in Cockpit.
+ * work unit and its engine calls with their errors (message, type, stack), each attempt's outbound requests
+ * and lock, the run's lock renewals, and links to the run in the Temporal UI and to the process instance in
+ * Cockpit.
  */
 import { html } from 'hono/html';
 import { type Markup, notice, page } from '../layout.ts';
@@ -22,13 +23,57 @@ function failureBlock(failure: FailureView | undefined): Markup | string {
 </div>`;
 }
 
+function requestsBlock(a: ActivityView): Markup | string {
+  const requests = a.requests ?? [];
+  if (requests.length === 0) return html`<p class="muted">No outbound requests recorded.</p>`;
+  return html`<table class="outbound-requests">
+  <caption>Outbound requests</caption>
+  <thead><tr><th>Time</th><th>Method</th><th>Origin</th><th>Path</th><th>Status</th><th>Took</th></tr></thead>
+  <tbody>
+  ${requests.map(
+    (r) => html`<tr class="request">
+    <td>${new Date(r.at).toISOString()}</td>
+    <td>${r.method}</td>
+    <td>${r.origin}</td>
+    <td><code>${r.path}</code></td>
+    <td>${r.status !== undefined ? html`<span class="status${r.status >= 400 ? ' bad' : ''}">${r.status}</span>` : html`<strong class="bad">${r.code ?? 'no answer'}</strong>`}</td>
+    <td>${r.durationMs} ms</td>
+  </tr>`,
+  )}
+  </tbody>
+</table>${a.requestsDropped ? html`<p class="muted">And ${a.requestsDropped} more requests, not kept.</p>` : ''}`;
+}
+
+function lockLine(a: ActivityView): Markup {
+  if (!a.lock) return html`<p class="lock muted">Lock: not renewed by the runner during this attempt.</p>`;
+  return html`<p class="lock">Lock: renewed ${a.lock.renewals} times by the runner; ${a.lock.status}; expires at
+${a.lock.expiresAt.toISOString()}.</p>`;
+}
+
+function attemptBlock(a: ActivityView): Markup {
+  return html`<tr class="attempt-detail"><td colspan="4">
+  ${a.payloadError ? notice('error', `The attempt's ${a.result === 'completed' ? 'result' : 'failure details'} could not be decoded: ${a.payloadError}`) : html`${requestsBlock(a)}${lockLine(a)}`}
+</td></tr>`;
+}
+
 function activityRow(a: ActivityView, attempt: number | undefined): Markup {
+  const isAttempt = attempt !== undefined && a.result !== 'running';
   return html`<tr class="activity ${a.result}">
   <td><code>${a.type}</code>${attempt === undefined ? '' : html` <span class="muted">attempt ${attempt}</span>`}</td>
   <td>${a.scheduledAt?.toISOString() ?? ''}</td>
   <td>${a.closedAt && a.scheduledAt ? `${a.closedAt.getTime() - a.scheduledAt.getTime()} ms` : ''}</td>
-  <td><span class="result ${a.result}">${a.result}</span>${failureBlock(a.failure)}</td>
-</tr>`;
+  <td><span class="result ${a.result}">${a.result}</span>${a.keepLock ? html` <span class="muted">(${a.keepLock})</span>` : ''}${a.type === 'keepLock' && a.payloadError ? html` <span class="bad">result not decoded: ${a.payloadError}</span>` : ''}${failureBlock(a.failure)}</td>
+</tr>${isAttempt ? attemptBlock(a) : ''}`;
+}
+
+function lockRenewalsBlock(detail: TaskDetail): Markup {
+  const r = detail.lockRenewals;
+  return html`<table id="lock-renewals" class="fields">
+  <tr><th>By the work unit's runner</th><td>${r.byRunner} renewals (summed over its attempts)</td></tr>
+  <tr><th>By the workflow (keepLock)</th><td>${r.keepLock.length} calls${r.keepLock.length > 0 ? html`<ul>${r.keepLock.map((k) => html`<li>${k.at?.toISOString() ?? ''}: ${k.status}${k.local ? html` <span class="muted">(local activity)</span>` : ''}</li>`)}</ul>` : ''}</td></tr>
+  <tr><th>Total</th><td><strong>${r.byRunner + r.keepLock.length}</strong></td></tr>
+  ${r.undecoded > 0 ? html`<tr><th>Not decoded</th><td class="bad">${r.undecoded} payloads could not be decoded: their renewals are not counted</td></tr>` : ''}
+</table>`;
 }
 
 function engineTaskBlock(detail: TaskDetail): Markup | string {
@@ -94,6 +139,8 @@ ${detail.historyError ? notice('error', `The history could not be read: ${detail
   ${detail.activities.map((a) => activityRow(a, a.type === 'runWorkUnit' ? ++attempt : undefined))}
   </tbody>
 </table>
-${detail.localActivities > 0 ? html`<p class="muted">And ${detail.localActivities} engine calls run as local activities (see the run's history in the Temporal UI).</p>` : ''}`,
+${detail.localActivities > 0 ? html`<p class="muted">And ${detail.localActivities} engine calls run as local activities (see the run's history in the Temporal UI).</p>` : ''}
+<h2>Lock renewals</h2>
+${lockRenewalsBlock(detail)}`,
   });
 }

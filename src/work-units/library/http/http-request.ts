@@ -30,6 +30,14 @@ const CONTROL = new Set([
 
 const IDEMPOTENCY_KEY = 'Idempotency-Key';
 
+/** The code of a failed fetch: its cause's (ECONNREFUSED, …), ETIMEDOUT for the time-out, ABORTED when cancelled. */
+function fetchErrorCode(error: Error, signal: AbortSignal): string {
+  if (signal.aborted) return 'ABORTED';
+  if (error.name === 'TimeoutError') return 'ETIMEDOUT';
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : error.name || 'ERROR';
+}
+
 export const httpRequest = defineWorkUnit({
   name: 'http-request',
   description:
@@ -45,7 +53,7 @@ export const httpRequest = defineWorkUnit({
     httpTimeoutMs: z.number().int().positive().max(600_000).default(30_000),
   }),
   output: z.record(z.string(), z.unknown()),
-  run: async ({ input, idempotencyKey, signal, log }) => {
+  run: async ({ input, idempotencyKey, signal, log, outbound }) => {
     const variables = Object.fromEntries(Object.entries(input).filter(([k]) => !CONTROL.has(k)));
     const url = renderTemplate(input.httpUrl, variables, { what: 'httpUrl', encode: encodeURIComponent });
     const headers = Object.fromEntries(
@@ -77,6 +85,7 @@ export const httpRequest = defineWorkUnit({
     // Named without its query, which may hold secrets.
     const what = `${input.httpMethod} ${parsedUrl.origin}${parsedUrl.pathname}`;
     let response: Response;
+    const startedAt = Date.now();
     try {
       response = await fetch(url, {
         method: input.httpMethod,
@@ -84,9 +93,23 @@ export const httpRequest = defineWorkUnit({
         ...(body !== undefined ? { body } : {}),
         signal: AbortSignal.any([signal, AbortSignal.timeout(input.httpTimeoutMs)]),
       });
+      outbound.record({
+        method: input.httpMethod,
+        url,
+        status: response.status,
+        durationMs: Date.now() - startedAt,
+        at: startedAt,
+      });
     } catch (thrown) {
-      if (signal.aborted) throw thrown;
       const error = ensureError(thrown);
+      outbound.record({
+        method: input.httpMethod,
+        url,
+        code: fetchErrorCode(error, signal),
+        durationMs: Date.now() - startedAt,
+        at: startedAt,
+      });
+      if (signal.aborted) throw thrown;
       const reason =
         error.name === 'TimeoutError' ? `no answer within ${input.httpTimeoutMs} ms` : error.message;
       throw new RetryableError(`${what}: ${reason}`, { cause: error });
