@@ -239,4 +239,39 @@ describe('the task detail decodes its attempts’ payloads', () => {
     expect(markup).toContain('And 2 more requests, not kept.');
     expect(markup).toMatch(/Total<\/th><td><strong>6<\/strong>/);
   });
+
+  it('does not say "no requests" of an attempt that timed out (its requests are not known)', async () => {
+    const { activities, localActivities, lockRenewals } = await decodedActivitiesOf(
+      await history(plain),
+      plain,
+    );
+    const timedOut = activities.map((a) => {
+      if (a.type !== 'runWorkUnit') return a;
+      const { requests: _, ...rest } = a;
+      return { ...rest, result: 'timed-out' };
+    });
+    const markup = String(
+      taskDetailPage(
+        { principal: { name: 'ada', role: 'admin' }, csrf: 'x' } as never,
+        {
+          workflowId: 'camunda/e/t',
+          runId: 'r',
+          status: 'COMPLETED',
+          startTime: new Date(0),
+          closeTime: undefined,
+          attributes: {},
+          state: undefined,
+          activities: timedOut,
+          localActivities,
+          lockRenewals,
+          pending: [],
+          engineTask: undefined,
+          historyError: undefined,
+        },
+        { temporalRun: undefined, cockpitInstance: undefined },
+      ),
+    );
+    expect(markup).toContain('Outbound requests not known: a timed-out attempt');
+    expect(markup).not.toContain('No outbound requests recorded');
+  });
 });

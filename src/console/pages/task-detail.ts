@@ -25,7 +25,14 @@ function failureBlock(failure: FailureView | undefined): Markup | string {
 
 function requestsBlock(a: ActivityView): Markup | string {
   const requests = a.requests ?? [];
-  if (requests.length === 0) return html`<p class="muted">No outbound requests recorded.</p>`;
+  if (requests.length === 0) {
+    // A timed-out or cancelled attempt has no result and no failure details in the history: its requests are
+    // not known (which is not the same as none).
+    if (a.result === 'timed-out' || a.result === 'canceled') {
+      return html`<p class="muted">Outbound requests not known: a ${a.result} attempt leaves no result in the history.</p>`;
+    }
+    return html`<p class="muted">No outbound requests recorded.</p>`;
+  }
   return html`<table class="outbound-requests">
   <caption>Outbound requests</caption>
   <thead><tr><th>Time</th><th>Method</th><th>Origin</th><th>Path</th><th>Status</th><th>Took</th></tr></thead>
