@@ -175,7 +175,9 @@ function parseJson(name: string, text: string): unknown {
 
 /** Decodes all wire variables. Throws VariableError naming the first variable that cannot be read. */
 export function decodeVariables(variables: CamundaVariables | undefined): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
+  // Without a prototype: a variable named `__proto__` is a variable, not the object's prototype, and
+  // `constructor` or `toString` shadow nothing a reader relies on.
+  const result = Object.create(null) as Record<string, unknown>;
   for (const [name, variable] of Object.entries(variables ?? {})) {
     result[name] = decodeVariable(name, variable);
   }
@@ -262,7 +264,7 @@ export function encodeVariable(name: string, value: unknown): CamundaVariable {
 
 /** Encodes values as typed wire variables. */
 export function encodeVariables(values: Record<string, unknown>): CamundaVariables {
-  const result: CamundaVariables = {};
+  const result = Object.create(null) as CamundaVariables;
   for (const [name, value] of Object.entries(values)) {
     result[name] = encodeVariable(name, value instanceof LocalValue ? value.value : value);
   }
@@ -274,8 +276,8 @@ export function encodeOutput(values: Record<string, unknown>): {
   variables: CamundaVariables;
   localVariables?: CamundaVariables;
 } {
-  const variables: CamundaVariables = {};
-  const localVariables: CamundaVariables = {};
+  const variables = Object.create(null) as CamundaVariables;
+  const localVariables = Object.create(null) as CamundaVariables;
   for (const [name, value] of Object.entries(values)) {
     if (value instanceof LocalValue) localVariables[name] = encodeVariable(name, value.value);
     else variables[name] = encodeVariable(name, value);

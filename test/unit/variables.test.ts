@@ -15,6 +15,7 @@ import {
   typed,
 } from '../../src/engine/variables.ts';
 import { VariableError } from '../../src/errors.ts';
+import { echo } from '../../src/work-units/library/echo.ts';
 
 describe('encodeVariable', () => {
   it.each([
@@ -207,5 +208,47 @@ describe('the wire schema of a typed value (camundaVariableSchema)', () => {
     });
     const xml = { type: 'Xml', value: '<a/>', valueInfo: { serializationDataFormat: 'application/xml' } };
     expect(withoutNullInfo(xml)).toEqual(xml);
+  });
+});
+
+describe('variables named like Object.prototype members', () => {
+  // JSON.parse makes `__proto__` an own property, as Camunda's JSON answer does.
+  const fromCamunda = JSON.parse(
+    '{"__proto__": {"type": "String", "value": "p"}, "constructor": {"type": "String", "value": "c"}, "toString": {"type": "String", "value": "t"}}',
+  ) as CamundaVariables;
+
+  it('decode into own properties of an object without a prototype', () => {
+    const decoded = decodeVariables(fromCamunda);
+    expect(Object.getPrototypeOf(decoded)).toBeNull();
+    expect(Object.keys(decoded).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toBe('p');
+    expect(decoded.constructor).toBe('c');
+    expect(decoded.toString).toBe('t');
+  });
+
+  it('encode as variables of those names, not as a prototype', () => {
+    const values = JSON.parse('{"__proto__": "p", "constructor": "c", "toString": "t"}') as Record<
+      string,
+      unknown
+    >;
+    const encoded = encodeVariables(values);
+    expect(Object.keys(encoded).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(encoded, '__proto__')?.value).toEqual({
+      type: 'String',
+      value: 'p',
+    });
+    expect(JSON.parse(JSON.stringify(encoded))).toEqual(JSON.parse(JSON.stringify(fromCamunda)));
+  });
+
+  it("cannot set what a unit reads through a `__proto__` variable (it changed echo's output names)", () => {
+    const decoded = decodeVariables(
+      JSON.parse(
+        '{"__proto__": {"type": "Json", "value": "{\\"echoPrefix\\": \\"owned_\\"}"}, "n": {"type": "Integer", "value": 1}}',
+      ) as CamundaVariables,
+    );
+    const input = echo.input.parse(decoded) as { echoPrefix: string };
+    expect(input.echoPrefix).toBe('echo_');
+    // zod passes no `__proto__` key to a unit: the variable is not read by any unit's schema.
+    expect(Object.keys(input).sort()).toEqual(['echoPrefix', 'n']);
   });
 });
