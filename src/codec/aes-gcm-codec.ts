@@ -87,7 +87,9 @@ export class AesGcmCodec implements PayloadCodec {
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     let plaintext: Buffer;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(0, IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(0, IV_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(utf8(keyId));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       plaintext = Buffer.concat([

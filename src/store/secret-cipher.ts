@@ -148,7 +148,8 @@ export function createSecretCipher(key: Buffer, options: SecretCipherOptions = {
         );
       }
       try {
-        const decipher = createDecipheriv('aes-256-gcm', usable, unb64(iv));
+        // The tag's length is fixed: without authTagLength, GCM accepts a tag cut to 4 bytes and checks only those.
+        const decipher = createDecipheriv('aes-256-gcm', usable, unb64(iv), { authTagLength: TAG_BYTES });
         decipher.setAuthTag(unb64(tag));
         return Buffer.concat([decipher.update(unb64(ciphertext)), decipher.final()]).toString('utf8');
       } catch (error) {

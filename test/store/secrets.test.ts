@@ -61,6 +61,17 @@ describe('the secret key', () => {
     expect(cipher.decrypt(cipher.encrypt('ünïcødé ✓'), 'x')).toBe('ünïcødé ✓');
   });
 
+  it('refuses a stored value whose tag was cut short (GCM checks only the bytes it is given)', () => {
+    const cipher = createSecretCipher(key);
+    const [version, id, iv, tag, ciphertext] = cipher.encrypt('hunter2').$enc.split(':');
+    for (const bytes of [4, 8, 12, 15]) {
+      const short = Buffer.from(tag!, 'base64url').subarray(0, bytes).toString('base64url');
+      const cut = { $enc: [version, id, iv, short, ciphertext].join(':') };
+      expect(() => cipher.decrypt(cut, 'x'), `a ${bytes}-byte tag`).toThrow(SecretKeyError);
+      expect(() => cipher.decrypt(cut, 'x')).toThrow(/its tag is not 16 bytes/);
+    }
+  });
+
   it('names the variable and both keys when the key is another one, instead of returning garbage', () => {
     const stored = createSecretCipher(key).encrypt('hunter2');
     const other = createSecretCipher(randomBytes(32));
