@@ -17,6 +17,25 @@ export const resourceNameSchema = z
   .regex(RESOURCE_NAME_PATTERN, 'lower-case letters, digits and dashes')
   .max(MAX_NAME_LENGTH);
 
+/** The longest Camunda topic name (the engine keeps it in a varchar(255) column). */
+export const MAX_TOPIC_LENGTH = 255;
+
+/**
+ * A Camunda topic name, as the engine allows it (dots, slashes, spaces, any letter), but without control
+ * characters, and neither `.` nor `..` (as a path segment of `/topics/{engine}/{topic}` it could not be read or
+ * deleted afterwards).
+ */
+export const topicNameSchema = z
+  .string()
+  .min(1)
+  .max(MAX_TOPIC_LENGTH)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it refuses
+  .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'no control characters (line breaks, tabs, NUL, …)')
+  .refine((name) => name !== '.' && name !== '..', 'not `.` or `..`');
+
+/** The longest free-text description (of a topic). */
+export const MAX_DESCRIPTION_LENGTH = 1_000;
+
 /** A work unit's name for a service it calls, e.g. `zrc`, `mail`: a letter, then letters, digits, _ and -. */
 export const SERVICE_ALIAS_PATTERN = /^[a-zA-Z][\w-]*$/;
 

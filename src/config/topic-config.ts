@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { MIN_LOCAL_LOCK_DURATION_MS, minLocalLockReason } from './lock-timings.ts';
-import { resourceNameSchema, serviceAliasSchema } from './names.ts';
+import { MAX_DESCRIPTION_LENGTH, resourceNameSchema, serviceAliasSchema, topicNameSchema } from './names.ts';
 
 export const engineAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -40,13 +40,13 @@ export type Execution = (typeof EXECUTIONS)[number];
 /** The fields of a topic, without the checks that span several fields (see topicConfigSchema). */
 export const topicFieldsSchema = z.strictObject({
   /** Camunda's topic name. */
-  topic: z.string().min(1),
+  topic: topicNameSchema,
   /** Engine name; may be left out when exactly one engine is configured. */
   engine: z.string().optional(),
   /** Name of the work unit in the registry. */
   workUnit: z.string().min(1),
   enabled: z.boolean().default(true),
-  description: z.string().optional(),
+  description: z.string().max(MAX_DESCRIPTION_LENGTH).optional(),
   /** How long a fetched task stays locked for us. */
   lockDurationMs: z.number().int().min(1_000).default(60_000),
   /** The variables to fetch; all when left out. */
