@@ -4,9 +4,9 @@
  * Every problem is reported at once, each naming its field.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.ts';
 import { formatIssues, formatPath } from './format-issues.ts';
+import { parseConfigDocument } from './parse-config-document.ts';
 import { type BptlConfig, bptlConfigSchema, type TopicConfig } from './topic-config.ts';
 
 /** Validates a parsed configuration object. `workUnitNames` are the names the registry knows. */
@@ -50,30 +50,12 @@ export function parseConfig(
   return { engines: parsed.data.engines, topics };
 }
 
-/**
- * Replaces `${VAR}` and `${VAR:-default}` with environment values, so that secrets and ports need not be
- * written in the file. An unset variable without a default is an error naming it.
- */
-export function interpolateEnv(
-  text: string,
+/** Reads and validates a configuration file; `${NAME}` in its values comes from `env` (`substitute-env.ts`). */
+export async function loadConfigFile(
+  file: string,
+  workUnitNames: ReadonlySet<string>,
   env: NodeJS.ProcessEnv = process.env,
-  source = 'configuration',
-): string {
-  return text.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
-    (_, name: string, fallback?: string) => {
-      const value = env[name];
-      if (value !== undefined && value !== '') return value;
-      if (fallback !== undefined) return fallback;
-      throw new ConfigError(
-        `${source}: environment variable ${name} is not set (write \${${name}:-default} for a default)`,
-      );
-    },
-  );
-}
-
-/** Reads and validates a configuration file. */
-export async function loadConfigFile(file: string, workUnitNames: ReadonlySet<string>): Promise<BptlConfig> {
+): Promise<BptlConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -82,13 +64,5 @@ export async function loadConfigFile(file: string, workUnitNames: ReadonlySet<st
       cause,
     });
   }
-  let raw: unknown;
-  try {
-    const expanded = interpolateEnv(text, process.env, file);
-    raw = file.endsWith('.json') ? JSON.parse(expanded) : parseYaml(expanded);
-  } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
-    throw new ConfigError(`${file} does not parse: ${(cause as Error).message}`, { cause });
-  }
-  return parseConfig(raw, workUnitNames, file);
+  return parseConfig(parseConfigDocument(text, file, env), workUnitNames, file);
 }

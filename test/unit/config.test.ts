@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../../src/config/env.ts';
-import { interpolateEnv, parseConfig } from '../../src/config/load-config.ts';
+import { parseConfig } from '../../src/config/load-config.ts';
+import { substituteEnv } from '../../src/config/substitute-env.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const units = new Set(['echo', 'sleep']);
@@ -101,12 +102,22 @@ describe('parseConfig', () => {
   });
 });
 
-describe('interpolateEnv', () => {
-  it('replaces variables and defaults', () => {
-    expect(interpolateEnv('a=${A} b=${B:-2}', { A: '1' })).toBe('a=1 b=2');
+describe('substituteEnv', () => {
+  it('replaces variables and defaults in string values only', () => {
+    expect(substituteEnv({ s: 'a=${A} b=${B:-2}', list: ['${A}', 3, true, null] }, { A: '1' })).toEqual({
+      s: 'a=1 b=2',
+      list: ['1', 3, true, null],
+    });
   });
-  it('names a missing variable', () => {
-    expect(() => interpolateEnv('x: ${SECRET}', {})).toThrowError('environment variable SECRET is not set');
+  it('names a missing variable and where it is used', () => {
+    expect(() => substituteEnv({ x: [{ y: '${SECRET}' }] }, {})).toThrowError(
+      'x[0].y: environment variable SECRET is not set',
+    );
+  });
+  it('keeps a key __proto__ a plain key', () => {
+    const out = substituteEnv(JSON.parse('{"__proto__": {"polluted": "${A}"}}'), { A: '1' }) as object;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: '1' });
   });
 });
 

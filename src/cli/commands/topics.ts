@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { loadApiClientEnv } from '../../config/env.ts';
 import { formatIssues } from '../../config/format-issues.ts';
-import { interpolateEnv } from '../../config/load-config.ts';
+import { parseConfigDocument } from '../../config/parse-config-document.ts';
 import { ConfigError, ensureError } from '../../errors.ts';
 import { type TopicRecord, topicInputSchema } from '../../store/schemas.ts';
 import { ApiClient, ApiClientError } from '../api-client.ts';
@@ -58,21 +58,18 @@ function changes(before: Record<string, unknown>, after: Record<string, unknown>
     );
 }
 
-/** The topics of a file: `{ topics: [...] }` (as in bptl.config.yaml; other keys are ignored) or a bare list. */
-async function readTopicsFile(file: string): Promise<unknown[]> {
+/**
+ * The topics of a file: `{ topics: [...] }` (as in bptl.config.yaml; other keys are ignored) or a bare list, with
+ * `${NAME}` in its values from `env` (`substitute-env.ts`). Exported for its tests.
+ */
+export async function readTopicsFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<unknown[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read ${file}: ${ensureError(error).message}`);
+  } catch (cause) {
+    throw new ConfigError(`cannot read ${file}: ${ensureError(cause).message}`, { cause });
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(interpolateEnv(text, process.env, file));
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${file} does not parse: ${ensureError(error).message}`);
-  }
+  const raw = parseConfigDocument(text, file, env);
   const topics = Array.isArray(raw) ? raw : (raw as { topics?: unknown } | null)?.topics;
   if (!Array.isArray(topics))
     throw new ConfigError(`${file}: expected a 'topics' list (as in bptl.config.yaml)`);
