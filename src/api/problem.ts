@@ -82,9 +82,15 @@ export class ApiProblem extends Error {
   constructor(
     status: ContentfulStatusCode,
     detail: string,
-    options: { title?: string; extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+    options: {
+      title?: string;
+      extensions?: Record<string, unknown>;
+      headers?: Record<string, string>;
+      /** What caused it (kept for the log; never sent). */
+      cause?: unknown;
+    } = {},
   ) {
-    super(detail);
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.title = options.title ?? titleOf(status);
     this.extensions = options.extensions ?? {};

@@ -6,7 +6,7 @@ import { nulCharacterIssues } from './nul-character.ts';
 import { ApiProblem, toProblemIssues } from './problem.ts';
 
 /**
- * The JSON body. 415 when it is not JSON by its content type, 400 when it does not parse or a string in it holds
+ * The JSON body. 415 when it is not JSON by its content type, 400 when it is not UTF-8, does not parse or a string in it holds
  * a NUL character (which the store cannot keep: nul-character.ts).
  */
 export async function readJson(c: Context): Promise<unknown> {
@@ -17,7 +17,13 @@ export async function readJson(c: Context): Promise<unknown> {
       `send the body as application/json (got ${type ? JSON.stringify(type) : 'no content type'})`,
     );
   }
-  const text = await c.req.text();
+  let text: string;
+  try {
+    // Fatal: a byte sequence that is not UTF-8 is refused, not stored as U+FFFD in a name or a description.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+  } catch (error) {
+    throw new ApiProblem(400, 'the body is not valid UTF-8', { cause: error });
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiOperations } from '../../src/api/app.ts';
 import { buildOpenApiDocument } from '../../src/api/openapi.ts';
 import { createRegistry } from '../../src/work-units/registry.ts';
-import { createTestApi, type TestApi } from '../support/api.ts';
+import { ADMIN_TOKEN, createTestApi, type TestApi } from '../support/api.ts';
 
 let api: TestApi;
 
@@ -99,5 +99,26 @@ describe('a NUL character', () => {
     expect(withParameters.length).toBeGreaterThan(10);
     for (const { operation, statuses } of withParameters)
       expect({ operation, statuses }).toMatchObject({ statuses: expect.arrayContaining(['400']) });
+  });
+});
+
+describe('a body that is not valid UTF-8', () => {
+  it('is a 400 saying so, not a replacement character stored in the topic', async () => {
+    const body = Buffer.concat([
+      Buffer.from('{"engine":"local","workUnit":"echo","topic":"zaak-'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    // The raw bytes (the test helper would send a string as UTF-8).
+    const raw = await api.app.request('/topics', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const problem = await badRequest(raw);
+    expect(problem.detail).toMatch(/not valid UTF-8/);
+    expect((await api.store.topics.list()).map((t) => t.topic)).not.toContainEqual(
+      expect.stringContaining('\ufffd'),
+    );
   });
 });
