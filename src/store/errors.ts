@@ -8,8 +8,8 @@
  * | NotFoundError         | update or delete of a row that does not exist          | 404        |
  * | DuplicateError        | create of a row whose name (key) is taken              | 409        |
  * | StaleWriteError       | update or delete with an `expectedVersion` that is old | 409 (412 with If-Match) |
- * | InvalidReferenceError | a topic names an engine (a credential a service) that does not exist | 400/422 |
- * | InUseError            | delete of an engine that topics still use              | 409        |
+ * | InvalidReferenceError | a topic names an engine or binds a service (a credential a service) that does not exist | 400/422 |
+ * | InUseError            | delete of an engine that topics still use, of a service that topics bind | 409 |
  * | SecretKeyError        | a stored secret cannot be decrypted with BPTL_SECRET_KEY | 500 (operator) |
  *
  * None of them is retried by trying the same call again, except StaleWriteError after re-reading the row.
@@ -97,7 +97,7 @@ export class StaleWriteError extends Error {
   }
 }
 
-/** Thrown when a row refers to one that does not exist: a topic's engine, a credential's service. */
+/** Thrown when a row refers to one that does not exist: a topic's engine or bound service, a credential's service. */
 export class InvalidReferenceError extends Error {
   override readonly name = 'InvalidReferenceError';
   /** The field that refers, e.g. `engine`. */
@@ -117,7 +117,7 @@ export class InvalidReferenceError extends Error {
   }
 }
 
-/** Thrown when a delete would leave other rows pointing at nothing: an engine that topics still use. */
+/** Thrown when a delete would leave other rows pointing at nothing: an engine that topics use, a service they bind. */
 export class InUseError extends Error {
   override readonly name = 'InUseError';
   readonly resourceType: ResourceType;

@@ -8,6 +8,7 @@ import { recordAudit } from './audit-repository.ts';
 import { openAuth, redactAuth, type StoredAuth } from './auth-secrets.ts';
 import { type CredentialRow, credentialToRecord } from './credential-repository.ts';
 import type { Queryable } from './database.ts';
+import { InUseError } from './errors.ts';
 import { createResourceRepository, type ResourceRepository } from './resource-repository.ts';
 import {
   type RedactedServiceAuth,
@@ -21,7 +22,10 @@ import {
 } from './schemas.ts';
 import type { SecretCipher } from './secret-cipher.ts';
 
-/** Services: list/get/create/update/delete as every resource (a delete takes its credentials along, each audited). */
+/**
+ * Services: list/get/create/update/delete as every resource (a delete takes its credentials along, each audited;
+ * it is an InUseError while topics bind the service).
+ */
 export interface ServiceRepository extends ResourceRepository<ServiceRecord, ServiceInput, ServiceUpdate> {
   /**
    * The credentials a task uses to call `service`, decrypted, for the worker only: those of `applicationId` (the
@@ -70,6 +74,21 @@ export function createServiceRepository(db: Queryable, cipher: SecretCipher): Se
       params: [name, data.baseUrl, data.kind, auth],
     }),
     async deleteRow(tx, name, { revision, actor }) {
+      // A topic's binding lives in its settings, not in a foreign key: checked here, in the transaction, with the
+      // service's row locked (a topic write binding it holds it FOR SHARE, so one of the two waits for the other).
+      const users = await tx.query<{ engine: string; topic: string }>(
+        `SELECT engine, topic FROM topics
+         WHERE EXISTS (SELECT 1 FROM jsonb_each_text(settings -> 'services') AS b WHERE b.value = $1)
+         ORDER BY engine, topic LIMIT 10`,
+        [name],
+      );
+      if (users.length > 0) {
+        throw new InUseError(
+          'service',
+          name,
+          users.map((u) => `topic '${u.engine}/${u.topic}'`),
+        );
+      }
       // The credentials go with the service (ON DELETE CASCADE); each gets its own audit entry.
       const credentials = await tx.query<CredentialRow>(
         'DELETE FROM service_credentials WHERE service = $1 RETURNING *',

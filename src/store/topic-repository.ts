@@ -7,7 +7,7 @@
  */
 import { formatIssues } from '../config/format-issues.ts';
 import { recordAudit } from './audit-repository.ts';
-import type { Queryable } from './database.ts';
+import type { Queryable, Transaction } from './database.ts';
 import { InvalidReferenceError, SQLSTATE, sqlState } from './errors.ts';
 import {
   type TopicInput,
@@ -32,14 +32,14 @@ export interface TopicRepository {
   get(key: TopicKey): Promise<TopicRecord | undefined>;
   /**
    * Creates a topic from a parsed `TopicInput` (the API's body, parsed by createApp; a configuration file's topic,
-   * parsed by its schema). Throws ValidationError (options), InvalidReferenceError (no such engine),
-   * DuplicateError. The work unit's name is not checked here: the store does not know the registry (the API
+   * parsed by its schema). Throws ValidationError (options), InvalidReferenceError (no such engine, or a bound
+   * service that does not exist), DuplicateError. The work unit's name is not checked here: the store does not know the registry (the API
    * checks it).
    */
   create(input: TopicInput, options: WriteOptions): Promise<TopicRecord>;
   /**
    * Replaces a topic's settings with a parsed `TopicUpdate` (all but engine and topic). Throws ValidationError
-   * (options), NotFoundError, StaleWriteError.
+   * (options), NotFoundError, StaleWriteError, InvalidReferenceError (a bound service that does not exist).
    */
   update(key: TopicKey, input: TopicUpdate, options: VersionedWriteOptions): Promise<TopicRecord>;
   /** Deletes a topic. Throws NotFoundError, StaleWriteError. */
@@ -82,6 +82,25 @@ function toRecord(row: TopicRow): TopicRecord {
   };
 }
 
+/**
+ * Holds each service the topic binds `FOR SHARE` until commit, so that a concurrent delete of one waits for this
+ * write and then finds the topic (InUseError), or has deleted it first and this write finds it missing:
+ * InvalidReferenceError naming the alias's field (`services.<alias>`), as the API's own check does.
+ */
+async function lockBoundServices(tx: Transaction, services: Record<string, string>): Promise<void> {
+  const names = [...new Set(Object.values(services))].sort();
+  if (names.length === 0) return;
+  const rows = await tx.query<{ name: string }>(
+    `SELECT name FROM services WHERE name IN (SELECT jsonb_array_elements_text($1::jsonb))
+     ORDER BY name FOR SHARE`,
+    [JSON.stringify(names)],
+  );
+  const found = new Set(rows.map((row) => row.name));
+  for (const [alias, service] of Object.entries(services)) {
+    if (!found.has(service)) throw new InvalidReferenceError(`services.${alias}`, 'service', service);
+  }
+}
+
 /** Splits a parsed topic into its columns and the settings document. */
 function columns(data: { workUnit: string; enabled: boolean } & Record<string, unknown>) {
   const { engine: _engine, topic: _topic, workUnit, enabled, ...settings } = data;
@@ -121,6 +140,7 @@ export function createTopicRepository(db: Queryable): TopicRepository {
         // Holds the engine until commit (it cannot be deleted under us) and names the problem when it is missing.
         const [engine] = await tx.query('SELECT 1 FROM engines WHERE name = $1 FOR SHARE', [data.engine]);
         if (!engine) throw new InvalidReferenceError('engine', 'engine', data.engine);
+        await lockBoundServices(tx, data.services);
         let row: TopicRow;
         try {
           row = await insertRow<TopicRow>(
@@ -164,6 +184,7 @@ export function createTopicRepository(db: Queryable): TopicRepository {
           nameOf(key),
           expectedVersion,
         );
+        await lockBoundServices(tx, data.services);
         const [row] = await tx.query<TopicRow>(
           `UPDATE topics SET work_unit = $3, enabled = $4, settings = $5::jsonb,
                              version = version + 1, updated_at = now()

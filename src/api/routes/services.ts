@@ -24,8 +24,9 @@ const nameParam = { name: "the service's name" };
 const credentialParams = { name: "the service's name", appId: "the application's id (a task's bptlAppId)" };
 
 /**
- * Throws a 409 ApiProblem when topics bind the service `name`. The store would take the credentials along on a
- * delete; a topic's binding is not a foreign key, so it is checked here (the API's delete and the console's).
+ * Throws a 409 ApiProblem when topics bind the service `name` (the API's delete and the console's), naming them.
+ * The store checks again in the delete's transaction (InUseError, also a 409): this check alone would let a topic
+ * written in between bind the deleted service.
  */
 export async function checkServiceUnbound(store: ConfigStore, name: string): Promise<void> {
   const usedBy = (await store.topics.list())

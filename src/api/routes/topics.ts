@@ -25,7 +25,11 @@ const listQuery = z.object({
 
 const keyParams = { engine: "the engine's name", topic: "Camunda's topic name" };
 
-/** Checks what the schema cannot: the work unit, its service aliases, the bound services. 422 otherwise. */
+/**
+ * Checks what the schema cannot: the work unit, its service aliases, the bound services. 422 otherwise. The store
+ * checks the bound services again in the write's transaction (InvalidReferenceError, also a 422 naming the field),
+ * holding them until commit so that a concurrent delete cannot slip in between.
+ */
 export async function checkTopicReferences(
   deps: ApiDependencies,
   topic: { workUnit: string; services: Record<string, string> },
