@@ -39,6 +39,7 @@ import { createRegistry } from '../src/work-units/registry.ts';
 import { createBptlWorker } from '../src/worker/bptl-worker.ts';
 import { TaskStates, taskFetchedAgainSignal } from '../src/workflows/task-state.ts';
 import { externalTaskProcess } from '../test/support/bpmn.ts';
+import { eventually } from '../test/support/eventually.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,17 +64,6 @@ const listQuery = `${query} AND ExecutionStatus = 'Running' AND BptlProcessDefin
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const log = createLogger('screenshot', { level: 'warn' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 interface Cdp {
   send(method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -197,6 +187,7 @@ async function screenshot(options: {
         return options.waitFor.every((wanted) => text.includes(wanted)) ? true : undefined;
       },
       `the page to show ${options.waitFor.join(', ')}: ${options.url}`,
+      60_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // the last layout and fonts
     const bottom = Number(options.bottom ? await evaluate(options.bottom) : 1000);
@@ -279,14 +270,18 @@ try {
   });
   instanceId = instance.id;
   say(`started process instance ${instanceId}; waiting for ${query}`);
-  workflow = await eventually(async () => {
-    for await (const w of client.workflow.list({
-      query: `${query} AND BptlProcessInstanceId = '${instanceId}'`,
-    })) {
-      return { workflowId: w.workflowId, runId: w.runId };
-    }
-    return undefined;
-  }, `a workflow with ${query}`);
+  workflow = await eventually(
+    async () => {
+      for await (const w of client.workflow.list({
+        query: `${query} AND BptlProcessInstanceId = '${instanceId}'`,
+      })) {
+        return { workflowId: w.workflowId, runId: w.runId };
+      }
+      return undefined;
+    },
+    `a workflow with ${query}`,
+    60_000,
+  );
   say(`stuck: ${workflow.workflowId} (run ${workflow.runId})`);
 
   await mkdir(imagesDir, { recursive: true });

@@ -43,6 +43,7 @@ import { createRegistry } from '../src/work-units/registry.ts';
 import { createBptlWorker } from '../src/worker/bptl-worker.ts';
 import { externalTaskProcess } from '../test/support/bpmn.ts';
 import { launchBrowser } from '../test/support/browser.ts';
+import { eventually } from '../test/support/eventually.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,17 +63,6 @@ const ADMIN: ApiToken = { name: 'ops-admin', role: 'admin', token: randomBytes(2
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const log = createLogger('screenshots', { level: 'warn' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 /** Stops what was started, last first; a failing stop is logged and the others still run. */
 const stops: Array<[string, () => Promise<unknown> | unknown]> = [];
@@ -226,15 +216,19 @@ try {
   });
   for (const instance of completed) await waitForProcessEnd(camunda, instance.id);
   say('waiting until Temporal lists the three tasks as closed');
-  const failed = await eventually(async () => {
-    let closed = 0;
-    for await (const _ of client.workflow.list({ query: "ExecutionStatus != 'Running'" })) closed++;
-    if (closed < 3) return undefined;
-    for await (const w of client.workflow.list({ query: `BptlProcessInstanceId = '${failing.id}'` })) {
-      return { workflowId: w.workflowId, runId: w.runId };
-    }
-    return undefined;
-  }, 'three closed workflows');
+  const failed = await eventually(
+    async () => {
+      let closed = 0;
+      for await (const _ of client.workflow.list({ query: "ExecutionStatus != 'Running'" })) closed++;
+      if (closed < 3) return undefined;
+      for await (const w of client.workflow.list({ query: `BptlProcessInstanceId = '${failing.id}'` })) {
+        return { workflowId: w.workflowId, runId: w.runId };
+      }
+      return undefined;
+    },
+    'three closed workflows',
+    90_000,
+  );
 
   const browser = await launchBrowser();
   stops.push(['Chromium', () => browser.close()]);

@@ -19,6 +19,8 @@ import { type BptlWorker, createBptlWorker } from '../../src/worker/bptl-worker.
 import { type ExternalTaskProcess, externalTaskProcess } from '../support/bpmn.ts';
 import { type BptlChild, spawnBptl, writeConfigFile } from '../support/processes.ts';
 
+export { eventually } from '../support/eventually.ts';
+
 export const ENGINE = 'test';
 
 /**
@@ -146,27 +148,6 @@ export async function fileHarness(
   const h = await createHarness(name);
   onCleanup(() => h.close());
   return h;
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /**

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { createAesGcmCodec } from '../../src/codec/aes-gcm-codec.ts';
 import { deriveCodecKey } from '../../src/codec/codec-keys.ts';
 import { taskDetailPage } from '../../src/console/pages/task-detail.ts';
-import { decodedActivitiesOf } from '../../src/console/task-detail.ts';
+import { decodedActivitiesOf, type TaskDetail } from '../../src/console/task-detail.ts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Payload = temporal.api.common.v1.IPayload;
@@ -133,6 +133,29 @@ async function history(converter: LoadedDataConverter): Promise<HistoryEvent[]> 
   return events as HistoryEvent[];
 }
 
+/** The task detail page of a closed task with these decoded activities. */
+function pageOf(decoded: Pick<TaskDetail, 'activities' | 'localActivities' | 'lockRenewals'>): string {
+  return String(
+    taskDetailPage(
+      { principal: { name: 'ada', role: 'admin' }, csrf: 'x' } as never,
+      {
+        workflowId: 'camunda/e/t',
+        runId: 'r',
+        status: 'COMPLETED',
+        startTime: new Date(0),
+        closeTime: undefined,
+        attributes: {},
+        state: undefined,
+        ...decoded,
+        pending: [],
+        engineTask: undefined,
+        historyError: undefined,
+      },
+      { temporalRun: undefined, cockpitInstance: undefined },
+    ),
+  );
+}
+
 describe('the task detail decodes its attempts’ payloads', () => {
   for (const [name, converter] of [
     ['plain', plain],
@@ -181,27 +204,7 @@ describe('the task detail decodes its attempts’ payloads', () => {
     expect(activities[0]?.payloadError).toMatch(/key/i);
     expect(activities[0]?.requests).toBeUndefined();
     expect(lockRenewals.undecoded).toBe(3);
-    const markup = String(
-      taskDetailPage(
-        { principal: { name: 'ada', role: 'admin' }, csrf: 'x' } as never,
-        {
-          workflowId: 'camunda/e/t',
-          runId: 'r',
-          status: 'COMPLETED',
-          startTime: new Date(0),
-          closeTime: undefined,
-          attributes: {},
-          state: undefined,
-          activities,
-          localActivities,
-          lockRenewals,
-          pending: [],
-          engineTask: undefined,
-          historyError: undefined,
-        },
-        { temporalRun: undefined, cockpitInstance: undefined },
-      ),
-    );
+    const markup = pageOf({ activities, localActivities, lockRenewals });
     expect(markup).toContain('could not be decoded');
     expect(markup).toContain('3 payloads could not be decoded');
   });
@@ -211,27 +214,7 @@ describe('the task detail decodes its attempts’ payloads', () => {
       await history(plain),
       plain,
     );
-    const markup = String(
-      taskDetailPage(
-        { principal: { name: 'ada', role: 'admin' }, csrf: 'x' } as never,
-        {
-          workflowId: 'camunda/e/t',
-          runId: 'r',
-          status: 'COMPLETED',
-          startTime: new Date(0),
-          closeTime: undefined,
-          attributes: {},
-          state: undefined,
-          activities,
-          localActivities,
-          lockRenewals,
-          pending: [],
-          engineTask: undefined,
-          historyError: undefined,
-        },
-        { temporalRun: undefined, cockpitInstance: undefined },
-      ),
-    );
+    const markup = pageOf({ activities, localActivities, lockRenewals });
     expect(markup).toContain('Outbound requests');
     expect(markup).toContain('http://127.0.0.1:9');
     expect(markup).toContain('<code>/zaken</code>');
@@ -250,27 +233,7 @@ describe('the task detail decodes its attempts’ payloads', () => {
       const { requests: _, ...rest } = a;
       return { ...rest, result: 'timed-out' };
     });
-    const markup = String(
-      taskDetailPage(
-        { principal: { name: 'ada', role: 'admin' }, csrf: 'x' } as never,
-        {
-          workflowId: 'camunda/e/t',
-          runId: 'r',
-          status: 'COMPLETED',
-          startTime: new Date(0),
-          closeTime: undefined,
-          attributes: {},
-          state: undefined,
-          activities: timedOut,
-          localActivities,
-          lockRenewals,
-          pending: [],
-          engineTask: undefined,
-          historyError: undefined,
-        },
-        { temporalRun: undefined, cockpitInstance: undefined },
-      ),
-    );
+    const markup = pageOf({ activities: timedOut, localActivities, lockRenewals });
     expect(markup).toContain('Outbound requests not known: a timed-out attempt');
     expect(markup).not.toContain('No outbound requests recorded');
   });
