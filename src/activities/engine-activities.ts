@@ -8,13 +8,14 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import axios from 'axios';
 import type { Counter } from 'prom-client';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { EngineClients } from '../engine/engine-clients.ts';
 import { EngineError, type EngineErrorKind } from '../engine/engine-error.ts';
 import { truncateErrorMessage } from '../engine/error-message.ts';
-import { HttpRequestError, toHttpRequestError } from '../http/http-request-error.ts';
+import { HttpRequestError } from '../http/http-request-error.ts';
+import { createOutboundClient } from '../http/outbound-client.ts';
+import { OutboundPolicy, OutboundRefusedError, parseOriginPatterns } from '../http/outbound-policy.ts';
 import type { BptlMetrics } from '../observability/metrics.ts';
 import { keepLock } from './keep-lock.ts';
 import { ENGINE_UNKNOWN_LIMIT_MS, type EngineActivities, FailureTypes } from './types.ts';
@@ -51,7 +52,17 @@ function counter(metrics: BptlMetrics | undefined, pick: (m: BptlMetrics) => Cou
   };
 }
 
-export function createEngineActivities(engines: EngineClients, metrics?: BptlMetrics): EngineActivities {
+/** The setting a topic's own allowed origins come from, as refusals name it. */
+export const TOPIC_ALLOWED_ORIGINS_SETTING = "the topic's outbound.allowedOrigins";
+
+/** How long a callback may take. */
+export const CALLBACK_TIMEOUT_MS = 20_000;
+
+export function createEngineActivities(
+  engines: EngineClients,
+  metrics?: BptlMetrics,
+  policy: OutboundPolicy = new OutboundPolicy(),
+): EngineActivities {
   const completed = counter(metrics, (m) => m.tasksCompleted);
   const failed = counter(metrics, (m) => m.tasksFailed);
   const bpmnError = counter(metrics, (m) => m.bpmnErrors);
@@ -149,12 +160,26 @@ export function createEngineActivities(engines: EngineClients, metrics?: BptlMet
         return toEngineFailure(error);
       }
     },
-    async postCallback({ url, body }) {
+    async postCallback({ url, body, allowedOrigins }) {
+      const scope = policy.scope(
+        allowedOrigins
+          ? { allowedOrigins: parseOriginPatterns(allowedOrigins), setting: TOPIC_ALLOWED_ORIGINS_SETTING }
+          : {},
+      );
       try {
-        await axios.post(url, body, { timeout: 20_000, headers: { 'content-type': 'application/json' } });
+        await createOutboundClient(scope, CALLBACK_TIMEOUT_MS).post(url, body, {
+          headers: { 'content-type': 'application/json' },
+        });
       } catch (thrown) {
+        if (thrown instanceof OutboundRefusedError) {
+          throw ApplicationFailure.create({
+            type: thrown.name,
+            message: `callbackUrl: ${thrown.message}`,
+            nonRetryable: true,
+          });
+        }
         // The sanitised error: no headers, no body, and the URL without its query string or credentials.
-        const error = toHttpRequestError(thrown);
+        const error = thrown;
         const status = error instanceof HttpRequestError ? error.status : undefined;
         const message = error instanceof Error ? error.message : String(error);
         const rejected =

@@ -4,7 +4,7 @@
  */
 import type { CamundaVariables } from '../engine/variables.ts';
 import type { OutboundRequest } from '../work-units/outbound-log.ts';
-import type { TaskSnapshot } from '../workflows/external-task-input.ts';
+import type { TaskSnapshot, TopicOutboundSnapshot } from '../workflows/external-task-input.ts';
 
 /** The lock a work unit's runner keeps while the unit runs (renewed at half its duration). */
 export interface RunnerLock {
@@ -30,6 +30,8 @@ export interface RunWorkUnitInput {
   lock?: RunnerLock;
   /** The topic's service bindings: alias → service name. */
   services?: Record<string, string>;
+  /** The topic's outbound settings; absent: the global policy's. */
+  outbound?: TopicOutboundSnapshot;
   engine: string;
   task: Omit<TaskSnapshot, 'variables'>;
   variables: CamundaVariables;
@@ -92,8 +94,11 @@ export interface EngineActivities {
   ): Promise<void>;
   /** Extends the lock; re-takes it if it expired; says 'lost' when the task is gone or held by another worker. */
   keepLock(command: TaskCommand & { lockDurationMs: number }): Promise<KeepLockResult>;
-  /** POSTs a JSON body to a task's callbackUrl; a 4xx is final, anything else is retried. */
-  postCallback(request: { url: string; body: unknown }): Promise<void>;
+  /**
+   * POSTs a JSON body to a task's callbackUrl, under the outbound policy (the topic's `allowedOrigins`, else the
+   * global ones); a 4xx or a refused URL is final, anything else is retried.
+   */
+  postCallback(request: { url: string; body: unknown; allowedOrigins?: string[] }): Promise<void>;
   reportFailure(
     command: TaskCommand & {
       errorMessage: string;

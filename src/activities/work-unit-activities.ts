@@ -13,6 +13,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { formatIssues } from '../config/format-issues.ts';
 import { decodeVariables, encodeOutput, encodeVariables } from '../engine/variables.ts';
 import { BpmnError, DEFAULT_BLOB_SIZE_LIMIT_BYTES, ensureError } from '../errors.ts';
+import { createOutboundClient } from '../http/outbound-client.ts';
+import { OutboundPolicy, parseOriginPatterns } from '../http/outbound-policy.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { BptlMetrics } from '../observability/metrics.ts';
 import type { TaskMetadata } from '../work-units/define-work-unit.ts';
@@ -21,7 +23,7 @@ import { OutboundLog } from '../work-units/outbound-log.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
 import { type ServiceResolver, serviceClientsFor } from '../work-units/service-clients.ts';
 import { lostFailure, nonRetryable, toFailure } from './attempt-failures.ts';
-import type { EngineClients } from './engine-activities.ts';
+import { type EngineClients, TOPIC_ALLOWED_ORIGINS_SETTING } from './engine-activities.ts';
 import { RunnerLockKeeper } from './runner-lock.ts';
 import {
   type AttemptFailureDetails,
@@ -70,7 +72,14 @@ export interface WorkUnitActivityOptions {
   payloadLimitBytes?: number;
   /** Where each run's duration is recorded (bptl_work_unit_duration_seconds). @default none */
   metrics?: BptlMetrics;
+  /**
+   * Where the units' outbound calls may go (BPTL_OUTBOUND_*). @default any public origin, no private address
+   */
+  outboundPolicy?: OutboundPolicy;
 }
+
+/** How long a call of a unit's `http` client may take unless the request says otherwise. */
+export const UNIT_HTTP_TIMEOUT_MS = 30_000;
 
 export function createWorkUnitActivities(
   registry: WorkUnitRegistry,
@@ -79,6 +88,7 @@ export function createWorkUnitActivities(
 ): WorkUnitActivities {
   const baseLog = logger ?? createLogger('work-unit');
   const payloadLimitBytes = options.payloadLimitBytes ?? DEFAULT_BLOB_SIZE_LIMIT_BYTES;
+  const policy = options.outboundPolicy ?? new OutboundPolicy();
   return {
     async runWorkUnit(input: RunWorkUnitInput): Promise<WorkUnitResult> {
       const ctx = Context.current();
@@ -154,6 +164,22 @@ export function createWorkUnitActivities(
           topic: input.task.topicName,
         },
         outbound,
+        policy,
+      );
+    } catch (error) {
+      throw toFailure(ensureError(error), baseDetails());
+    }
+    const allowedOrigins = input.outbound?.allowedOrigins;
+    let http: ReturnType<typeof createOutboundClient>;
+    try {
+      http = createOutboundClient(
+        policy.scope(
+          allowedOrigins
+            ? { allowedOrigins: parseOriginPatterns(allowedOrigins), setting: TOPIC_ALLOWED_ORIGINS_SETTING }
+            : {},
+        ),
+        UNIT_HTTP_TIMEOUT_MS,
+        outbound,
       );
     } catch (error) {
       throw toFailure(ensureError(error), baseDetails());
@@ -193,6 +219,8 @@ export function createWorkUnitActivities(
         sleep: (ms: number) => abortableSleep(ms, signal),
         camunda,
         services,
+        http,
+        outboundErrorDetails: input.outbound?.errorDetails === true,
         outbound,
       });
     } catch (thrown) {

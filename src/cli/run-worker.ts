@@ -2,6 +2,7 @@
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { codecDataConverter } from '../codec/data-converter.ts';
+import { outboundPolicyOf } from '../config/env.ts';
 import { ensureError, StoppedBeforeReadyError } from '../errors.ts';
 import type { BptlMetrics } from '../observability/metrics.ts';
 import { Backoff, sleepUnlessAborted } from '../poller/backoff.ts';
@@ -16,6 +17,19 @@ export function storeServiceResolver(store: ConfigStore): ServiceResolver {
     async resolve(name, applicationId) {
       const found = await store.services.credentialsFor(name, applicationId);
       return found ? { baseUrl: found.service.baseUrl, auth: found.auth } : undefined;
+    },
+    async resolveUrl(url, applicationId) {
+      // The service whose base URL is the longest prefix of the URL (several APIs may share an origin).
+      let best: { name: string; baseUrl: string } | undefined;
+      for (const service of await store.services.list()) {
+        const base = service.baseUrl.replace(/\/+$/, '');
+        if ((url === base || url.startsWith(`${base}/`)) && base.length > (best?.baseUrl.length ?? -1)) {
+          best = { name: service.name, baseUrl: base };
+        }
+      }
+      if (!best) return undefined;
+      const found = await store.services.credentialsFor(best.name, applicationId);
+      return found ? { name: best.name, baseUrl: found.service.baseUrl, auth: found.auth } : undefined;
     },
   };
 }
@@ -137,6 +151,7 @@ export async function startWorker(
     logger: ctx.log.child('worker'),
     workflowStackTraces: ctx.env.BPTL_WORKFLOW_STACK_TRACES,
     dataConverter: codecDataConverter(ctx.env.codecKeys),
+    outboundPolicy: outboundPolicyOf(ctx.env),
     ...(ctx.store ? { services: storeServiceResolver(ctx.store) } : {}),
     ...(metrics ? { metrics } : {}),
   });

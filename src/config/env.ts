@@ -8,6 +8,12 @@ import { z } from 'zod';
 import { type CodecKey, deriveCodecKey, parseCodecKeys } from '../codec/codec-keys.ts';
 import { ConfigError } from '../errors.ts';
 import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  OutboundPolicy,
+  parseNetworks,
+  parseOriginPatterns,
+} from '../http/outbound-policy.ts';
+import {
   DEV_INSECURE_KEY,
   DEV_INSECURE_KEY_VARIABLE,
   keyIdOf,
@@ -167,6 +173,39 @@ export const envSchema = z.object({
       }
       return parsed.keys;
     }),
+  /**
+   * Origins that `http-request`, callbacks and a unit's `http` client may call (a topic's
+   * `outbound.allowedOrigins` replaces it): `*` (any public address), `https://*.example.nl`, exact origins
+   * (which may be on a private address). Comma-separated. See docs/security.md.
+   */
+  BPTL_OUTBOUND_ALLOWED_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((value, ctx) => {
+      try {
+        return parseOriginPatterns(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /**
+   * Networks (CIDR, comma-separated) that outbound calls may reach although they are not public (loopback,
+   * private, link-local): e.g. `10.20.0.0/16` for an internal API reached through `*`. Empty by default.
+   */
+  BPTL_OUTBOUND_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return { text: value, list: parseNetworks(value) };
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** The largest answer an outbound call reads, in bytes (5 MiB). */
+  BPTL_OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
   /** Origins (the Temporal UI's) that may call the API's codec endpoint (/codec/*) from a browser. */
   BPTL_CODEC_CORS_ORIGINS: z
     .string()
@@ -228,6 +267,15 @@ function derivedCodecKeys(source: NodeJS.ProcessEnv): CodecKey[] {
     .filter(Boolean)
     .map((part) => parseSecretKey(part, PREVIOUS_SECRET_KEYS_VARIABLE));
   return [current, ...previous].map((key) => deriveCodecKey(key, keyIdOf(key)));
+}
+
+/** The outbound policy of the environment's BPTL_OUTBOUND_* settings. */
+export function outboundPolicyOf(env: Env): OutboundPolicy {
+  return new OutboundPolicy({
+    allowedOrigins: env.BPTL_OUTBOUND_ALLOWED_ORIGINS,
+    allowedNetworks: env.BPTL_OUTBOUND_ALLOWED_NETWORKS.list,
+    maxResponseBytes: env.BPTL_OUTBOUND_MAX_RESPONSE_BYTES,
+  });
 }
 
 /** Parses the environment; throws ConfigError naming each bad variable. */

@@ -3,8 +3,21 @@
  * its lock and retry settings. Parsed by zod; unknown keys are errors, so a typo never goes unnoticed.
  */
 import { z } from 'zod';
+import { parseOriginPattern } from '../http/outbound-policy.ts';
 import { MIN_LOCAL_LOCK_DURATION_MS, minLocalLockReason } from './lock-timings.ts';
 import { MAX_DESCRIPTION_LENGTH, resourceNameSchema, serviceAliasSchema, topicNameSchema } from './names.ts';
+
+/** One allowed origin (see parseOriginPattern), kept as written. */
+const originPatternSchema = z
+  .string()
+  .max(300)
+  .superRefine((value, ctx) => {
+    try {
+      parseOriginPattern(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
 
 export const engineAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -32,6 +45,23 @@ export const retryPolicySchema = z.strictObject({
   /** Attempts in all, the first included. */
   maximumAttempts: z.number().int().min(1).default(3),
 });
+
+/** A topic's outbound settings: see docs/security.md ("Outbound calls"). */
+export const topicOutboundSchema = z.strictObject({
+  /**
+   * The origins this topic's `http-request` and callback may call, instead of BPTL_OUTBOUND_ALLOWED_ORIGINS:
+   * exact origins (`https://api.example.nl`, also on a private address), `https://*.example.nl` or `*` (any
+   * public address).
+   */
+  allowedOrigins: z.array(originPatternSchema).max(100).optional(),
+  /**
+   * Put the answer's body (its first 300 characters) and the query string into failure messages, with values
+   * of keys that look secret (token, password, secret, key, auth, session, signature) replaced by `***`.
+   * @default false: method, origin, path and status only
+   */
+  errorDetails: z.boolean().default(false),
+});
+export type TopicOutbound = z.infer<typeof topicOutboundSchema>;
 
 /** Where a work unit runs: see `execution` below and docs/work-units.md. */
 export const EXECUTIONS = ['activity', 'local'] as const;
@@ -89,6 +119,8 @@ export const topicFieldsSchema = z.strictObject({
    * of three; the heartbeat time-out does not apply (a dead worker is noticed by the workflow task time-out).
    */
   execution: z.enum(EXECUTIONS).default('activity'),
+  /** Where the topic's `http-request` and callback may call, and what their failures may tell (docs/security.md). */
+  outbound: topicOutboundSchema.optional(),
 });
 
 /** Checks across a topic's fields; used by every schema that parses a whole topic. */

@@ -78,6 +78,17 @@ export const TOPIC_FIELDS: readonly FieldSpec[] = [
     kind: 'number',
     help: 'before an incident; empty: 3',
   },
+  {
+    name: 'outbound.allowedOrigins',
+    label: 'Outbound: allowed origins',
+    kind: 'list',
+    help: 'http-request and the callback may call these instead of BPTL_OUTBOUND_ALLOWED_ORIGINS (comma-separated: https://api.example.nl, https://*.example.nl, *); empty: the global setting',
+  },
+  {
+    name: 'outbound.errorDetails',
+    label: 'Outbound: answers and query strings in failure messages (redacted)',
+    kind: 'checkbox',
+  },
 ];
 
 const secretHelp = 'write-only: never shown';

@@ -13,6 +13,7 @@ import {
   type ExternalTaskInput,
   externalTaskWorkflowId,
   type TaskSnapshot,
+  type TopicOutboundSnapshot,
   type TopicSnapshot,
 } from '../workflows/external-task-input.ts';
 import type { externalTask } from '../workflows/external-task-workflow.ts';
@@ -33,6 +34,13 @@ function defined<T extends Record<string, unknown>>(
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined)) as never;
 }
 
+function topicOutboundSnapshot(outbound: NonNullable<TopicConfig['outbound']>): TopicOutboundSnapshot {
+  return {
+    ...(outbound.allowedOrigins ? { allowedOrigins: [...outbound.allowedOrigins] } : {}),
+    ...(outbound.errorDetails ? { errorDetails: true } : {}),
+  };
+}
+
 export function topicSnapshot(topic: TopicConfig): TopicSnapshot {
   return {
     topic: topic.topic,
@@ -46,6 +54,7 @@ export function topicSnapshot(topic: TopicConfig): TopicSnapshot {
     camundaRetryTimeoutMs: topic.camundaRetryTimeoutMs,
     refusedCompletionAttempts: topic.refusedCompletionAttempts,
     execution: topic.execution,
+    ...(topic.outbound ? { outbound: topicOutboundSnapshot(topic.outbound) } : {}),
   };
 }
 

@@ -63,6 +63,18 @@ export interface WorkUnitContext<I> {
    */
   services: Readonly<Record<string, AxiosInstance>>;
   /**
+   * An HTTP client (axios) for URLs that are not a bound service's: under the outbound policy (the topic's
+   * `outbound.allowedOrigins`, else BPTL_OUTBOUND_ALLOWED_ORIGINS; no private address unless allowed; redirects
+   * checked; answers up to BPTL_OUTBOUND_MAX_RESPONSE_BYTES), its requests recorded in `outbound`. A refused call
+   * rejects with an OutboundRefusedError (non-retryable); a failed one with an HttpRequestError.
+   */
+  http: AxiosInstance;
+  /**
+   * True when the topic opts in (`outbound.errorDetails`) to answers' bodies and query strings in failure
+   * messages; pass them through `redactDetail` (src/http/redact.ts) first. False: method, origin, path, status.
+   */
+  outboundErrorDetails: boolean;
+  /**
    * The attempt's outbound request log, shown on the console's task detail: the service clients record into it
    * themselves; a unit that makes requests by other means may record them (never a header, body or query).
    */

@@ -10,7 +10,8 @@
 import { createHmac } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import { NonRetryableError } from '../errors.ts';
-import { toHttpRequestError } from '../http/http-request-error.ts';
+import { fullUrl, guardClient, guardedConfig, toOutboundError } from '../http/outbound-client.ts';
+import { OutboundPolicy, OutboundRefusedError } from '../http/outbound-policy.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ServiceAuth } from '../store/schemas.ts';
 import type { OutboundLog } from './outbound-log.ts';
@@ -21,6 +22,24 @@ export interface ServiceResolver {
     service: string,
     applicationId?: string,
   ): Promise<{ baseUrl: string; auth: ServiceAuth } | undefined>;
+  /**
+   * The configured service an absolute URL belongs to: the one whose base URL is the longest prefix of the URL,
+   * with the credentials for the application. Undefined when no service's base URL is a prefix of it.
+   */
+  resolveUrl?(
+    url: string,
+    applicationId?: string,
+  ): Promise<{ name: string; baseUrl: string; auth: ServiceAuth } | undefined>;
+}
+
+/** What keeps a service client's calls, and its credentials, where they belong. */
+export interface ServiceClientGuard {
+  /** The outbound policy: redirects away from a service, and the size of answers. @default new OutboundPolicy() */
+  policy?: OutboundPolicy;
+  /** Finds the other configured service an absolute URL belongs to (and the application's credentials). */
+  resolver?: ServiceResolver;
+  /** The task's application (`bptlAppId`), for the credentials of another service. */
+  applicationId?: string | undefined;
 }
 
 /** A client is created per task attempt: a ZGW JWT is made fresh for each request. */
@@ -60,31 +79,51 @@ export function createServiceClient(
   log: Logger,
   timeoutMs = SERVICE_TIMEOUT_MS,
   outbound?: OutboundLog,
+  guard: ServiceClientGuard = {},
 ): AxiosInstance {
   const client = axios.create({ baseURL: service.baseUrl, timeout: timeoutMs });
-  const { auth } = service;
-  client.interceptors.request.use((config) => {
-    switch (auth.type) {
-      case 'bearer':
-        config.headers.set('Authorization', `Bearer ${auth.token}`);
-        break;
-      case 'basic':
-        config.headers.set(
-          'Authorization',
-          `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
-        );
-        break;
-      case 'api-key':
-        config.headers.set(auth.header, auth.key);
-        break;
-      case 'zgw':
-        config.headers.set('Authorization', `Bearer ${zgwJwt(auth.clientId, auth.secret)}`);
-        break;
-      default:
-        break;
-    }
+  const own = new URL(service.baseUrl).origin;
+  const policy = guard.policy ?? new OutboundPolicy();
+  // The service's own origin may be on a private address: an admin configured it. An origin a redirect leads to
+  // is checked as any outbound call is, and gets no credentials.
+  const scope = policy.scope({ trustedOrigins: [own] });
+  const redirectScope = policy.scope();
+  guardClient(client, scope, {
+    redirectScope,
+    credentialHeaders: credentialHeaderOf(service.auth),
+    check: false,
+  });
+  client.interceptors.request.use(async (config) => {
     (config as { startedAt?: number }).startedAt = Date.now();
-    return config;
+    try {
+      const target = scope.checkScheme(fullUrl(config));
+      let auth = service.auth;
+      if (target.origin !== own) {
+        const other = await guard.resolver?.resolveUrl?.(
+          `${target.origin}${target.pathname}`,
+          guard.applicationId,
+        );
+        if (!other || new URL(other.baseUrl).origin !== target.origin) {
+          throw new OutboundRefusedError(
+            `${target.origin} is not the origin of service '${service.name}' (${own}) nor of another configured service: its credentials are not sent there`,
+            target.origin,
+          );
+        }
+        // A URL of another configured service (ZGW resources name each other by URL): that service's credentials.
+        auth = other.auth;
+        const otherScope = policy.scope({ trustedOrigins: [target.origin] });
+        Object.assign(
+          config,
+          guardedConfig(otherScope, { redirectScope, credentialHeaders: credentialHeaderOf(auth) }),
+        );
+      }
+      applyAuth(config.headers, auth);
+      return config;
+    } catch (error) {
+      record(config, undefined, 'REFUSED');
+      log.warn('service request refused', { ...describe(config), error: String((error as Error).message) });
+      throw error;
+    }
   });
   const describe = (config: { method?: string | undefined; url?: string | undefined } | undefined) => ({
     service: service.name,
@@ -126,12 +165,52 @@ export function createServiceClient(
         response?: { status?: number };
         code?: string;
       };
-      record(e.config, e.response?.status, e.response ? undefined : (e.code ?? 'ERROR'));
-      log.warn('service request failed', { ...describe(e.config), status: e.response?.status, code: e.code });
-      return Promise.reject(toHttpRequestError(error));
+      // Refused before it was sent: recorded and logged by the request interceptor.
+      if (error instanceof OutboundRefusedError) return Promise.reject(error);
+      const converted = toOutboundError(error, scope);
+      const refused = converted instanceof OutboundRefusedError;
+      record(
+        e.config,
+        e.response?.status,
+        refused ? 'REFUSED' : e.response ? undefined : (e.code ?? 'ERROR'),
+      );
+      log.warn('service request failed', {
+        ...describe(e.config),
+        status: e.response?.status,
+        code: refused ? converted.code : e.code,
+      });
+      return Promise.reject(converted);
     },
   );
   return client;
+}
+
+/** The header a service's auth is sent in. */
+function credentialHeaderOf(auth: ServiceAuth): string[] {
+  return auth.type === 'api-key' ? [auth.header] : ['authorization'];
+}
+
+/** Sets the headers of a service's auth on a request. */
+function applyAuth(headers: { set(name: string, value: string): unknown }, auth: ServiceAuth): void {
+  switch (auth.type) {
+    case 'bearer':
+      headers.set('Authorization', `Bearer ${auth.token}`);
+      break;
+    case 'basic':
+      headers.set(
+        'Authorization',
+        `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+      );
+      break;
+    case 'api-key':
+      headers.set(auth.header, auth.key);
+      break;
+    case 'zgw':
+      headers.set('Authorization', `Bearer ${zgwJwt(auth.clientId, auth.secret)}`);
+      break;
+    default:
+      break;
+  }
 }
 
 /** Builds the clients for a unit's aliases; a missing binding or service fails the task, naming it. */
@@ -143,6 +222,7 @@ export async function serviceClientsFor(
   log: Logger,
   context: { workUnit: string; topic: string },
   outbound?: OutboundLog,
+  policy?: OutboundPolicy,
 ): Promise<Record<string, AxiosInstance>> {
   const clients: Record<string, AxiosInstance> = {};
   for (const alias of aliases) {
@@ -158,7 +238,11 @@ export async function serviceClientsFor(
         `service '${name}' (alias '${alias}') is not configured${applicationId ? ` for application '${applicationId}'` : ''}`,
       );
     }
-    clients[alias] = createServiceClient({ name, ...found }, log, SERVICE_TIMEOUT_MS, outbound);
+    clients[alias] = createServiceClient({ name, ...found }, log, SERVICE_TIMEOUT_MS, outbound, {
+      ...(policy ? { policy } : {}),
+      ...(resolver ? { resolver } : {}),
+      applicationId,
+    });
   }
   return clients;
 }

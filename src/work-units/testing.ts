@@ -15,8 +15,10 @@ import type { WorkUnitResult } from '../activities/types.ts';
 import { createWorkUnitActivities } from '../activities/work-unit-activities.ts';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import { decodeVariables, encodeVariables } from '../engine/variables.ts';
+import type { OutboundPolicy } from '../http/outbound-policy.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { ServiceAuth } from '../store/schemas.ts';
+import type { TopicOutboundSnapshot } from '../workflows/external-task-input.ts';
 import type { TaskMetadata, WorkUnit } from './define-work-unit.ts';
 import { WorkUnitRegistry } from './registry.ts';
 
@@ -35,6 +37,13 @@ export interface RunWorkUnitOptions {
    */
   services?: Record<string, { baseUrl: string; auth: ServiceAuth }>;
   bindings?: Record<string, string>;
+  /**
+   * The outbound policy (BPTL_OUTBOUND_*). @default as in production: any public origin, no loopback or private
+   * address — a test server on 127.0.0.1 must be allowed, e.g. with `topicOutbound: { allowedOrigins: [base] }`.
+   */
+  outboundPolicy?: OutboundPolicy;
+  /** The topic's `outbound` settings (allowed origins, error details). @default none */
+  topicOutbound?: TopicOutboundSnapshot;
 }
 
 /** What a unit did: its output (decoded back from Camunda's variables), a BPMN error, or a failure. */
@@ -66,6 +75,7 @@ export async function runWorkUnit<I, O>(
       ...(options.services
         ? { services: { resolve: async (name: string) => options.services?.[name] } }
         : {}),
+      ...(options.outboundPolicy ? { outboundPolicy: options.outboundPolicy } : {}),
     },
   );
   const bindings = options.bindings ?? Object.fromEntries(unit.services.map((alias) => [alias, alias]));
@@ -89,6 +99,7 @@ export async function runWorkUnit<I, O>(
       },
       variables: encodeVariables(variables),
       ...(Object.keys(bindings).length > 0 ? { services: bindings } : {}),
+      ...(options.topicOutbound ? { outbound: options.topicOutbound } : {}),
     });
     if (result.outcome === 'bpmn-error') {
       return { ...result, variables: decodeVariables(result.variables) };

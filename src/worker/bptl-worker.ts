@@ -4,9 +4,11 @@
  * `execution: local`; the second runs work units on their own task queue, so slow work can never starve
  * completions, failures or lock extensions.
  */
+
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createEngineActivities, createWorkUnitActivities, type EngineClients } from '../activities/index.ts';
+import type { OutboundPolicy } from '../http/outbound-policy.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { BptlMetrics } from '../observability/metrics.ts';
 import type { WorkUnitRegistry } from '../work-units/registry.ts';
@@ -50,6 +52,8 @@ export interface BptlWorkerOptions {
   dataConverter?: DataConverter;
   /** Where the activities count (observability/metrics.ts). @default none */
   metrics?: BptlMetrics;
+  /** Where outbound calls of units and callbacks may go (BPTL_OUTBOUND_*). @default the secure default */
+  outboundPolicy?: OutboundPolicy;
 }
 
 export interface BptlWorker {
@@ -65,6 +69,7 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
     engines: options.engines,
     ...(options.services ? { services: options.services } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.outboundPolicy ? { outboundPolicy: options.outboundPolicy } : {}),
   });
   const handoff = new ResultHandoff();
   const createMain = (workflowBundle: NonNullable<WorkerOptions['workflowBundle']>) =>
@@ -77,7 +82,7 @@ export async function createBptlWorker(options: BptlWorkerOptions): Promise<Bptl
       maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
       // Engine calls run as local activities, and so do the work units of topics with `execution: local`.
       activities: {
-        ...handoff.engine(createEngineActivities(options.engines, options.metrics)),
+        ...handoff.engine(createEngineActivities(options.engines, options.metrics, options.outboundPolicy)),
         ...workUnitActivities,
       },
       shutdownGraceTime,

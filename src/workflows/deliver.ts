@@ -125,8 +125,10 @@ async function completed(run: TaskRun, result: WorkUnitResult): Promise<External
   const callbackUrl = task.variables.callbackUrl;
   if (callbackUrl?.type === 'String' && typeof callbackUrl.value === 'string' && callbackUrl.value !== '') {
     try {
+      const allowedOrigins = run.input.topic.outbound?.allowedOrigins;
       await run.engine.callbacks.postCallback({
         url: callbackUrl.value,
+        ...(allowedOrigins ? { allowedOrigins } : {}),
         body: {
           externalTaskId: task.id,
           topic: task.topicName,

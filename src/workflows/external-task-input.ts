@@ -52,6 +52,14 @@ export interface TopicSnapshot {
    * task. Absent in workflows started before the setting existed: `activity`.
    */
   execution?: 'activity' | 'local';
+  /** The topic's outbound settings (allowed origins of http-request and the callback); absent: the global ones. */
+  outbound?: TopicOutboundSnapshot;
+}
+
+/** A topic's `outbound` settings, as the work unit and the callback get them. */
+export interface TopicOutboundSnapshot {
+  allowedOrigins?: string[];
+  errorDetails?: boolean;
 }
 
 export interface ExternalTaskInput {

@@ -44,7 +44,9 @@ const it = test
     const poller = h.createPoller([
       h.topicConfig(topics.echo, 'echo'),
       h.topicConfig(topics.fail, 'fail'),
-      h.topicConfig(topics.http, 'http-request'),
+      h.topicConfig(topics.http, 'http-request', {
+        outbound: { allowedOrigins: [loopbackOrigin], errorDetails: false },
+      }),
     ]);
     poller.start();
     const started = {

@@ -262,30 +262,6 @@ async function deletedMidWork(h: Harness, seen: Seen, name: string) {
  * topics; what the units saw. And a server that records the callbacks it is sent.
  */
 const it = test
-  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
-  .extend('lc', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const h = await fileHarness('lifecycle', onCleanup);
-    const seen: Seen = { attempts: new Map(), cancelled: new Set(), started: new Set(), resolved: false };
-    const topics: Record<string, TopicConfig> = {
-      flaky: await scenario(h, 'flaky', 'test-flaky'),
-      exhausted: await scenario(h, 'exhausted', 'test-always-fails'),
-      fatal: await scenario(h, 'fatal', 'test-fatal'),
-      bpmn: await scenario(h, 'bpmn', 'test-bpmn-error', {}, 'ORDER_REJECTED'),
-      long: await scenario(h, 'long', 'test-long', { lockDurationMs: 2_000 }),
-      cancel: await scenario(h, 'cancel', 'test-long', { lockDurationMs: 2_000, heartbeatTimeoutMs: 5_000 }),
-      roundtrip: await scenario(h, 'roundtrip', 'test-roundtrip'),
-      callback: await scenario(h, 'callback', 'echo', { variables: ['text'] }),
-      localFlaky: await scenario(h, 'local-flaky', 'test-flaky', { execution: 'local' }),
-      localLong: await scenario(h, 'local-long', 'test-long', { execution: 'local', lockDurationMs: 20_000 }),
-      localCancel: await scenario(h, 'local-cancel', 'test-long', {
-        execution: 'local',
-        lockDurationMs: 20_000,
-      }),
-    };
-    await h.startWorker(testUnits(seen));
-    h.createPoller(Object.values(topics), { asyncResponseTimeoutMs: 5_000 }).start();
-    return { h, seen, topics };
-  })
   // A server that records the callbacks it is sent (its own fixture: one clean-up per fixture).
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
   .extend('callbacks', { scope: 'file' }, async ({}, { onCleanup }) => {
@@ -307,6 +283,34 @@ const it = test
     });
     const url = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/bptl-callback`;
     return { received: callbacks, url };
+  })
+  .extend('lc', { scope: 'file' }, async ({ callbacks }, { onCleanup }) => {
+    const h = await fileHarness('lifecycle', onCleanup);
+    const seen: Seen = { attempts: new Map(), cancelled: new Set(), started: new Set(), resolved: false };
+    const topics: Record<string, TopicConfig> = {
+      flaky: await scenario(h, 'flaky', 'test-flaky'),
+      exhausted: await scenario(h, 'exhausted', 'test-always-fails'),
+      fatal: await scenario(h, 'fatal', 'test-fatal'),
+      bpmn: await scenario(h, 'bpmn', 'test-bpmn-error', {}, 'ORDER_REJECTED'),
+      long: await scenario(h, 'long', 'test-long', { lockDurationMs: 2_000 }),
+      cancel: await scenario(h, 'cancel', 'test-long', { lockDurationMs: 2_000, heartbeatTimeoutMs: 5_000 }),
+      roundtrip: await scenario(h, 'roundtrip', 'test-roundtrip'),
+      // The callback server is on loopback: the topic allows its origin explicitly.
+      callback: await scenario(h, 'callback', 'echo', {
+        variables: ['text'],
+        outbound: { allowedOrigins: [new URL(callbacks.url).origin], errorDetails: false },
+      }),
+      callbackRefused: await scenario(h, 'callback-refused', 'echo', { variables: ['text'] }),
+      localFlaky: await scenario(h, 'local-flaky', 'test-flaky', { execution: 'local' }),
+      localLong: await scenario(h, 'local-long', 'test-long', { execution: 'local', lockDurationMs: 20_000 }),
+      localCancel: await scenario(h, 'local-cancel', 'test-long', {
+        execution: 'local',
+        lockDurationMs: 20_000,
+      }),
+    };
+    await h.startWorker(testUnits(seen));
+    h.createPoller(Object.values(topics), { asyncResponseTimeoutMs: 5_000 }).start();
+    return { h, seen, topics };
   });
 
 describe('retries and failures', () => {
@@ -601,5 +605,22 @@ describe('variables and callbacks', () => {
       topic: topics.callback!.topic,
       variables: { echo_text: { type: 'String', value: 'hallo' } },
     });
+  });
+
+  it('refuses a callbackUrl on loopback that the topic does not allow: completed, callback failed, none sent', async ({
+    lc: { h },
+    callbacks: { received: callbacks, url: callbackUrl },
+  }) => {
+    const pi = (await start(h, 'callback-refused', { text: 'hallo', callbackUrl })).id;
+    expect((await waitForProcessEnd(h.camunda, pi)).state).toBe('COMPLETED');
+    const handle = await workflowOf(h, pi);
+    const result = (await handle.result()) as ExternalTaskResult;
+    expect(result.callback).toBe('failed');
+    expect(
+      callbacks.filter((c) => (c.body as { processInstanceId: string }).processInstanceId === pi),
+    ).toEqual([]);
+    // Refused once, not retried: the failure names the origin and the setting.
+    const history = JSON.stringify((await handle.fetchHistory()).events);
+    expect(history).toContain('OutboundRefusedError');
   });
 });

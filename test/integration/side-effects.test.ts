@@ -68,7 +68,12 @@ describe('a worker killed while http-request waits for the answer', () => {
     onTestFinished(() => h.close());
     const topic = h.topicName('http');
     // A short heartbeat time-out, so that Temporal gives up on the dead worker's attempt soon.
-    const settings = { lockDurationMs: 30_000, heartbeatTimeoutMs: 3_000 };
+    // The order server is on loopback: the topic allows its origin explicitly (the outbound policy).
+    const settings = {
+      lockDurationMs: 30_000,
+      heartbeatTimeoutMs: 3_000,
+      outbound: { allowedOrigins: [base], errorDetails: false },
+    };
     await h.deploy({ key: `${h.id}-http`, topic });
     const processes = await workerProcesses(h, { topic, workUnit: 'http-request', ...settings });
     onTestFinished(() => processes.killAll());

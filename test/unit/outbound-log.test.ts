@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { OutboundPolicy, parseNetworks } from '../../src/http/outbound-policy.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import { httpRequest } from '../../src/work-units/library/http/http-request.ts';
@@ -15,6 +16,8 @@ import { createServiceClient } from '../../src/work-units/service-clients.ts';
 import { runWorkUnit } from '../../src/work-units/testing.ts';
 
 const SECRET = 'q-s3cret-value';
+/** The test server is on loopback, which the outbound policy refuses unless allowed. */
+const LOOPBACK = new OutboundPolicy({ allowedNetworks: parseNetworks('127.0.0.0/8') });
 const quiet = createLogger('t', { level: 'error' });
 
 describe('OutboundLog', () => {
@@ -146,20 +149,34 @@ describe('requests through BPTL-made clients to a loopback server', () => {
   });
 
   it('the http-request unit records its request: status, or the code of a refused connection', async () => {
-    const failed = await runWorkUnit(httpRequest, {
-      httpUrl: `${origin}/fail?key=${SECRET}`,
-      httpMethod: 'PUT',
-    });
+    const failed = await runWorkUnit(
+      httpRequest,
+      { httpUrl: `${origin}/fail?key=${SECRET}`, httpMethod: 'PUT' },
+      { outboundPolicy: LOOPBACK },
+    );
     if (failed.outcome !== 'failed') throw new Error(`expected a failure, got ${failed.outcome}`);
     expect((failed.error.details?.[0] as { requests?: unknown } | undefined)?.requests).toEqual([
       expect.objectContaining({ method: 'PUT', origin, path: '/fail', status: 500 }),
     ]);
-    const refusedRun = await runWorkUnit(httpRequest, { httpUrl: `${refused}/x?key=${SECRET}` });
+    const refusedRun = await runWorkUnit(
+      httpRequest,
+      { httpUrl: `${refused}/x?key=${SECRET}` },
+      { outboundPolicy: LOOPBACK },
+    );
     if (refusedRun.outcome !== 'failed') throw new Error(`expected a failure, got ${refusedRun.outcome}`);
     const details = refusedRun.error.details?.[0] as { requests: unknown[] };
     expect(details.requests).toEqual([
       expect.objectContaining({ method: 'GET', origin: refused, path: '/x', code: 'ECONNREFUSED' }),
     ]);
+    expect(JSON.stringify(details)).not.toContain(SECRET);
+  });
+
+  it('the http-request unit records a call the outbound policy refused, with the code REFUSED', async () => {
+    const run = await runWorkUnit(httpRequest, { httpUrl: `${origin}/x?key=${SECRET}` });
+    if (run.outcome !== 'failed') throw new Error(`expected a failure, got ${run.outcome}`);
+    expect(run.type).toBe('OutboundRefusedError');
+    const details = run.error.details?.[0] as { requests: unknown[] };
+    expect(details.requests).toEqual([expect.objectContaining({ origin, code: 'REFUSED' })]);
     expect(JSON.stringify(details)).not.toContain(SECRET);
   });
 });

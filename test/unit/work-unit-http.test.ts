@@ -6,8 +6,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test as base, describe, expect } from 'vitest';
+import { OutboundPolicy, parseNetworks } from '../../src/http/outbound-policy.ts';
 import { httpRequest } from '../../src/work-units/library/http/index.ts';
-import { runWorkUnit } from '../../src/work-units/testing.ts';
+import { type RunWorkUnitOptions, runWorkUnit } from '../../src/work-units/testing.ts';
+
+/** The test server is on loopback, which the outbound policy refuses unless allowed: these tests allow it. */
+const LOOPBACK = new OutboundPolicy({ allowedNetworks: parseNetworks('127.0.0.0/8') });
+const run = (variables: Record<string, unknown>, options: RunWorkUnitOptions = {}) =>
+  runWorkUnit(httpRequest, variables, { outboundPolicy: LOOPBACK, ...options });
 
 interface Received {
   method: string;
@@ -54,7 +60,7 @@ function json(status: number, body: unknown) {
 describe('http-request', () => {
   test('sends the templated request and picks output variables from the JSON answer', async ({ server }) => {
     server.answer = json(201, { url: `${server.base}/zaken/z1`, data: { lines: [{ sku: 'b-1' }] } });
-    const result = await runWorkUnit(httpRequest, {
+    const result = await run({
       httpMethod: 'POST',
       httpUrl: `${server.base}/zaken?q={{query}}&id={{order.id}}`,
       httpHeaders: { authorization: 'Bearer {{token}}' },
@@ -84,38 +90,58 @@ describe('http-request', () => {
 
   test('accepts the statuses of httpExpectedStatus only', async ({ server }) => {
     server.answer = json(404, { detail: 'not found' });
-    const result = await runWorkUnit(httpRequest, {
+    const result = await run({
       httpUrl: `${server.base}/x`,
       httpExpectedStatus: [200, 404],
     });
     expect(result).toMatchObject({ outcome: 'completed', output: { httpStatus: 404 } });
   });
 
-  test('fails non-retryably on an unexpected 4xx, naming the status', async ({ server }) => {
-    server.answer = json(422, { detail: 'omschrijving is required' });
-    const result = await runWorkUnit(httpRequest, { httpMethod: 'PUT', httpUrl: `${server.base}/zaken/1` });
+  test('fails non-retryably on an unexpected 4xx, naming the status, without the answer or the query', async ({
+    server,
+  }) => {
+    server.answer = json(422, { detail: 'omschrijving is required', bsn: '999990019' });
+    const result = await run({ httpMethod: 'PUT', httpUrl: `${server.base}/zaken/1?bsn=999990019` });
     expect(result).toMatchObject({ outcome: 'failed', retryable: false, type: 'NonRetryableError' });
     if (result.outcome === 'failed') {
-      expect(result.message).toContain(`PUT ${server.base}/zaken/1: unexpected HTTP status 422`);
-      expect(result.message).toContain('omschrijving is required');
+      expect(result.message).toBe(`PUT ${server.base}/zaken/1: unexpected HTTP status 422`);
+      expect(JSON.stringify(result.error)).not.toContain('999990019');
+    }
+  });
+
+  test('puts the answer and the query, redacted, into the message where the topic opts in', async ({
+    server,
+  }) => {
+    server.answer = json(422, { detail: 'omschrijving is required', token: 'tok-123', bsn: '999990019' });
+    const result = await run(
+      { httpMethod: 'PUT', httpUrl: `${server.base}/zaken/1?page=2&api_key=k-456` },
+      { topicOutbound: { errorDetails: true } },
+    );
+    expect(result).toMatchObject({ outcome: 'failed', retryable: false });
+    if (result.outcome === 'failed') {
+      expect(result.message).toContain(
+        `PUT ${server.base}/zaken/1?page=2&api_key=***: unexpected HTTP status 422`,
+      );
+      expect(result.message).toContain('"detail":"omschrijving is required"');
+      for (const secret of ['tok-123', '999990019', 'k-456']) expect(result.message).not.toContain(secret);
     }
   });
 
   test('is retried on a 5xx, honouring Retry-After, and on no answer', async ({ server }) => {
     server.answer = (_req, res) => res.writeHead(503, { 'retry-after': '7' }).end('busy');
-    const busy = await runWorkUnit(httpRequest, { httpUrl: `${server.base}/busy` });
+    const busy = await run({ httpUrl: `${server.base}/busy` });
     expect(busy).toMatchObject({ outcome: 'failed', retryable: true, type: 'RetryableError' });
     if (busy.outcome === 'failed') {
       expect(busy.message).toContain('unexpected HTTP status 503');
       expect(busy.error.nextRetryDelay).toBeDefined();
     }
-    const refused = await runWorkUnit(httpRequest, { httpUrl: 'http://127.0.0.1:9/nothing' });
+    const refused = await run({ httpUrl: 'http://127.0.0.1:9/nothing' });
     expect(refused).toMatchObject({ outcome: 'failed', retryable: true, type: 'RetryableError' });
   });
 
   test('is retried when the server does not answer in httpTimeoutMs', async ({ server }) => {
     server.answer = () => {}; // never answers
-    const result = await runWorkUnit(httpRequest, { httpUrl: `${server.base}/slow`, httpTimeoutMs: 200 });
+    const result = await run({ httpUrl: `${server.base}/slow`, httpTimeoutMs: 200 });
     expect(result).toMatchObject({ outcome: 'failed', retryable: true });
     if (result.outcome === 'failed') expect(result.message).toContain('no answer within 200 ms');
   });
@@ -123,21 +149,21 @@ describe('http-request', () => {
   test('fails non-retryably naming a template variable that has no value, before sending', async ({
     server,
   }) => {
-    const result = await runWorkUnit(httpRequest, { httpUrl: `${server.base}/zaken/{{zaak.id}}` });
+    const result = await run({ httpUrl: `${server.base}/zaken/{{zaak.id}}` });
     expect(result).toMatchObject({ outcome: 'failed', retryable: false, type: 'VariableError' });
     if (result.outcome === 'failed') expect(result.message).toContain("variable 'zaak'");
     expect(server.received).toHaveLength(0);
   });
 
   test('fails non-retryably on a URL that is not one', async () => {
-    const result = await runWorkUnit(httpRequest, { httpUrl: '{{host}}/x', host: 'not a host' });
+    const result = await run({ httpUrl: '{{host}}/x', host: 'not a host' });
     expect(result).toMatchObject({ outcome: 'failed', retryable: false, type: 'VariableError' });
     if (result.outcome === 'failed') expect(result.message).toContain("variable 'httpUrl'");
   });
 
   test('fails non-retryably naming an output path the answer lacks', async ({ server }) => {
     server.answer = json(200, { other: 1 });
-    const result = await runWorkUnit(httpRequest, {
+    const result = await run({
       httpUrl: `${server.base}/y`,
       httpOutput: { zaakUrl: 'url' },
     });
@@ -151,9 +177,9 @@ describe('http-request', () => {
   }) => {
     server.answer = json(200, {});
     const variables = { httpMethod: 'POST', httpUrl: `${server.base}/zaken`, httpBody: { n: 1 } };
-    await runWorkUnit(httpRequest, variables, { task: { taskId: 'task-1' }, attempt: 1 });
-    await runWorkUnit(httpRequest, variables, { task: { taskId: 'task-1' }, attempt: 2 });
-    await runWorkUnit(httpRequest, variables, { task: { taskId: 'task-2' }, attempt: 1 });
+    await run(variables, { task: { taskId: 'task-1' }, attempt: 1 });
+    await run(variables, { task: { taskId: 'task-1' }, attempt: 2 });
+    await run(variables, { task: { taskId: 'task-2' }, attempt: 1 });
     const keys = server.received.map((r) => r.headers['idempotency-key']);
     expect(keys).toHaveLength(3);
     const [first, retried, other] = keys;
@@ -167,12 +193,12 @@ describe('http-request', () => {
     server,
   }) => {
     server.answer = json(200, {});
-    await runWorkUnit(httpRequest, {
+    await run({
       httpUrl: `${server.base}/own`,
       httpHeaders: { 'idempotency-key': 'order-{{order.id}}' },
       order: { id: 42 },
     });
-    await runWorkUnit(httpRequest, {
+    await run({
       httpUrl: `${server.base}/none`,
       httpHeaders: { 'Idempotency-Key': '' },
     });

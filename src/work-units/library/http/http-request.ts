@@ -14,7 +14,10 @@
  * empty one sends no `Idempotency-Key` at all, for a server that refuses the header.
  */
 import { z } from 'zod';
-import { ensureError, NonRetryableError, RetryableError, VariableError } from '../../../errors.ts';
+import { NonRetryableError, RetryableError, VariableError } from '../../../errors.ts';
+import { HttpRequestError } from '../../../http/http-request-error.ts';
+import { OutboundRefusedError } from '../../../http/outbound-policy.ts';
+import { redactDetail, redactedQuery } from '../../../http/redact.ts';
 import { defineWorkUnit } from '../../define-work-unit.ts';
 import { renderJsonTemplate, renderTemplate, valueAt } from '../../template.ts';
 
@@ -29,14 +32,6 @@ const CONTROL = new Set([
 ]);
 
 const IDEMPOTENCY_KEY = 'Idempotency-Key';
-
-/** The code of a failed fetch: its cause's (ECONNREFUSED, …), ETIMEDOUT for the time-out, ABORTED when cancelled. */
-function fetchErrorCode(error: Error, signal: AbortSignal): string {
-  if (signal.aborted) return 'ABORTED';
-  if (error.name === 'TimeoutError') return 'ETIMEDOUT';
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : error.name || 'ERROR';
-}
 
 export const httpRequest = defineWorkUnit({
   name: 'http-request',
@@ -53,7 +48,7 @@ export const httpRequest = defineWorkUnit({
     httpTimeoutMs: z.number().int().positive().max(600_000).default(30_000),
   }),
   output: z.record(z.string(), z.unknown()),
-  run: async ({ input, idempotencyKey, signal, log, outbound }) => {
+  run: async ({ input, idempotencyKey, signal, log, http, outboundErrorDetails }) => {
     const variables = Object.fromEntries(Object.entries(input).filter(([k]) => !CONTROL.has(k)));
     const url = renderTemplate(input.httpUrl, variables, { what: 'httpUrl', encode: encodeURIComponent });
     const headers = Object.fromEntries(
@@ -82,49 +77,48 @@ export const httpRequest = defineWorkUnit({
     } catch {
       throw new VariableError('httpUrl', `'${url}' is not a URL`);
     }
-    // Named without its query, which may hold secrets.
-    const what = `${input.httpMethod} ${parsedUrl.origin}${parsedUrl.pathname}`;
-    let response: Response;
-    const startedAt = Date.now();
+    // Named without its query, which may hold secrets (shown redacted only where the topic opts in).
+    const what = `${input.httpMethod} ${parsedUrl.origin}${parsedUrl.pathname}${outboundErrorDetails ? redactedQuery(parsedUrl) : ''}`;
+    /** A part of the answer for a failure message: only where the topic opts in, and redacted. */
+    const detail = (text: string) => (outboundErrorDetails ? `: ${redactDetail(text)}` : '');
+    let response: { status: number; data: unknown; headers: Record<string, unknown> };
     try {
-      response = await fetch(url, {
-        method: input.httpMethod,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(input.httpTimeoutMs)]),
-      });
-      outbound.record({
+      response = await http.request({
         method: input.httpMethod,
         url,
-        status: response.status,
-        durationMs: Date.now() - startedAt,
-        at: startedAt,
+        headers,
+        ...(body !== undefined ? { data: body } : {}),
+        timeout: input.httpTimeoutMs,
+        signal,
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
       });
     } catch (thrown) {
-      const error = ensureError(thrown);
-      outbound.record({
-        method: input.httpMethod,
-        url,
-        code: fetchErrorCode(error, signal),
-        durationMs: Date.now() - startedAt,
-        at: startedAt,
-      });
-      if (signal.aborted) throw thrown;
-      const reason =
-        error.name === 'TimeoutError' ? `no answer within ${input.httpTimeoutMs} ms` : error.message;
+      if (thrown instanceof OutboundRefusedError || signal.aborted) throw thrown;
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      const timedOut = error instanceof HttpRequestError && /timeout of \d+ms exceeded/.test(error.message);
+      const reason = timedOut
+        ? `no answer within ${input.httpTimeoutMs} ms`
+        : error instanceof HttpRequestError
+          ? (error.code ?? 'no answer')
+          : error.message;
       throw new RetryableError(`${what}: ${reason}`, { cause: error });
     }
-    const text = await response.text();
+    const text = typeof response.data === 'string' ? response.data : '';
     const expected = input.httpExpectedStatus;
     const ok =
       expected === undefined
         ? response.status >= 200 && response.status < 300
         : (Array.isArray(expected) ? expected : [expected]).includes(response.status);
-    log.info('http request', { request: what, status: response.status });
+    log.info('http request', {
+      request: `${input.httpMethod} ${parsedUrl.origin}${parsedUrl.pathname}`,
+      status: response.status,
+    });
     if (!ok) {
-      const message = `${what}: unexpected HTTP status ${response.status}${expected === undefined ? '' : ` (expected ${[expected].flat().join(', ')})`}: ${text.slice(0, 300)}`;
+      const message = `${what}: unexpected HTTP status ${response.status}${expected === undefined ? '' : ` (expected ${[expected].flat().join(', ')})`}${detail(text)}`;
       if (response.status >= 500 || response.status === 408 || response.status === 429) {
-        const retryAfter = Number(response.headers.get('retry-after'));
+        const retryAfter = Number(response.headers['retry-after']);
         throw new RetryableError(
           message,
           Number.isFinite(retryAfter) && retryAfter > 0 ? { retryDelayMs: retryAfter * 1000 } : {},
@@ -140,7 +134,7 @@ export const httpRequest = defineWorkUnit({
         json = JSON.parse(text);
       } catch {
         throw new NonRetryableError(
-          `${what}: httpOutput picks from the answer, but it is not JSON: ${text.slice(0, 200)}`,
+          `${what}: httpOutput picks from the answer, but it is not JSON${detail(text)}`,
         );
       }
       for (const [name, path] of picks) {
