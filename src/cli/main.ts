@@ -125,7 +125,8 @@ format before v2 (not bound to their row and field). Prints each secret as re-en
 decryptable (with the reason, never the value), then the totals; --dry-run only says what it would do. Exit code
 1 when a secret could not be decrypted: enter it again (or add its key to BPTL_SECRET_KEY_PREVIOUS) before the
 old key goes. See docs/operations.md, "Rotating BPTL_SECRET_KEY".
-Environment: BPTL_SECRET_KEY, BPTL_SECRET_KEY_PREVIOUS, DATABASE_URL, BPTL_DATA_DIR.`,
+Environment: BPTL_SECRET_KEY, BPTL_SECRET_KEY_PREVIOUS, DATABASE_URL, BPTL_DATA_DIR (for the store of bptl dev:
+BPTL_DEV_INSECURE_SECRET_KEY=1 unless it runs with a BPTL_SECRET_KEY).`,
     options: { 'dry-run': { type: 'boolean' } },
     positionals: true,
     run: (v, positionals) =>
