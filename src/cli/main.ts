@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `bptl` command line: `bptl run`, `worker`, `poller`, `api`, `topics`, `work-units`, `dev`. Run it through the `./bptl` wrapper
+ * The `bptl` command line: `bptl run`, `worker`, `poller`, `api`, `topics`, `work-units`, `secrets`, `dev`. Run it through the `./bptl` wrapper
  * in the project root, which installs what is missing first and runs Node 24.
  */
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import { runApi } from './commands/api.ts';
 import { runDev } from './commands/dev.ts';
 import { runPoller } from './commands/poller.ts';
 import { runCombined } from './commands/run.ts';
+import { runSecrets } from './commands/secrets.ts';
 import { runTopics } from './commands/topics.ts';
 import { runWorkUnits } from './commands/work-units.ts';
 import { runWorker } from './commands/worker.ts';
@@ -113,6 +114,23 @@ as JSON Schemas, as GET /work-units answers them. Exit code 1 when there is no u
     options: { json: { type: 'boolean' } },
     positionals: true,
     run: (v, positionals) => runWorkUnits({ name: positionals[0], json: v.json as boolean | undefined }),
+  },
+  secrets: {
+    summary: 're-encrypt the stored secrets under the current BPTL_SECRET_KEY (after a key rotation)',
+    usage: `bptl secrets rotate [--dry-run]
+
+Re-encrypts every secret of the configuration store (engine auth, service auth, per-application credentials)
+under BPTL_SECRET_KEY, in one transaction: those still under a key of BPTL_SECRET_KEY_PREVIOUS, and those of the
+format before v2 (not bound to their row and field). Prints each secret as re-encrypted, current or not
+decryptable (with the reason, never the value), then the totals; --dry-run only says what it would do. Exit code
+1 when a secret could not be decrypted: enter it again (or add its key to BPTL_SECRET_KEY_PREVIOUS) before the
+old key goes. See docs/operations.md, "Rotating BPTL_SECRET_KEY".
+Environment: BPTL_SECRET_KEY, BPTL_SECRET_KEY_PREVIOUS, DATABASE_URL, BPTL_DATA_DIR (for the store of bptl dev:
+BPTL_DEV_INSECURE_SECRET_KEY=1 unless it runs with a BPTL_SECRET_KEY).`,
+    options: { 'dry-run': { type: 'boolean' } },
+    positionals: true,
+    run: (v, positionals) =>
+      runSecrets({ action: positionals[0], dryRun: v['dry-run'] as boolean | undefined }),
   },
   dev: {
     summary: 'start Temporal, Camunda, a worker and a poller locally, and run the demo process',

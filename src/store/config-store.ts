@@ -9,10 +9,10 @@
 import type { TopicConfig } from '../config/topic-config.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type AuditRepository, createAuditRepository } from './audit-repository.ts';
-import { resealAuth, type StoredAuth } from './auth-secrets.ts';
 import { type CredentialRepository, createCredentialRepository } from './credential-repository.ts';
 import { type Database, openDatabase, type Queryable } from './database.ts';
 import { createEngineRepository, type EngineRepository } from './engine-repository.ts';
+import { type ReencryptReport, reencryptSecrets } from './reencrypt-secrets.ts';
 import { currentRevision } from './revision.ts';
 import type { ResolvedEngine } from './schemas.ts';
 import { loadSecretCipher, type SecretCipher } from './secret-cipher.ts';
@@ -48,10 +48,12 @@ export interface ConfigStore extends ConfigRepositories {
   /** Engines (decrypted) and topics read in one consistent snapshot, with its revision. */
   snapshot(): Promise<ConfigSnapshot>;
   /**
-   * Re-encrypts, under the current BPTL_SECRET_KEY, the secrets still encrypted with a key of
-   * BPTL_SECRET_KEY_PREVIOUS; resolves to how many it re-encrypted. Not audited (no value changes).
+   * Re-encrypts, under the current BPTL_SECRET_KEY and format, the secrets still encrypted with a key of
+   * BPTL_SECRET_KEY_PREVIOUS or as v1 (not bound to their row), in one transaction; with `dryRun`, only says
+   * what it would do. Resolves to a report of every secret: re-encrypted, current, or not decryptable (with the
+   * reason). Not audited (no value changes). See reencrypt-secrets.ts.
    */
-  reencryptSecrets(): Promise<number>;
+  reencryptSecrets(options?: { dryRun?: boolean }): Promise<ReencryptReport>;
   /** Closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -85,35 +87,7 @@ export function createConfigStore(database: Database, cipher: SecretCipher): Con
         );
         return { revision, config: { engines, topics } };
       }),
-    reencryptSecrets: () =>
-      database.transaction(async (tx) => {
-        let count = 0;
-        const tables = [
-          { table: 'engines', key: ['name'], what: (r: Record<string, unknown>) => `engine '${r.name}'` },
-          { table: 'services', key: ['name'], what: (r: Record<string, unknown>) => `service '${r.name}'` },
-          {
-            table: 'service_credentials',
-            key: ['service', 'application_id'],
-            what: (r: Record<string, unknown>) =>
-              `service '${r.service}' credentials of '${r.application_id}'`,
-          },
-        ];
-        for (const { table, key, what } of tables) {
-          const rows = await tx.query<Record<string, unknown> & { auth: StoredAuth }>(
-            `SELECT ${key.join(', ')}, auth FROM ${table} FOR UPDATE`,
-          );
-          for (const row of rows) {
-            const resealed = resealAuth(row.auth, cipher, what(row));
-            if (!resealed) continue;
-            await tx.query(
-              `UPDATE ${table} SET auth = $1::jsonb WHERE ${key.map((k, i) => `${k} = $${i + 2}`).join(' AND ')}`,
-              [JSON.stringify(resealed), ...key.map((k) => row[k])],
-            );
-            count++;
-          }
-        }
-        return count;
-      }),
+    reencryptSecrets: (options) => reencryptSecrets(database, cipher, options),
     close: () => database.close(),
   };
 }

@@ -101,7 +101,11 @@ export function createCredentialRepository(db: Queryable, cipher: SecretCipher):
     async create(service, input, options) {
       const data = parseInput(credentialInputSchema, input);
       const { actor } = parseWriteOptions(options);
-      const { stored, secretChanged } = sealAuth(data.auth, undefined, cipher);
+      const { stored, secretChanged } = sealAuth(data.auth, undefined, cipher, {
+        kind: 'credential',
+        service,
+        applicationId: data.applicationId,
+      });
       return writeTransaction(db, async (tx, revision) => {
         // Lock the service so that it cannot be deleted under us (and say 404 rather than a foreign-key error).
         const [parent] = await tx.query('SELECT 1 FROM services WHERE name = $1 FOR SHARE', [service]);
@@ -142,7 +146,11 @@ export function createCredentialRepository(db: Queryable, cipher: SecretCipher):
           `${service}/${applicationId}`,
           expectedVersion,
         );
-        const { stored, secretChanged } = sealAuth(data.auth, current.auth, cipher);
+        const { stored, secretChanged } = sealAuth(data.auth, current.auth, cipher, {
+          kind: 'credential',
+          service,
+          applicationId,
+        });
         const [row] = await tx.query<CredentialRow>(
           `UPDATE service_credentials SET auth = $3::jsonb, version = version + 1, updated_at = now()
            WHERE service = $1 AND application_id = $2 RETURNING *`,

@@ -55,13 +55,14 @@ export function createEngineRepository(db: Queryable, cipher: SecretCipher): Eng
   const resolveRow = (row: EngineRow): ResolvedEngine => ({
     name: row.name,
     url: row.url,
-    auth: openAuth<EngineAuth>(row.auth, cipher, `engine '${row.name}'`),
+    auth: openAuth<EngineAuth>(row.auth, cipher, { kind: 'engine', name: row.name }),
     ...(row.worker_id_prefix === null ? {} : { workerIdPrefix: row.worker_id_prefix }),
   });
 
   const resource = createResourceRepository(db, cipher, {
     table: 'engines',
     resourceType: 'engine',
+    secretKind: 'engine',
     inputSchema: engineInputSchema,
     updateSchema: engineUpdateSchema,
     toRecord,

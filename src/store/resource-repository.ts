@@ -11,6 +11,7 @@ import type { Queryable, Transaction } from './database.ts';
 import type { ResourceType } from './errors.ts';
 import type { VersionedWriteOptions, WriteOptions } from './schemas.ts';
 import type { SecretCipher } from './secret-cipher.ts';
+import type { SecretRow } from './secret-location.ts';
 import { insertRow, lockRow, parseWriteOptions, writeTransaction } from './write-transaction.ts';
 
 /** The columns every resource row has. */
@@ -39,6 +40,8 @@ export interface ResourceTable<
 > {
   table: string;
   resourceType: ResourceType;
+  /** The kind of row its secrets are encrypted for (secret-location.ts). */
+  secretKind: 'engine' | 'service';
   inputSchema: Input;
   updateSchema: Update;
   /** The API form of a row, its secret redacted (`markChanged`: the audit entry says a new secret was written). */
@@ -88,6 +91,7 @@ export function createResourceRepository<
   table: ResourceTable<Row, Rec, Input, Update>,
 ): ResourceRepository<Rec, z.output<Input>, z.output<Update>> {
   const { resourceType, toRecord } = table;
+  const secretRow = (name: string): SecretRow => ({ kind: table.secretKind, name });
   const selectOne = (name: string): Statement => ({
     sql: `SELECT * FROM ${table.table} WHERE name = $1`,
     params: [name],
@@ -114,7 +118,7 @@ export function createResourceRepository<
 
     async create(data, options) {
       const { actor } = parseWriteOptions(options);
-      const { stored, secretChanged } = sealAuth(data.auth, undefined, cipher);
+      const { stored, secretChanged } = sealAuth(data.auth, undefined, cipher, secretRow(data.name));
       return writeTransaction(db, async (tx, revision) => {
         const row = await insertRow<Row>(
           tx,
@@ -134,7 +138,7 @@ export function createResourceRepository<
       const { actor, expectedVersion } = parseWriteOptions(options);
       return writeTransaction(db, async (tx, revision) => {
         const current = await lockRow<Row>(tx, selectOne(name), resourceType, name, expectedVersion);
-        const { stored, secretChanged } = sealAuth(data.auth, current.auth, cipher);
+        const { stored, secretChanged } = sealAuth(data.auth, current.auth, cipher, secretRow(name));
         const { sql, params } = table.update(name, data, JSON.stringify(stored));
         const [row] = await tx.query<Row>(sql, params);
         await recordAudit(

@@ -5,7 +5,7 @@
  *
  * Secrets (password, token, key, secret) take three forms:
  * - clear text in inputs, and in what `resolve…`/`credentialsFor` return for the worker;
- * - `{ "$enc": "v1:…" }` in the table (AES-256-GCM, see secret-cipher.ts);
+ * - `{ "$enc": "v2:…" }` in the table (AES-256-GCM bound to the row and field, see secret-cipher.ts);
  * - `{ "set": true }` in everything read for the API and in the audit log (`Redacted`). An update may send this
  *   marker back to keep the stored secret, so a client can GET a row, change its URL and PUT it back.
  */

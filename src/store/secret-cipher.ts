@@ -1,9 +1,13 @@
 /**
  * Encryption of the secrets in the configuration store (passwords, tokens, API keys), with AES-256-GCM and the
- * key in BPTL_SECRET_KEY. A stored secret is `{ "$enc": "v1:<key id>:<iv>:<tag>:<ciphertext>" }` (base64url
+ * key in BPTL_SECRET_KEY. A stored secret is `{ "$enc": "v2:<key id>:<iv>:<tag>:<ciphertext>" }` (base64url
  * parts); the key id (8 hex digits of a hash of the key, not the key) lets a wrong or rotated key be named in the
  * error instead of decrypting to garbage, and lets old keys in BPTL_SECRET_KEY_PREVIOUS still decrypt after a
  * rotation.
+ *
+ * v2 binds the ciphertext to its row and field (GCM associated data, secret-location.ts): copied into another
+ * row or field, it does not decrypt. v1 (the format before, without associated data) still decrypts, and counts
+ * as stale: `bptl secrets rotate` (or `reencryptSecrets`) writes it again as v2.
  *
  * BPTL_DEV_INSECURE_SECRET_KEY=1 (for `bptl dev`) uses a fixed, published key when BPTL_SECRET_KEY is unset:
  * fine for a laptop, worthless as protection. Never set it in production.
@@ -11,6 +15,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors.ts';
 import { SecretKeyError } from './errors.ts';
+import { associatedData, describeLocation, type SecretLocation } from './secret-location.ts';
 
 export const SECRET_KEY_VARIABLE = 'BPTL_SECRET_KEY';
 export const PREVIOUS_SECRET_KEYS_VARIABLE = 'BPTL_SECRET_KEY_PREVIOUS';
@@ -26,14 +31,26 @@ export interface SecretCipher {
   readonly keyId: string;
   /** True when the key is the published development key (BPTL_DEV_INSECURE_SECRET_KEY=1). */
   readonly insecure: boolean;
-  encrypt(plaintext: string): EncryptedSecret;
-  /** Decrypts; `what` names the secret in errors (e.g. `engine 'local' auth.password`). Throws SecretKeyError. */
-  decrypt(secret: EncryptedSecret, what: string): string;
-  /** True when the secret was encrypted with an older key (BPTL_SECRET_KEY_PREVIOUS) and should be re-encrypted. */
+  /** Encrypts (v2) for the secret at `location`: it decrypts there only. */
+  encrypt(plaintext: string, location: SecretLocation): EncryptedSecret;
+  /**
+   * Decrypts the secret read from `location` (which also names it in errors, e.g. `engine 'local'
+   * auth.password`). Throws SecretKeyError: another key, a value damaged or altered, or one encrypted for
+   * another location.
+   */
+  decrypt(secret: EncryptedSecret, location: SecretLocation): string;
+  /**
+   * Why the secret should be encrypted again: it was encrypted with an older key (BPTL_SECRET_KEY_PREVIOUS, or
+   * a key this cipher does not have), or as v1 (not bound to its row and field). Undefined when it is current.
+   */
+  staleReason(secret: EncryptedSecret): string | undefined;
+  /** True when `staleReason` gives a reason. */
   isStale(secret: EncryptedSecret): boolean;
 }
 
-const VERSION = 'v1';
+/** The format written; v1 (no associated data) is still read. */
+const VERSION = 'v2';
+const UNBOUND_VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -121,20 +138,41 @@ export function createSecretCipher(key: Buffer, options: SecretCipherOptions = {
     `${SECRET_KEY_VARIABLE} is key ${keyId}` +
     (keys.size > 1 ? `, ${PREVIOUS_SECRET_KEYS_VARIABLE} has ${[...keys.keys()].slice(1).join(', ')}` : '');
 
+  const staleReason = (secret: EncryptedSecret): string | undefined => {
+    const [version, id] = secret.$enc.split(':');
+    const reasons = [
+      ...(id !== keyId
+        ? [`encrypted with ${keys.has(id ?? '') ? 'the older' : 'an unknown'} key ${id}`]
+        : []),
+      ...(version !== VERSION ? [`format ${version}, not bound to its row and field`] : []),
+    ];
+    return reasons.length > 0 ? reasons.join('; ') : undefined;
+  };
+
   return {
     keyId,
     insecure: options.insecure === true,
-    encrypt(plaintext) {
+    encrypt(plaintext, location) {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(associatedData(location));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
       return { $enc: [VERSION, keyId, b64(iv), b64(tag), b64(ciphertext)].join(':') };
     },
-    decrypt(secret, what) {
+    decrypt(secret, location) {
+      const what = describeLocation(location);
       const parts = secret.$enc.split(':');
       const [version, id, iv, tag, ciphertext] = parts;
-      if (parts.length !== 5 || version !== VERSION || !id || !iv || !tag || ciphertext === undefined) {
+      const bound = version === VERSION;
+      if (
+        parts.length !== 5 ||
+        (!bound && version !== UNBOUND_VERSION) ||
+        !id ||
+        !iv ||
+        !tag ||
+        ciphertext === undefined
+      ) {
         throw new SecretKeyError(
           `cannot decrypt ${what}: the stored value is not an encrypted secret of this BPTL`,
         );
@@ -151,19 +189,25 @@ export function createSecretCipher(key: Buffer, options: SecretCipherOptions = {
         // The tag's length is fixed: without authTagLength, GCM accepts a tag cut to 4 bytes and checks only those.
         const decipher = createDecipheriv('aes-256-gcm', usable, unb64(iv), { authTagLength: TAG_BYTES });
         decipher.setAuthTag(unb64(tag));
+        if (bound) decipher.setAAD(associatedData(location));
         return Buffer.concat([decipher.update(unb64(ciphertext)), decipher.final()]).toString('utf8');
       } catch (error) {
         const tagBytes = unb64(tag).length;
+        const tagNote = tagBytes !== TAG_BYTES ? ' (its tag is not 16 bytes)' : '';
+        // GCM cannot tell a value encrypted for another row from a damaged one: both fail the tag.
         throw new SecretKeyError(
-          `cannot decrypt ${what} with key ${id} (${describeKeys()}): the stored value is damaged or was ` +
-            `altered${tagBytes !== TAG_BYTES ? ' (its tag is not 16 bytes)' : ''}; enter the secret again`,
+          `cannot decrypt ${what} with key ${id} (${describeKeys()}): ` +
+            (bound
+              ? 'the stored value was not encrypted for this row and field (was it copied from another one?), ' +
+                `or it is damaged or was altered${tagNote}`
+              : `the stored value is damaged or was altered${tagNote}`) +
+            '; enter the secret again',
           { cause: error },
         );
       }
     },
-    isStale(secret) {
-      return secret.$enc.split(':')[1] !== keyId;
-    },
+    staleReason,
+    isStale: (secret) => staleReason(secret) !== undefined,
   };
 }
 

@@ -61,6 +61,7 @@ export function createServiceRepository(db: Queryable, cipher: SecretCipher): Se
   const resource = createResourceRepository(db, cipher, {
     table: 'services',
     resourceType: 'service',
+    secretKind: 'service',
     inputSchema: serviceInputSchema,
     updateSchema: serviceUpdateSchema,
     toRecord,
@@ -131,12 +132,12 @@ export function createServiceRepository(db: Queryable, cipher: SecretCipher): Se
         service: { name: row.name, baseUrl: row.base_url, kind: row.kind },
         applicationId: own ? (row.application_id ?? undefined) : undefined,
         auth: own
-          ? openAuth<ServiceAuth>(
-              row.application_auth!,
-              cipher,
-              `service '${row.name}' credentials of application '${row.application_id}'`,
-            )
-          : openAuth<ServiceAuth>(row.auth, cipher, `service '${row.name}'`),
+          ? openAuth<ServiceAuth>(row.application_auth!, cipher, {
+              kind: 'credential',
+              service: row.name,
+              applicationId: row.application_id!,
+            })
+          : openAuth<ServiceAuth>(row.auth, cipher, { kind: 'service', name: row.name }),
       };
     },
   };

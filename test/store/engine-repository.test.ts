@@ -142,7 +142,7 @@ describeStores('engines', (ctx) => {
       [name],
     );
     expect(JSON.stringify(raw)).not.toContain(password);
-    expect(raw!.auth.password.$enc).toMatch(/^v1:[0-9a-f]{8}:/);
+    expect(raw!.auth.password.$enc).toMatch(/^v2:[0-9a-f]{8}:/);
 
     expect(await store.engines.resolve(name)).toEqual({
       name,
