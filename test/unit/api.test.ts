@@ -153,7 +153,7 @@ describe('engines', () => {
     const etag = read.headers.get('etag')!;
     const body = (await read.json()) as Record<string, unknown>;
     const put = await api.request('PUT', '/engines/round-trip', {
-      body: { ...body, url: 'http://127.0.0.1:9999/engine-rest' },
+      body: { ...body, url: 'http://127.0.0.1:8080/other/engine-rest' },
       headers: { 'if-match': etag },
     });
     expect(put.status).toBe(200);

@@ -54,7 +54,8 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       updateSchema: serviceUpdateSchema,
       repository: store.services,
       descriptions: {
-        update: 'An auth secret of `{"set": true}` keeps the stored one.',
+        update:
+          'An auth secret of `{"set": true}` keeps the stored one, unless the `baseUrl` moves to another origin (scheme, host, port): then the secret must be sent again (400 naming `auth.<field>`), and the move is refused while application credentials keep a secret (400 naming `credentials.<appId>`: delete them, move, add them again).',
         delete: '409 while a topic binds it.',
       },
       deleteSummary: 'Delete a service and its credentials',
