@@ -30,6 +30,8 @@ export interface RunWorkUnitInput {
   lock?: RunnerLock;
   /** The topic's service bindings: alias → service name. */
   services?: Record<string, string>;
+  /** The applications (`bptlAppId`) the topic's tasks may name; absent: any the bound services have credentials of. */
+  applications?: string[];
   engine: string;
   task: Omit<TaskSnapshot, 'variables'>;
   variables: CamundaVariables;

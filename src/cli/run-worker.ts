@@ -15,7 +15,9 @@ export function storeServiceResolver(store: ConfigStore): ServiceResolver {
   return {
     async resolve(name, applicationId) {
       const found = await store.services.credentialsFor(name, applicationId);
-      return found ? { baseUrl: found.service.baseUrl, auth: found.auth } : undefined;
+      return found
+        ? { baseUrl: found.service.baseUrl, auth: found.auth, applicationId: found.applicationId }
+        : undefined;
     },
   };
 }

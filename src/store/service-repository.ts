@@ -1,7 +1,7 @@
 /**
  * Services in the configuration store: the systems work units call (ZGW APIs, HTTP services) and their default
  * credentials. Reads for the API redact the secret; `credentialsFor` decrypts the credentials a task should use
- * (its application's, else the service's default), for the worker only. The writes are every resource's
+ * (its application's, or the service's default), for the worker only. The writes are every resource's
  * (resource-repository.ts).
  */
 import { recordAudit } from './audit-repository.ts';
@@ -29,8 +29,9 @@ import type { SecretCipher } from './secret-cipher.ts';
 export interface ServiceRepository extends ResourceRepository<ServiceRecord, ServiceInput, ServiceUpdate> {
   /**
    * The credentials a task uses to call `service`, decrypted, for the worker only: those of `applicationId` (the
-   * task's `bptlAppId` variable) when the service has them, else the service's default. Undefined when there is
-   * no such service. Throws SecretKeyError when BPTL_SECRET_KEY cannot decrypt them.
+   * task's `bptlAppId` variable) when the service has them, else the service's default with `applicationId`
+   * undefined — which the worker refuses for a task that names an application (service-clients.ts). Undefined
+   * when there is no such service. Throws SecretKeyError when BPTL_SECRET_KEY cannot decrypt them.
    */
   credentialsFor(service: string, applicationId?: string): Promise<ServiceCredentials | undefined>;
 }

@@ -1,7 +1,8 @@
 /**
  * Ready HTTP clients for the services a work unit calls. A topic binds each of the unit's service aliases to a
  * service of the configuration store (`services: { zrc: 'open-zaak' }`); the task's `bptlAppId` variable picks
- * that application's credentials, else the service's default (BPTL's multi-tenant model). Each client is an
+ * that application's credentials (a task without one: the service's default; an application the service has no
+ * credentials of fails the task). Each client is an
  * axios instance with the service's base URL, its auth applied — a ZGW JWT built from client id and secret,
  * bearer, API-key header or basic — a time-out, and request logging that never includes a header or a body.
  * A failed request rejects with an HttpRequestError, never the AxiosError (whose config holds the credentials),
@@ -17,10 +18,14 @@ import type { OutboundLog } from './outbound-log.ts';
 
 /** Finds a service's base URL and the credentials for an application (the worker's view of the store). */
 export interface ServiceResolver {
+  /**
+   * The service's base URL and the credentials of `applicationId` when it has them, else its default ones;
+   * `applicationId` in the answer says whose they are (absent: the default). Undefined: no such service.
+   */
   resolve(
     service: string,
     applicationId?: string,
-  ): Promise<{ baseUrl: string; auth: ServiceAuth } | undefined>;
+  ): Promise<{ baseUrl: string; auth: ServiceAuth; applicationId?: string | undefined } | undefined>;
 }
 
 /** A client is created per task attempt: a ZGW JWT is made fresh for each request. */
@@ -134,7 +139,11 @@ export function createServiceClient(
   return client;
 }
 
-/** Builds the clients for a unit's aliases; a missing binding or service fails the task, naming it. */
+/**
+ * Builds the clients for a unit's aliases; a missing binding or service fails the task, naming it. With an
+ * `applicationId` (the task's `bptlAppId`), each service must have that application's credentials: the
+ * service's default ones are used only for a task that names no application, never in place of an unknown one.
+ */
 export async function serviceClientsFor(
   aliases: readonly string[],
   bindings: Readonly<Record<string, string>>,
@@ -153,12 +162,18 @@ export async function serviceClientsFor(
       );
     }
     const found = resolver ? await resolver.resolve(name, applicationId) : undefined;
-    if (!found) {
+    if (!found) throw new NonRetryableError(`service '${name}' (alias '${alias}') is not configured`);
+    if (applicationId !== undefined && found.applicationId !== applicationId) {
       throw new NonRetryableError(
-        `service '${name}' (alias '${alias}') is not configured${applicationId ? ` for application '${applicationId}'` : ''}`,
+        `service '${name}' (alias '${alias}') has no credentials of application '${applicationId}' (the task's bptlAppId): add them to the service, or leave bptlAppId out to use the service's default credentials`,
       );
     }
-    clients[alias] = createServiceClient({ name, ...found }, log, SERVICE_TIMEOUT_MS, outbound);
+    clients[alias] = createServiceClient(
+      { name, baseUrl: found.baseUrl, auth: found.auth },
+      log,
+      SERVICE_TIMEOUT_MS,
+      outbound,
+    );
   }
   return clients;
 }

@@ -76,6 +76,7 @@ export async function runUnit(run: TaskRun, firstAttempt: number): Promise<UnitO
         task: taskWithoutVariables,
         variables,
         ...(topic.services && Object.keys(topic.services).length > 0 ? { services: topic.services } : {}),
+        ...(topic.applications ? { applications: topic.applications } : {}),
       });
       lock.note(result.lock);
       return { kind: 'result', result };

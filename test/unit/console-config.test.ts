@@ -334,6 +334,7 @@ describe('console topics', () => {
       'retry.maximumAttempts': '5',
       variables: 'orderId, amount',
       services: '',
+      applications: 'app-1, app-2',
       execution: 'activity',
     });
     expect(res.status).toBe(303);
@@ -344,6 +345,7 @@ describe('console topics', () => {
       enabled: true,
       description: 'the orders',
       variables: ['orderId', 'amount'],
+      applications: ['app-1', 'app-2'],
       retry: { maximumAttempts: 5, initialIntervalMs: 1_000 },
       lockDurationMs: 60_000,
       version: 1,

@@ -1,6 +1,7 @@
 /**
  * Services (the systems work units call) and their credentials per application: a task's `bptlAppId` variable
- * picks that application's credentials, falling back to the service's own. Secrets are write-only, as for
+ * picks that application's credentials (a task without one uses the service's own; an application the service
+ * has none of fails the task). Secrets are write-only, as for
  * engines. A service that topics bind cannot be deleted (409).
  */
 import { z } from 'zod';
@@ -147,7 +148,7 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       path: '/services/{name}/credentials/{appId}',
       operationId: 'deleteCredentials',
       tag: 'services',
-      summary: "Delete an application's credentials (it falls back to the service's own)",
+      summary: "Delete an application's credentials (its tasks fail until they are added again)",
       access: 'admin',
       params: credentialParams,
       ifMatch: true,
