@@ -2,9 +2,9 @@
  * Ready HTTP clients for the services a work unit calls. A topic binds each of the unit's service aliases to a
  * service of the configuration store (`services: { zrc: 'open-zaak' }`); the task's `bptlAppId` variable picks
  * that application's credentials (a task without one: the service's default; an application the service has no
- * credentials of fails the task). Each client is an
- * axios instance with the service's base URL, its auth applied — a ZGW JWT built from client id and secret,
- * bearer, API-key header or basic — a time-out, and request logging that never includes a header or a body.
+ * credentials of fails the task). Each client is an axios instance with the service's base URL, its auth applied
+ * — a ZGW JWT built from client id and secret, bearer, API-key header or basic — a time-out, and request logging
+ * that never includes a header or a body.
  * A failed request rejects with an HttpRequestError, never the AxiosError (whose config holds the credentials),
  * so a unit that lets it escape or keeps it as a cause carries no secret into its failure or a log line.
  */

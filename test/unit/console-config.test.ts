@@ -296,6 +296,25 @@ describe('console engines and services', () => {
     await expect(nowhere.text()).resolves.toContain('There is no service &#39;nope&#39;.');
   });
 
+  it('says on the form that a service with application credentials cannot move to another origin', async () => {
+    const edit = await (await web.get(admin, '/console/services/edit?name=zaken')).text();
+    const moved = await web.post(admin, '/console/services/edit?name=zaken', {
+      version: versionOf(edit)!,
+      baseUrl: 'http://127.0.0.2:9/zaken/api/v2',
+      kind: 'zrc',
+      'auth.type': 'api-key',
+      'auth.header': 'X-Api-Key',
+      'auth.key': 'another-key',
+    });
+    expect(moved.status).toBe(400);
+    const page = await moved.text();
+    expect(page).toContain(
+      '<code>credentials.app-1</code>: the URL&#39;s origin changes (http://127.0.0.1:9 → http://127.0.0.2:9) and application &#39;app-1&#39; keeps its stored token',
+    );
+    expect(page).not.toContain('another-key');
+    expect((await api.store.services.get('zaken'))?.baseUrl).toBe('http://127.0.0.1:9/zaken/api/v2');
+  });
+
   it('never puts a secret in a page, for the admin or the viewer', async () => {
     for (const session of [admin, viewer]) {
       const pages = await allPages(session);
