@@ -32,6 +32,8 @@ export interface RunWorkUnitInput {
   services?: Record<string, string>;
   /** The topic's outbound settings; absent: the global policy's. */
   outbound?: TopicOutboundSnapshot;
+  /** The applications (`bptlAppId`) the topic's tasks may name; absent: any the bound services have credentials of. */
+  applications?: string[];
   engine: string;
   task: Omit<TaskSnapshot, 'variables'>;
   variables: CamundaVariables;

@@ -149,8 +149,7 @@ export function createWorkUnitActivities(
       );
     }
     const log = baseLog.child(unit.name);
-    const appId =
-      typeof values.bptlAppId === 'string' && values.bptlAppId !== '' ? values.bptlAppId : undefined;
+    const appId = applicationOf(values.bptlAppId, input, baseDetails);
     let services: Awaited<ReturnType<typeof serviceClientsFor>>;
     try {
       services = await serviceClientsFor(
@@ -279,4 +278,35 @@ function startHeartbeats(ctx: Context): NodeJS.Timeout {
     : AUTO_HEARTBEAT_INTERVAL_MS;
   ctx.heartbeat();
   return setInterval(() => ctx.heartbeat(), everyMs);
+}
+
+/**
+ * The application a task names (its `bptlAppId` variable), whose credentials it calls the bound services with;
+ * undefined (the services' default credentials) when it names none: no variable, null or empty text. Fails
+ * non-retryably (InputError) when the variable is not text, or when the topic's `applications` do not list it.
+ */
+function applicationOf(
+  value: unknown,
+  input: RunWorkUnitInput,
+  details: () => AttemptFailureDetails,
+): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const topic = input.task.topicName;
+  if (typeof value !== 'string') {
+    throw nonRetryable(
+      'InputError',
+      `bptlAppId must be text (an application id), not ${typeof value}: leave it out to use the services' default credentials`,
+      details(),
+    );
+  }
+  if (input.applications !== undefined && !input.applications.includes(value)) {
+    const listed =
+      input.applications.length === 0 ? 'none' : input.applications.map((a) => `'${a}'`).join(', ');
+    throw nonRetryable(
+      'InputError',
+      `topic '${topic}' does not allow application '${value}' (the task's bptlAppId): its setting applications lists ${listed}`,
+      details(),
+    );
+  }
+  return value;
 }

@@ -16,7 +16,9 @@ export function storeServiceResolver(store: ConfigStore): ServiceResolver {
   return {
     async resolve(name, applicationId) {
       const found = await store.services.credentialsFor(name, applicationId);
-      return found ? { baseUrl: found.service.baseUrl, auth: found.auth } : undefined;
+      return found
+        ? { baseUrl: found.service.baseUrl, auth: found.auth, applicationId: found.applicationId }
+        : undefined;
     },
     async resolveUrl(url, applicationId) {
       // The service whose base URL is the longest prefix of the URL (several APIs may share an origin).
@@ -29,7 +31,14 @@ export function storeServiceResolver(store: ConfigStore): ServiceResolver {
       }
       if (!best) return undefined;
       const found = await store.services.credentialsFor(best.name, applicationId);
-      return found ? { name: best.name, baseUrl: found.service.baseUrl, auth: found.auth } : undefined;
+      return found
+        ? {
+            name: best.name,
+            baseUrl: found.service.baseUrl,
+            auth: found.auth,
+            ...(found.applicationId !== undefined ? { applicationId: found.applicationId } : {}),
+          }
+        : undefined;
     },
   };
 }

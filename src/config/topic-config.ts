@@ -112,6 +112,12 @@ export const topicFieldsSchema = z.strictObject({
    */
   services: z.record(serviceAliasSchema, resourceNameSchema).default({}),
   /**
+   * The applications (a task's `bptlAppId`) whose credentials this topic's tasks may use: a task naming another
+   * fails without running. Left out: any application the bound services have credentials of. A task without a
+   * `bptlAppId` uses the services' default credentials either way.
+   */
+  applications: z.array(z.string().min(1).max(200)).optional(),
+  /**
    * Where the work unit runs. `activity` (the default): an activity on the work-unit task queue, for any unit:
    * heartbeats, cancellation while it runs, durable back-off between attempts, work units scaled apart.
    * `local`: a local activity in the workflow's worker, inside the workflow task, for units that finish in

@@ -26,6 +26,12 @@ export const TOPIC_FIELDS: readonly FieldSpec[] = [
     help: 'the work unit\'s service alias → a service\'s name, e.g. { "zrc": "zaken" }; empty: none',
   },
   {
+    name: 'applications',
+    label: 'Applications (bptlAppId) its tasks may name',
+    kind: 'list',
+    help: "comma-separated; a task naming another fails. Empty: any the bound services have credentials of (a task without bptlAppId uses the services' default credentials)",
+  },
+  {
     name: 'execution',
     label: 'Execution',
     kind: 'select',

@@ -79,7 +79,8 @@ export function registerConfigRoutes(app: Hono<ConsoleEnv>, ctx: ConfigContext):
     updateSchema: credentialUpdateSchema,
     intro:
       "A task whose bptlAppId variable names an application calls the service with that application's credentials, and with the service's own otherwise. Secrets are write-only.",
-    deleteWarning: "The application falls back to the service's own credentials.",
+    deleteWarning:
+      "Tasks that name this application (bptlAppId) fail until its credentials are added again; tasks without one use the service's own.",
   });
   resourceRoutes(app, ctx, {
     noun: 'service',

@@ -50,6 +50,7 @@ export function topicSnapshot(topic: TopicConfig): TopicSnapshot {
     startToCloseTimeoutMs: topic.startToCloseTimeoutMs,
     heartbeatTimeoutMs: topic.heartbeatTimeoutMs,
     ...(topic.services && Object.keys(topic.services).length > 0 ? { services: { ...topic.services } } : {}),
+    ...(topic.applications ? { applications: [...topic.applications] } : {}),
     camundaRetries: topic.camundaRetries,
     camundaRetryTimeoutMs: topic.camundaRetryTimeoutMs,
     refusedCompletionAttempts: topic.refusedCompletionAttempts,

@@ -4,7 +4,7 @@
  * stored → clear (for the worker only). Each takes the row the auth belongs to: its secret is encrypted for that
  * row and its field (`auth.<field>`), and decrypts there only (secret-location.ts).
  */
-import { SecretKeyError, ValidationError } from './errors.ts';
+import { SecretKeyError, ValidationError, type ValidationIssue } from './errors.ts';
 import { type Redacted, SECRET_FIELDS, type SecretField } from './schemas.ts';
 import { type EncryptedSecret, isEncryptedSecret, type SecretCipher } from './secret-cipher.ts';
 import { describeLocation, type SecretLocation, type SecretRow } from './secret-location.ts';
@@ -53,6 +53,56 @@ export function sealAuth(
     ]);
   }
   return { stored: { ...input, [field]: kept }, secretChanged: false };
+}
+
+/**
+ * Where a URL's requests go, and so its secrets: scheme, host and port (`https://a.example.nl`, the default port
+ * left out). A URL without an origin of its own (not http, https, ws, ftp) is its own origin.
+ */
+export function originOf(url: string): string {
+  try {
+    const { origin } = new URL(url);
+    return origin === 'null' ? url : origin;
+  } catch {
+    return url;
+  }
+}
+
+/** A URL's origin before and after a write; undefined when it stays (a path change within the origin). */
+export interface OriginMove {
+  from: string;
+  to: string;
+}
+
+export function originMove(before: string, after: string): OriginMove | undefined {
+  const from = originOf(before);
+  const to = originOf(after);
+  return from === to ? undefined : { from, to };
+}
+
+/** Whether a stored auth holds a secret (an encrypted one: what `{ set: true }` would keep). */
+export function holdsSecret(stored: StoredAuth): SecretField | undefined {
+  const field = secretFieldOf(stored.type);
+  return field !== undefined && isEncryptedSecret(stored[field]) ? field : undefined;
+}
+
+/**
+ * The issue of an auth input that keeps its stored secret (`{ set: true }`) while its URL moves to another
+ * origin: the secret was given for the old one, and is only sent to the new one when it is given again.
+ */
+export function keptSecretIssues(
+  input: { type: string } & Record<string, unknown>,
+  move: OriginMove | undefined,
+): ValidationIssue[] {
+  const field = secretFieldOf(input.type);
+  if (move === undefined || field === undefined || typeof input[field] === 'string') return [];
+  return [
+    {
+      path: ['auth', field],
+      message: `the URL's origin changes (${move.from} → ${move.to}): send the ${field} again`,
+      code: 'custom',
+    },
+  ];
 }
 
 /**

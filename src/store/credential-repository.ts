@@ -1,7 +1,7 @@
 /**
  * Per-application credentials of a service: a task whose `bptlAppId` variable names an application calls the
- * service with that application's credentials, and with the service's default ones otherwise (see
- * ServiceRepository.credentialsFor). Rows are keyed by (service, applicationId); audit entries name them
+ * service with that application's credentials; a task that names none, with the service's default ones; a task
+ * that names an application without credentials here fails (service-clients.ts, ServiceRepository.credentialsFor). Rows are keyed by (service, applicationId); audit entries name them
  * `<service>/<applicationId>`. Secrets are redacted on read, as everywhere.
  */
 import { recordAudit } from './audit-repository.ts';
@@ -36,7 +36,7 @@ export interface CredentialRepository {
     input: unknown,
     options: VersionedWriteOptions,
   ): Promise<CredentialRecord>;
-  /** Removes an application's credentials (it falls back to the default). Throws NotFoundError, StaleWriteError. */
+  /** Removes an application's credentials (its tasks fail until they are back). Throws NotFoundError, StaleWriteError. */
   delete(service: string, applicationId: string, options: VersionedWriteOptions): Promise<void>;
 }
 

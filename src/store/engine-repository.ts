@@ -76,6 +76,8 @@ export function createEngineRepository(db: Queryable, cipher: SecretCipher): Eng
             WHERE name = $1 RETURNING *`,
       params: [name, data.url, auth, data.workerIdPrefix ?? null],
     }),
+    urlOf: (row) => row.url,
+    updateUrlOf: (data) => data.url,
     async deleteRow(tx, name) {
       const users = await tx.query<{ topic: string }>(
         'SELECT topic FROM topics WHERE engine = $1 ORDER BY topic LIMIT 10',

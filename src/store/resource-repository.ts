@@ -6,9 +6,9 @@
  */
 import type { z } from 'zod';
 import { recordAudit } from './audit-repository.ts';
-import { type StoredAuth, sealAuth } from './auth-secrets.ts';
+import { keptSecretIssues, type OriginMove, originMove, type StoredAuth, sealAuth } from './auth-secrets.ts';
 import type { Queryable, Transaction } from './database.ts';
-import type { ResourceType } from './errors.ts';
+import { type ResourceType, ValidationError, type ValidationIssue } from './errors.ts';
 import type { VersionedWriteOptions, WriteOptions } from './schemas.ts';
 import type { SecretCipher } from './secret-cipher.ts';
 import type { SecretRow } from './secret-location.ts';
@@ -50,6 +50,14 @@ export interface ResourceTable<
   insert(data: z.output<Input>, auth: string): Statement;
   /** The UPDATE … RETURNING * of the row `name` (bumping version and updated_at) with its sealed auth. */
   update(name: string, data: z.output<Update>, auth: string): Statement;
+  /** The URL a row's secret is sent to (an engine's `url`, a service's `baseUrl`), stored and in an update. */
+  urlOf(row: Row): string;
+  updateUrlOf(data: z.output<Update>): string;
+  /**
+   * When an update moves the URL to another origin: the issues of what else keeps a secret given for the old
+   * one (a service's application credentials). Read in the update's transaction, the row locked.
+   */
+  movedIssues?(tx: Transaction, name: string, move: OriginMove): Promise<ValidationIssue[]>;
   /**
    * Deletes the locked row `name` in `tx`: checks what still uses it (InUseError) or takes its dependants along
    * (auditing each); the resource's own audit entry is written after.
@@ -73,7 +81,9 @@ export interface ResourceRepository<Rec, In = never, Up = never> {
   create(input: In, options: WriteOptions): Promise<Rec>;
   /**
    * Replaces a row's settings (all but the name) with a parsed update (`updateSchema`). An auth secret of
-   * `{ set: true }` keeps the stored one. Throws ValidationError, NotFoundError, StaleWriteError.
+   * `{ set: true }` keeps the stored one, unless the URL's origin (scheme, host, port) changes: then the secret
+   * must be given again (a ValidationError at `auth.<field>`), and the table's `movedIssues` too. Throws
+   * ValidationError, NotFoundError, StaleWriteError.
    */
   update(name: string, input: Up, options: VersionedWriteOptions): Promise<Rec>;
   /** Deletes a row. Throws NotFoundError, StaleWriteError, and what the table's `deleteRow` throws. */
@@ -138,6 +148,13 @@ export function createResourceRepository<
       const { actor, expectedVersion } = parseWriteOptions(options);
       return writeTransaction(db, async (tx, revision) => {
         const current = await lockRow<Row>(tx, selectOne(name), resourceType, name, expectedVersion);
+        // A secret is given for an origin: moving the URL to another one needs it (and its dependants') again.
+        const move = originMove(table.urlOf(current), table.updateUrlOf(data));
+        const moved = [
+          ...keptSecretIssues(data.auth, move),
+          ...(move && table.movedIssues ? await table.movedIssues(tx, name, move) : []),
+        ];
+        if (moved.length > 0) throw new ValidationError(moved);
         const { stored, secretChanged } = sealAuth(data.auth, current.auth, cipher, secretRow(name));
         const { sql, params } = table.update(name, data, JSON.stringify(stored));
         const [row] = await tx.query<Row>(sql, params);

@@ -1,11 +1,11 @@
 /**
  * Services in the configuration store: the systems work units call (ZGW APIs, HTTP services) and their default
  * credentials. Reads for the API redact the secret; `credentialsFor` decrypts the credentials a task should use
- * (its application's, else the service's default), for the worker only. The writes are every resource's
+ * (its application's, or the service's default), for the worker only. The writes are every resource's
  * (resource-repository.ts).
  */
 import { recordAudit } from './audit-repository.ts';
-import { openAuth, redactAuth, type StoredAuth } from './auth-secrets.ts';
+import { holdsSecret, openAuth, redactAuth, type StoredAuth } from './auth-secrets.ts';
 import { type CredentialRow, credentialToRecord } from './credential-repository.ts';
 import type { Queryable } from './database.ts';
 import { InUseError } from './errors.ts';
@@ -29,8 +29,9 @@ import type { SecretCipher } from './secret-cipher.ts';
 export interface ServiceRepository extends ResourceRepository<ServiceRecord, ServiceInput, ServiceUpdate> {
   /**
    * The credentials a task uses to call `service`, decrypted, for the worker only: those of `applicationId` (the
-   * task's `bptlAppId` variable) when the service has them, else the service's default. Undefined when there is
-   * no such service. Throws SecretKeyError when BPTL_SECRET_KEY cannot decrypt them.
+   * task's `bptlAppId` variable) when the service has them, else the service's default with `applicationId`
+   * undefined — which the worker refuses for a task that names an application (service-clients.ts). Undefined
+   * when there is no such service. Throws SecretKeyError when BPTL_SECRET_KEY cannot decrypt them.
    */
   credentialsFor(service: string, applicationId?: string): Promise<ServiceCredentials | undefined>;
 }
@@ -74,6 +75,27 @@ export function createServiceRepository(db: Queryable, cipher: SecretCipher): Se
             WHERE name = $1 RETURNING *`,
       params: [name, data.baseUrl, data.kind, auth],
     }),
+    urlOf: (row) => row.base_url,
+    updateUrlOf: (data) => data.baseUrl,
+    async movedIssues(tx, name, move) {
+      // The applications' credentials were given for the old origin as well. They are not part of this write, so
+      // the move waits until none keeps a secret: delete them, move, add them again (or add a new service).
+      const credentials = await tx.query<CredentialRow>(
+        'SELECT * FROM service_credentials WHERE service = $1 ORDER BY application_id',
+        [name],
+      );
+      return credentials.flatMap((credential) => {
+        const field = holdsSecret(credential.auth);
+        if (field === undefined) return [];
+        return [
+          {
+            path: ['credentials', credential.application_id],
+            message: `the URL's origin changes (${move.from} → ${move.to}) and application '${credential.application_id}' keeps its stored ${field}: delete its credentials first and add them again after the change, or add a new service for the new URL`,
+            code: 'custom',
+          },
+        ];
+      });
+    },
     async deleteRow(tx, name, { revision, actor }) {
       // A topic's binding lives in its settings, not in a foreign key: checked here, in the transaction, with the
       // service's row locked (a topic write binding it holds it FOR SHARE, so one of the two waits for the other).

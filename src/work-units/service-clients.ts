@@ -1,9 +1,10 @@
 /**
  * Ready HTTP clients for the services a work unit calls. A topic binds each of the unit's service aliases to a
  * service of the configuration store (`services: { zrc: 'open-zaak' }`); the task's `bptlAppId` variable picks
- * that application's credentials, else the service's default (BPTL's multi-tenant model). Each client is an
- * axios instance with the service's base URL, its auth applied — a ZGW JWT built from client id and secret,
- * bearer, API-key header or basic — a time-out, and request logging that never includes a header or a body.
+ * that application's credentials (a task without one: the service's default; an application the service has no
+ * credentials of fails the task). Each client is an axios instance with the service's base URL, its auth applied
+ * — a ZGW JWT built from client id and secret, bearer, API-key header or basic — a time-out, and request logging
+ * that never includes a header or a body.
  * A failed request rejects with an HttpRequestError, never the AxiosError (whose config holds the credentials),
  * so a unit that lets it escape or keeps it as a cause carries no secret into its failure or a log line.
  */
@@ -18,10 +19,14 @@ import type { OutboundLog } from './outbound-log.ts';
 
 /** Finds a service's base URL and the credentials for an application (the worker's view of the store). */
 export interface ServiceResolver {
+  /**
+   * The service's base URL and the credentials of `applicationId` when it has them, else its default ones;
+   * `applicationId` in the answer says whose they are (absent: the default). Undefined: no such service.
+   */
   resolve(
     service: string,
     applicationId?: string,
-  ): Promise<{ baseUrl: string; auth: ServiceAuth } | undefined>;
+  ): Promise<{ baseUrl: string; auth: ServiceAuth; applicationId?: string | undefined } | undefined>;
   /**
    * The configured service an absolute URL belongs to: the one whose base URL is the longest prefix of the URL,
    * with the credentials for the application. Undefined when no service's base URL is a prefix of it.
@@ -29,7 +34,9 @@ export interface ServiceResolver {
   resolveUrl?(
     url: string,
     applicationId?: string,
-  ): Promise<{ name: string; baseUrl: string; auth: ServiceAuth } | undefined>;
+  ): Promise<
+    { name: string; baseUrl: string; auth: ServiceAuth; applicationId?: string | undefined } | undefined
+  >;
 }
 
 /** What keeps a service client's calls, and its credentials, where they belong. */
@@ -107,6 +114,11 @@ export function createServiceClient(
           throw new OutboundRefusedError(
             `${target.origin} is not the origin of service '${service.name}' (${own}) nor of another configured service: its credentials are not sent there`,
             target.origin,
+          );
+        }
+        if (guard.applicationId !== undefined && other.applicationId !== guard.applicationId) {
+          throw new NonRetryableError(
+            `service '${other.name}' (${target.origin}) has no credentials of application '${guard.applicationId}' (the task's bptlAppId)`,
           );
         }
         // A URL of another configured service (ZGW resources name each other by URL): that service's credentials.
@@ -213,7 +225,11 @@ function applyAuth(headers: { set(name: string, value: string): unknown }, auth:
   }
 }
 
-/** Builds the clients for a unit's aliases; a missing binding or service fails the task, naming it. */
+/**
+ * Builds the clients for a unit's aliases; a missing binding or service fails the task, naming it. With an
+ * `applicationId` (the task's `bptlAppId`), each service must have that application's credentials: the
+ * service's default ones are used only for a task that names no application, never in place of an unknown one.
+ */
 export async function serviceClientsFor(
   aliases: readonly string[],
   bindings: Readonly<Record<string, string>>,
@@ -233,16 +249,23 @@ export async function serviceClientsFor(
       );
     }
     const found = resolver ? await resolver.resolve(name, applicationId) : undefined;
-    if (!found) {
+    if (!found) throw new NonRetryableError(`service '${name}' (alias '${alias}') is not configured`);
+    if (applicationId !== undefined && found.applicationId !== applicationId) {
       throw new NonRetryableError(
-        `service '${name}' (alias '${alias}') is not configured${applicationId ? ` for application '${applicationId}'` : ''}`,
+        `service '${name}' (alias '${alias}') has no credentials of application '${applicationId}' (the task's bptlAppId): add them to the service, or leave bptlAppId out to use the service's default credentials`,
       );
     }
-    clients[alias] = createServiceClient({ name, ...found }, log, SERVICE_TIMEOUT_MS, outbound, {
-      ...(policy ? { policy } : {}),
-      ...(resolver ? { resolver } : {}),
-      applicationId,
-    });
+    clients[alias] = createServiceClient(
+      { name, baseUrl: found.baseUrl, auth: found.auth },
+      log,
+      SERVICE_TIMEOUT_MS,
+      outbound,
+      {
+        ...(policy ? { policy } : {}),
+        ...(resolver ? { resolver } : {}),
+        applicationId,
+      },
+    );
   }
   return clients;
 }

@@ -21,6 +21,7 @@ import type { ServiceAuth } from '../store/schemas.ts';
 import type { TopicOutboundSnapshot } from '../workflows/external-task-input.ts';
 import type { TaskMetadata, WorkUnit } from './define-work-unit.ts';
 import { WorkUnitRegistry } from './registry.ts';
+import type { ServiceResolver } from './service-clients.ts';
 
 export interface RunWorkUnitOptions {
   /** The engine client the unit gets as `context.camunda`. @default none */
@@ -36,6 +37,8 @@ export interface RunWorkUnitOptions {
    * each alias of the unit is bound to a service of the same name.
    */
   services?: Record<string, { baseUrl: string; auth: ServiceAuth }>;
+  /** Credentials per application (a task's `bptlAppId`), by service name, then application id. @default none */
+  credentials?: Record<string, Record<string, ServiceAuth>>;
   bindings?: Record<string, string>;
   /**
    * The outbound policy (BPTL_OUTBOUND_*). @default as in production: any public origin, no loopback or private
@@ -44,6 +47,8 @@ export interface RunWorkUnitOptions {
   outboundPolicy?: OutboundPolicy;
   /** The topic's `outbound` settings (allowed origins, error details). @default none */
   topicOutbound?: TopicOutboundSnapshot;
+  /** The topic's `applications`: the `bptlAppId`s its tasks may name. @default any */
+  applications?: string[];
 }
 
 /** What a unit did: its output (decoded back from Camunda's variables), a BPMN error, or a failure. */
@@ -60,6 +65,21 @@ export type WorkUnitRunResult<O> =
       error: ApplicationFailure;
     };
 
+/** The store's resolver in memory: an application's credentials when the service has them, else its default. */
+function testResolver(
+  services: NonNullable<RunWorkUnitOptions['services']>,
+  credentials: NonNullable<RunWorkUnitOptions['credentials']>,
+): ServiceResolver {
+  return {
+    async resolve(name, applicationId) {
+      const service = services[name];
+      if (!service) return undefined;
+      const own = applicationId === undefined ? undefined : credentials[name]?.[applicationId];
+      return own ? { baseUrl: service.baseUrl, auth: own, applicationId } : service;
+    },
+  };
+}
+
 /** Runs `unit` once with `variables` (plain values, typed like work-unit output) and returns what it did. */
 export async function runWorkUnit<I, O>(
   unit: WorkUnit<I, O>,
@@ -72,9 +92,7 @@ export async function runWorkUnit<I, O>(
     options.logger ?? createLogger('test', { level: 'error' }),
     {
       ...(options.camunda ? { engines: new Map([[engine, options.camunda]]) } : {}),
-      ...(options.services
-        ? { services: { resolve: async (name: string) => options.services?.[name] } }
-        : {}),
+      ...(options.services ? { services: testResolver(options.services, options.credentials ?? {}) } : {}),
       ...(options.outboundPolicy ? { outboundPolicy: options.outboundPolicy } : {}),
     },
   );
@@ -100,6 +118,7 @@ export async function runWorkUnit<I, O>(
       variables: encodeVariables(variables),
       ...(Object.keys(bindings).length > 0 ? { services: bindings } : {}),
       ...(options.topicOutbound ? { outbound: options.topicOutbound } : {}),
+      ...(options.applications ? { applications: options.applications } : {}),
     });
     if (result.outcome === 'bpmn-error') {
       return { ...result, variables: decodeVariables(result.variables) };

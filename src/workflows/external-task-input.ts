@@ -39,6 +39,8 @@ export interface TopicSnapshot {
   heartbeatTimeoutMs: number;
   /** Service bindings: the unit's alias → a service of the configuration store. */
   services?: Record<string, string>;
+  /** The applications (`bptlAppId`) the topic's tasks may name; absent: any (and in workflows started before). */
+  applications?: string[];
   camundaRetries: number;
   camundaRetryTimeoutMs: number;
   /**

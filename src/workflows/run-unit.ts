@@ -77,6 +77,7 @@ export async function runUnit(run: TaskRun, firstAttempt: number): Promise<UnitO
         variables,
         ...(topic.services && Object.keys(topic.services).length > 0 ? { services: topic.services } : {}),
         ...(topic.outbound ? { outbound: topic.outbound } : {}),
+        ...(topic.applications ? { applications: topic.applications } : {}),
       });
       lock.note(result.lock);
       return { kind: 'result', result };

@@ -159,14 +159,25 @@ describeStores('engines', (ctx) => {
     const name = uniqueName('keep');
     await store.engines.create({ name, url, auth: { type: 'bearer', token: 'first-token' } }, { actor: 'a' });
 
-    // What a client read, sent back with another URL.
+    // What a client read, sent back with another path on the same origin.
     const read = await store.engines.get(name);
     await store.engines.update(
       name,
-      { url: 'http://moved:8080/engine-rest', auth: read!.auth },
+      { url: 'http://127.0.0.1:8080/moved/engine-rest', auth: read!.auth },
       { actor: 'a' },
     );
     expect((await store.engines.resolve(name))?.auth).toEqual({ type: 'bearer', token: 'first-token' });
+    // Another origin: the token is not sent there unless given again.
+    const moved = await store.engines
+      .update(name, { url: 'http://moved:8080/engine-rest', auth: read!.auth }, { actor: 'a' })
+      .catch((e: unknown) => e);
+    expect(moved).toBeInstanceOf(ValidationError);
+    expect((moved as ValidationError).issues).toMatchObject([
+      {
+        path: ['auth', 'token'],
+        message: expect.stringContaining('http://127.0.0.1:8080 → http://moved:8080'),
+      },
+    ]);
 
     await store.engines.update(
       name,

@@ -202,7 +202,7 @@ describeStores('secrets in the store', (ctx) => {
     await wrong.engines.update(
       name,
       {
-        url: 'http://moved:8080/engine-rest',
+        url: 'http://127.0.0.1:8080/moved/engine-rest',
         auth: { type: 'basic', username: 'u2', password: { set: true } },
       },
       { actor: 'a' },

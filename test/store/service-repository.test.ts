@@ -82,7 +82,7 @@ describeStores('services and credentials', (ctx) => {
     );
   });
 
-  it("picks a task's application credentials by bptlAppId, and falls back to the service's default", async () => {
+  it("picks a task's application credentials by bptlAppId, else the service's default (applicationId undefined: the worker refuses it for a named application)", async () => {
     const { store } = ctx();
     const name = uniqueName('api');
     await store.services.create(

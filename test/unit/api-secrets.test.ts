@@ -65,12 +65,16 @@ describe('secrets through the API', () => {
     await call('PUT', '/engines/bearer', {
       body: { url, auth: { type: 'bearer', token: SECRETS.engineToken2 } },
     });
-    await call('PUT', '/engines/basic', {
-      body: {
-        url: 'http://127.0.0.1:9090/engine-rest',
-        auth: { type: 'basic', username: 'bptl', password: { set: true } },
-      },
-    });
+    expect(
+      (
+        await call('PUT', '/engines/basic', {
+          body: {
+            url: `${url}/v2`,
+            auth: { type: 'basic', username: 'bptl', password: { set: true } },
+          },
+        })
+      ).status,
+    ).toBe(200);
     await call('POST', '/services', {
       body: {
         name: 'zaken',
@@ -172,5 +176,124 @@ describe('secrets through the API', () => {
       for (const line of api.logLines)
         expect(line.includes(value), `${name} in a log line: ${line}`).toBe(false);
     }
+  });
+});
+
+describe('a kept secret follows its URL', () => {
+  /** The issues of a 400 problem, as `field: message`. */
+  async function issuesOf(res: Response): Promise<string[]> {
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { issues: { field: string; message: string }[] };
+    return problem.issues.map((i) => `${i.field}: ${i.message}`);
+  }
+
+  it("refuses to keep an engine's secret when its URL's origin changes, and keeps it within the origin", async () => {
+    await api.request('POST', '/engines', {
+      body: {
+        name: 'moving',
+        url: 'http://a.example.nl:8080/engine-rest',
+        auth: { type: 'basic', username: 'bptl', password: 'old-password' },
+      },
+    });
+    const kept = { type: 'basic', username: 'bptl', password: { set: true } };
+    expect(
+      await issuesOf(
+        await api.request('PUT', '/engines/moving', {
+          body: { url: 'http://b.example.nl:8080/engine-rest', auth: kept },
+        }),
+      ),
+    ).toEqual([
+      "auth.password: the URL's origin changes (http://a.example.nl:8080 → http://b.example.nl:8080): send the password again",
+    ]);
+    // Another port is another origin, too.
+    expect(
+      await issuesOf(
+        await api.request('PUT', '/engines/moving', {
+          body: { url: 'http://a.example.nl:9090/engine-rest', auth: kept },
+        }),
+      ),
+    ).toHaveLength(1);
+    expect((await api.store.engines.resolve('moving'))?.url).toBe('http://a.example.nl:8080/engine-rest');
+    // Another path on the same origin keeps the secret.
+    const samePlace = await api.request('PUT', '/engines/moving', {
+      body: { url: 'http://a.example.nl:8080/other/engine-rest', auth: kept },
+    });
+    expect(samePlace.status).toBe(200);
+    expect((await api.store.engines.resolve('moving'))?.auth).toMatchObject({ password: 'old-password' });
+    // The secret sent again: moved.
+    const moved = await api.request('PUT', '/engines/moving', {
+      body: {
+        url: 'http://b.example.nl:8080/engine-rest',
+        auth: { type: 'basic', username: 'bptl', password: 'new-password' },
+      },
+    });
+    expect(moved.status).toBe(200);
+    expect(await api.store.engines.resolve('moving')).toMatchObject({
+      url: 'http://b.example.nl:8080/engine-rest',
+      auth: { password: 'new-password' },
+    });
+  });
+
+  it("refuses to keep a service's secrets, its applications' included, when its origin changes", async () => {
+    await api.request('POST', '/services', {
+      body: {
+        name: 'moving',
+        baseUrl: 'https://a.example.nl/api/v1',
+        auth: { type: 'zgw', clientId: 'bptl', secret: 'old-secret' },
+      },
+    });
+    await api.request('POST', '/services/moving/credentials', {
+      body: { applicationId: 'app-1', auth: { type: 'bearer', token: 'app-1-token' } },
+    });
+    await api.request('POST', '/services/moving/credentials', {
+      body: { applicationId: 'app-2', auth: { type: 'none' } },
+    });
+    expect(
+      await issuesOf(
+        await api.request('PUT', '/services/moving', {
+          body: {
+            baseUrl: 'https://b.example.nl/api/v1',
+            auth: { type: 'zgw', clientId: 'bptl', secret: { set: true } },
+          },
+        }),
+      ),
+    ).toEqual([
+      "auth.secret: the URL's origin changes (https://a.example.nl → https://b.example.nl): send the secret again",
+      "credentials.app-1: the URL's origin changes (https://a.example.nl → https://b.example.nl) and application 'app-1' keeps its stored token: delete its credentials first and add them again after the change, or add a new service for the new URL",
+    ]);
+    // The service's own secret sent again: still the application's.
+    const newSecret = { type: 'zgw', clientId: 'bptl', secret: 'new-secret' };
+    expect(
+      await issuesOf(
+        await api.request('PUT', '/services/moving', {
+          body: { baseUrl: 'https://b.example.nl/api/v1', auth: newSecret },
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^credentials\.app-1: /)]);
+    // A path within the origin keeps them all.
+    expect(
+      (
+        await api.request('PUT', '/services/moving', {
+          body: {
+            baseUrl: 'https://a.example.nl/api/v2',
+            auth: { type: 'zgw', clientId: 'bptl', secret: { set: true } },
+          },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await api.store.services.credentialsFor('moving', 'app-1'))?.auth).toEqual({
+      type: 'bearer',
+      token: 'app-1-token',
+    });
+    // Without application credentials that keep a secret, it moves (app-2's have none).
+    expect((await api.request('DELETE', '/services/moving/credentials/app-1')).status).toBe(204);
+    const moved = await api.request('PUT', '/services/moving', {
+      body: { baseUrl: 'https://b.example.nl/api/v1', auth: newSecret },
+    });
+    expect(moved.status).toBe(200);
+    expect(await api.store.services.credentialsFor('moving')).toMatchObject({
+      service: { baseUrl: 'https://b.example.nl/api/v1' },
+      auth: { secret: 'new-secret' },
+    });
   });
 });

@@ -153,7 +153,7 @@ describe('engines', () => {
     const etag = read.headers.get('etag')!;
     const body = (await read.json()) as Record<string, unknown>;
     const put = await api.request('PUT', '/engines/round-trip', {
-      body: { ...body, url: 'http://127.0.0.1:9999/engine-rest' },
+      body: { ...body, url: 'http://127.0.0.1:8080/other/engine-rest' },
       headers: { 'if-match': etag },
     });
     expect(put.status).toBe(200);
@@ -222,12 +222,19 @@ describe('topics', () => {
     const read = await api.request('GET', '/topics/local/crud', { token: VIEWER_TOKEN });
     expect(read.headers.get('etag')).toBe('"1"');
     const topic = (await read.json()) as Record<string, unknown>;
+    expect(topic).not.toHaveProperty('applications');
     const put = await api.request('PUT', '/topics/local/crud', {
-      body: { ...topic, enabled: false },
+      body: { ...topic, enabled: false, applications: ['app-1'] },
       headers: { 'if-match': '"1"' },
     });
     expect(put.status).toBe(200);
-    expect(await put.json()).toMatchObject({ enabled: false, lockDurationMs: 30_000, version: 2 });
+    expect(await put.json()).toMatchObject({
+      enabled: false,
+      lockDurationMs: 30_000,
+      applications: ['app-1'],
+      version: 2,
+    });
+    expect((await api.store.topics.get({ engine: 'local', topic: 'crud' }))?.applications).toEqual(['app-1']);
     const disabled = (await (await api.request('GET', '/topics?enabled=false')).json()) as Array<{
       topic: string;
     }>;

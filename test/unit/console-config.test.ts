@@ -23,6 +23,7 @@ const HOST = { host: '127.0.0.1:3000' };
 const ENGINE_PASSWORD = 'engine-pass-Xq81';
 const SERVICE_KEY = 'service-key-Lm42';
 const NEW_SERVICE_KEY = 'service-key-Rt97';
+const NEW_ENGINE_PASSWORD = 'engine-pass-Wd53';
 const APP_TOKEN = 'app-token-Zu55';
 
 interface Session {
@@ -131,17 +132,51 @@ describe('console engines and services', () => {
     expect(edit).not.toContain(ENGINE_PASSWORD);
     const saved = await web.post(admin, '/console/engines/edit?name=test', {
       version: versionOf(edit)!,
-      url: 'http://127.0.0.1:10/engine-rest',
+      url: 'http://127.0.0.1:9/moved/engine-rest',
       'auth.type': 'basic',
       'auth.username': 'demo',
       'auth.password': '',
     });
     expect(saved.status).toBe(303);
     const engine = await api.store.engines.resolve('test');
-    expect(engine?.url).toBe('http://127.0.0.1:10/engine-rest');
+    expect(engine?.url).toBe('http://127.0.0.1:9/moved/engine-rest');
     expect(engine?.auth).toEqual({ type: 'basic', username: 'demo', password: ENGINE_PASSWORD });
     const [entry] = await api.store.audit.list({ limit: 1 });
     expect(entry).toMatchObject({ actor: 'token:test-admin', action: 'update', resourceName: 'test' });
+  });
+
+  it('says on the form that an edit moving an engine to another origin needs its password again', async () => {
+    const edit = await (await web.get(admin, '/console/engines/edit?name=test')).text();
+    const fields = {
+      version: versionOf(edit)!,
+      url: 'http://127.0.0.2:9/engine-rest',
+      'auth.type': 'basic',
+      'auth.username': 'demo',
+    };
+    const refused = await web.post(admin, '/console/engines/edit?name=test', {
+      ...fields,
+      'auth.password': '',
+    });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain(
+      '<code>auth.password</code>: the URL&#39;s origin changes (http://127.0.0.1:9 → http://127.0.0.2:9): send the password again',
+    );
+    expect(page).toContain('value="http://127.0.0.2:9/engine-rest"');
+    expect(await api.store.engines.resolve('test')).toMatchObject({
+      url: 'http://127.0.0.1:9/moved/engine-rest',
+      auth: { password: ENGINE_PASSWORD },
+    });
+    // With the password given again, it moves.
+    const moved = await web.post(admin, '/console/engines/edit?name=test', {
+      ...fields,
+      'auth.password': NEW_ENGINE_PASSWORD,
+    });
+    expect(moved.status).toBe(303);
+    expect(await api.store.engines.resolve('test')).toMatchObject({
+      url: 'http://127.0.0.2:9/engine-rest',
+      auth: { password: NEW_ENGINE_PASSWORD },
+    });
   });
 
   it('creates a service, keeps its key on an edit that leaves it empty, and refuses a secret there is none of', async () => {
@@ -261,6 +296,25 @@ describe('console engines and services', () => {
     await expect(nowhere.text()).resolves.toContain('There is no service &#39;nope&#39;.');
   });
 
+  it('says on the form that a service with application credentials cannot move to another origin', async () => {
+    const edit = await (await web.get(admin, '/console/services/edit?name=zaken')).text();
+    const moved = await web.post(admin, '/console/services/edit?name=zaken', {
+      version: versionOf(edit)!,
+      baseUrl: 'http://127.0.0.2:9/zaken/api/v2',
+      kind: 'zrc',
+      'auth.type': 'api-key',
+      'auth.header': 'X-Api-Key',
+      'auth.key': 'another-key',
+    });
+    expect(moved.status).toBe(400);
+    const page = await moved.text();
+    expect(page).toContain(
+      '<code>credentials.app-1</code>: the URL&#39;s origin changes (http://127.0.0.1:9 → http://127.0.0.2:9) and application &#39;app-1&#39; keeps its stored token',
+    );
+    expect(page).not.toContain('another-key');
+    expect((await api.store.services.get('zaken'))?.baseUrl).toBe('http://127.0.0.1:9/zaken/api/v2');
+  });
+
   it('never puts a secret in a page, for the admin or the viewer', async () => {
     for (const session of [admin, viewer]) {
       const pages = await allPages(session);
@@ -299,6 +353,7 @@ describe('console topics', () => {
       'retry.maximumAttempts': '5',
       variables: 'orderId, amount',
       services: '',
+      applications: 'app-1, app-2',
       execution: 'activity',
     });
     expect(res.status).toBe(303);
@@ -309,6 +364,7 @@ describe('console topics', () => {
       enabled: true,
       description: 'the orders',
       variables: ['orderId', 'amount'],
+      applications: ['app-1', 'app-2'],
       retry: { maximumAttempts: 5, initialIntervalMs: 1_000 },
       lockDurationMs: 60_000,
       version: 1,

@@ -49,6 +49,14 @@ describe('workflowStartOptions', () => {
     expect(input.topic).toMatchObject({ workUnit: 'echo', lockDurationMs: 60_000, camundaRetries: 0 });
   });
 
+  it("carries the topic's applications in its snapshot, and nothing when it lists none", () => {
+    const listed = { ...topic, applications: ['app-1'] } as TopicConfig;
+    expect(workflowStartOptions(task, listed, ctx).args[0].topic.applications).toEqual(['app-1']);
+    const empty = { ...topic, applications: [] } as TopicConfig;
+    expect(workflowStartOptions(task, empty, ctx).args[0].topic.applications).toEqual([]);
+    expect(workflowStartOptions(task, topic, ctx).args[0].topic).not.toHaveProperty('applications');
+  });
+
   it('puts ids, never variable values, in search attributes', () => {
     const options = workflowStartOptions(task, topic, ctx);
     const pairs = (options.typedSearchAttributes as Array<{ key: { name: string }; value: unknown }>).map(

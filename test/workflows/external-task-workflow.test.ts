@@ -206,6 +206,20 @@ describe('externalTask workflow', () => {
     expect(calls.failure).toEqual([]);
   });
 
+  it("gives each attempt the topic's service bindings and applications, and none when the topic has none", async ({
+    env,
+  }) => {
+    const { calls } = await run(
+      env,
+      'applications',
+      { runWorkUnit: completed },
+      { services: { zrc: 'zaken' }, applications: ['app-1', 'app-2'] },
+    );
+    expect(calls.attempts[0]).toMatchObject({ services: { zrc: 'zaken' }, applications: ['app-1', 'app-2'] });
+    const { calls: plain } = await run(env, 'no-applications', { runWorkUnit: completed });
+    expect(plain.attempts[0]).not.toHaveProperty('applications');
+  });
+
   it('retries a failing work unit under the topic policy, then completes once', async ({ env }) => {
     const { result, calls } = await run(env, 'retried', {
       runWorkUnit: async (attempt) => {

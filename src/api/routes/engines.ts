@@ -21,7 +21,7 @@ export function engineOperations(deps: ApiDependencies): Operation[] {
     descriptions: {
       create: 'Pollers start polling it within seconds (once a topic names it).',
       update:
-        'An auth secret of `{"set": true}` keeps the stored one. `name`, `version`, `createdAt`, `updatedAt` are ignored (`name` must match the URL).',
+        'An auth secret of `{"set": true}` keeps the stored one, unless the `url` moves to another origin (scheme, host, port): then the secret must be sent again (400 naming `auth.<field>`). `name`, `version`, `createdAt`, `updatedAt` are ignored (`name` must match the URL).',
       delete: '409 while topics use it. Its pollers stop within seconds.',
     },
   });

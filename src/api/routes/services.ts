@@ -1,6 +1,7 @@
 /**
  * Services (the systems work units call) and their credentials per application: a task's `bptlAppId` variable
- * picks that application's credentials, falling back to the service's own. Secrets are write-only, as for
+ * picks that application's credentials (a task without one uses the service's own; an application the service
+ * has none of fails the task). Secrets are write-only, as for
  * engines. A service that topics bind cannot be deleted (409).
  */
 import { z } from 'zod';
@@ -54,7 +55,8 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       updateSchema: serviceUpdateSchema,
       repository: store.services,
       descriptions: {
-        update: 'An auth secret of `{"set": true}` keeps the stored one.',
+        update:
+          'An auth secret of `{"set": true}` keeps the stored one, unless the `baseUrl` moves to another origin (scheme, host, port): then the secret must be sent again (400 naming `auth.<field>`), and the move is refused while application credentials keep a secret (400 naming `credentials.<appId>`: delete them, move, add them again).',
         delete: '409 while a topic binds it.',
       },
       deleteSummary: 'Delete a service and its credentials',
@@ -146,7 +148,7 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       path: '/services/{name}/credentials/{appId}',
       operationId: 'deleteCredentials',
       tag: 'services',
-      summary: "Delete an application's credentials (it falls back to the service's own)",
+      summary: "Delete an application's credentials (its tasks fail until they are added again)",
       access: 'admin',
       params: credentialParams,
       ifMatch: true,
