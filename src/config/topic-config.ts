@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MIN_LOCAL_LOCK_DURATION_MS, minLocalLockReason } from './lock-timings.ts';
 import { MAX_DESCRIPTION_LENGTH, resourceNameSchema, serviceAliasSchema, topicNameSchema } from './names.ts';
+import { httpUrlSchema } from './urls.ts';
 
 export const engineAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -18,8 +19,8 @@ export type EngineAuth = z.infer<typeof engineAuthSchema>;
 export const engineConfigSchema = z.strictObject({
   /** Short name, part of every workflow id (`camunda/<engine>/<taskId>`). */
   name: resourceNameSchema,
-  /** Base URL of the Camunda 7 REST API, e.g. http://127.0.0.1:8080/engine-rest */
-  url: z.url(),
+  /** Base URL of the Camunda 7 REST API, e.g. http://127.0.0.1:8080/engine-rest (http(s), no credentials: urls.ts) */
+  url: httpUrlSchema,
   auth: engineAuthSchema.default({ type: 'none' }),
 });
 

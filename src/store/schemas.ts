@@ -19,6 +19,7 @@ import {
   type TopicConfig,
   topicFieldsSchema,
 } from '../config/topic-config.ts';
+import { httpUrlSchema } from '../config/urls.ts';
 
 /** The marker that stands for a stored secret in reads and in the audit log. */
 export const redactedSchema = z.strictObject({ set: z.literal(true) });
@@ -146,8 +147,8 @@ export interface ResolvedEngine {
 
 export const serviceInputSchema = z.strictObject({
   name: resourceNameSchema,
-  /** Root URL of the service's API, e.g. https://zaken.example.nl/zaken/api/v1 */
-  baseUrl: z.url(),
+  /** Root URL of the service's API, e.g. https://zaken.example.nl/zaken/api/v1 (http(s), no credentials: urls.ts) */
+  baseUrl: httpUrlSchema,
   /** What kind of API it is, e.g. `http`, `zrc`, `drc`, `ztc`; work units pick services by it. */
   kind: resourceNameSchema.default('http'),
   /** The default credentials, used when a task's application has none of its own. */
