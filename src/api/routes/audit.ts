@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ApiDependencies } from '../dependencies.ts';
 import { type Operation, operation } from '../operation.ts';
+import { limitParam, sendPage } from '../pagination.ts';
 import { auditEntrySchema } from '../resource-schemas.ts';
 
 const auditQuery = z.object({
@@ -13,8 +14,8 @@ const auditQuery = z.object({
     .int()
     .positive()
     .optional()
-    .describe('the next page: entries older than this id'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+    .describe('the next page: entries older than this id (the Link header\'s rel="next" gives it)'),
+  limit: limitParam,
 });
 
 export function auditOperations(deps: ApiDependencies): Operation[] {
@@ -29,11 +30,14 @@ export function auditOperations(deps: ApiDependencies): Operation[] {
         'Secrets appear as `{"set": true}`, or `{"set": true, "changed": true}` where the write replaced one.',
       access: 'viewer',
       query: auditQuery,
-      responses: { 200: { description: 'the entries', schema: z.array(auditEntrySchema) } },
+      responses: { 200: { description: 'the entries', schema: z.array(auditEntrySchema), link: true } },
       problems: [400],
       handler: async (c, { query }) => {
         const filter = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
-        return c.json(await deps.store.audit.list(filter));
+        const page = await deps.store.audit.page(filter);
+        const last = page.items.at(-1);
+        const next = page.more && last !== undefined ? { beforeId: String(last.id) } : undefined;
+        return sendPage(c, page.items, next, query.limit);
       },
     }),
   ];
