@@ -12,6 +12,12 @@
 import { z } from 'zod';
 import { resourceNameSchema } from '../config/names.ts';
 import {
+  MAX_ACTOR_LENGTH,
+  MAX_HEADER_NAME_LENGTH,
+  MAX_SECRET_LENGTH,
+  userSchema,
+} from '../config/text-limits.ts';
+import {
   checkTopicFields,
   type EngineAuth,
   engineAuthSchema,
@@ -35,7 +41,8 @@ export type WithSecret<A, S> = A extends unknown
   : never;
 
 /** A secret in an update: the value, or `{ set: true }` to keep the stored one. */
-const secretInput = (_field: SecretField, min: number) => z.union([z.string().min(min), redactedSchema]);
+const secretInput = (_field: SecretField, min: number) =>
+  z.union([z.string().min(min).max(MAX_SECRET_LENGTH), redactedSchema]);
 
 /**
  * A secret in a create: the value itself. There is nothing stored to keep, so `{ set: true }` is refused here,
@@ -49,10 +56,14 @@ const secretValue = (field: SecretField, min: number) =>
           ? `there is no stored ${field} to keep: give the ${field}`
           : undefined,
     })
-    .min(min);
+    .min(min)
+    .max(MAX_SECRET_LENGTH);
 
 /** An HTTP header name (RFC 9110 token). */
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name');
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name')
+  .max(MAX_HEADER_NAME_LENGTH);
 
 /** Names of engines and services: they are keys, part of URLs and of workflow ids (config/names.ts). */
 export { resourceNameSchema };
@@ -65,8 +76,16 @@ export { type EngineAuth, engineAuthSchema };
 /** A service's auth as the worker uses it (secrets in the clear). */
 export const serviceAuthSchema = z.discriminatedUnion('type', [
   ...engineAuthSchema.options,
-  z.strictObject({ type: z.literal('api-key'), header: headerName, key: z.string().min(1) }),
-  z.strictObject({ type: z.literal('zgw'), clientId: z.string().min(1), secret: z.string().min(1) }),
+  z.strictObject({
+    type: z.literal('api-key'),
+    header: headerName,
+    key: z.string().min(1).max(MAX_SECRET_LENGTH),
+  }),
+  z.strictObject({
+    type: z.literal('zgw'),
+    clientId: userSchema,
+    secret: z.string().min(1).max(MAX_SECRET_LENGTH),
+  }),
 ]);
 export type ServiceAuth = z.infer<typeof serviceAuthSchema>;
 
@@ -76,7 +95,7 @@ function engineAuthOf<S extends z.ZodType>(secret: (field: SecretField, min: num
     z.strictObject({ type: z.literal('none') }),
     z.strictObject({
       type: z.literal('basic'),
-      username: z.string().min(1),
+      username: userSchema,
       password: secret('password', 0),
     }),
     z.strictObject({ type: z.literal('bearer'), token: secret('token', 1) }),
@@ -88,7 +107,7 @@ function serviceAuthOf<S extends z.ZodType>(secret: (field: SecretField, min: nu
   return [
     ...engineAuthOf(secret),
     z.strictObject({ type: z.literal('api-key'), header: headerName, key: secret('key', 1) }),
-    z.strictObject({ type: z.literal('zgw'), clientId: z.string().min(1), secret: secret('secret', 1) }),
+    z.strictObject({ type: z.literal('zgw'), clientId: userSchema, secret: secret('secret', 1) }),
   ] as const;
 }
 
@@ -224,7 +243,7 @@ export type TopicRecord = TopicConfig & RowMeta;
 // --- writes -------------------------------------------------------------------------------------------------
 
 /** Who writes: recorded in the audit log. */
-export const actorSchema = z.string().trim().min(1).max(200);
+export const actorSchema = z.string().trim().min(1).max(MAX_ACTOR_LENGTH);
 
 export interface WriteOptions {
   /** Who makes the change (user name, `api-key:<id>`, `bptl import` …); recorded in the audit log. */

@@ -1,5 +1,6 @@
 /** The audit log: every write of the configuration, newest first, with who and the row before and after. */
 import { z } from 'zod';
+import { MAX_ACTOR_LENGTH, MAX_RESOURCE_NAME_LENGTH } from '../../config/text-limits.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { type Operation, operation } from '../operation.ts';
 import { limitParam, sendPage } from '../pagination.ts';
@@ -7,8 +8,13 @@ import { auditEntrySchema } from '../resource-schemas.ts';
 
 const auditQuery = z.object({
   resourceType: z.enum(['engine', 'service', 'service-credential', 'topic']).optional(),
-  resourceName: z.string().min(1).optional().describe('e.g. `local`, `local/<topic>`, `<service>/<appId>`'),
-  actor: z.string().min(1).optional().describe('e.g. `token:ci`'),
+  resourceName: z
+    .string()
+    .min(1)
+    .max(MAX_RESOURCE_NAME_LENGTH)
+    .optional()
+    .describe('e.g. `local`, `local/<topic>`, `<service>/<appId>`'),
+  actor: z.string().min(1).max(MAX_ACTOR_LENGTH).optional().describe('e.g. `token:ci`'),
   beforeId: z.coerce
     .number()
     .int()

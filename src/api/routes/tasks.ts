@@ -1,5 +1,6 @@
 /** External tasks as Temporal sees them: the workflows, found by BPTL's search attributes. */
 import { z } from 'zod';
+import { MAX_TOPIC_LENGTH } from '../../config/names.ts';
 import { type TaskState, TaskStates } from '../../workflows/task-state.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { type Operation, operation } from '../operation.ts';
@@ -10,7 +11,7 @@ import { EXECUTION_STATUSES, searchTasks, TaskSearchUnavailableError } from '../
 
 const tasksQuery = z.object({
   status: z.enum(EXECUTION_STATUSES).default('Running'),
-  topic: z.string().min(1).optional(),
+  topic: z.string().min(1).max(MAX_TOPIC_LENGTH).optional(),
   /** Only tasks in this state, e.g. `completion-refused` (docs/operations.md, "Stuck tasks"). */
   state: z.enum(Object.values(TaskStates) as [TaskState, ...TaskState[]]).optional(),
   limit: limitParam,

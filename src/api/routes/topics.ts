@@ -4,6 +4,7 @@
  * alias that work unit requires, and bind only services that exist (422 otherwise, naming the field).
  */
 import { z } from 'zod';
+import { MAX_NAME_LENGTH } from '../../config/names.ts';
 import type { TopicKey } from '../../store/schemas.ts';
 import { topicInputSchema, topicUpdateSchema } from '../../store/schemas.ts';
 import { actorOf } from '../auth.ts';
@@ -16,7 +17,7 @@ import { forUpdate, param } from '../request.ts';
 import { topicRecordSchema } from '../resource-schemas.ts';
 
 const listQuery = z.object({
-  engine: z.string().min(1).optional().describe('only the topics of this engine'),
+  engine: z.string().min(1).max(MAX_NAME_LENGTH).optional().describe('only the topics of this engine'),
   enabled: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
