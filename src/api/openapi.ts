@@ -82,11 +82,23 @@ function operationObject(op: Operation): JsonObject {
   const responses: JsonObject = {};
   for (const [status, response] of Object.entries(op.responses)) {
     const contentType = response.contentType ?? 'application/json';
+    const headers: JsonObject = {
+      ...(response.etag
+        ? { ETag: { description: 'the version, for If-Match', schema: { type: 'string' } } }
+        : {}),
+      ...(response.link
+        ? {
+            Link: {
+              description:
+                'RFC 8288 `<path?…>; rel="next"`: the next page (same filters, its cursor and limit) while there are more; absent on the last page',
+              schema: { type: 'string' },
+            },
+          }
+        : {}),
+    };
     responses[status] = {
       description: response.description,
-      ...(response.etag
-        ? { headers: { ETag: { description: 'the version, for If-Match', schema: { type: 'string' } } } }
-        : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
       ...(response.schema
         ? { content: { [contentType]: { schema: toSchema(response.schema, 'output') } } }
         : response.contentType

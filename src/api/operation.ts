@@ -20,6 +20,8 @@ export interface SuccessResponse {
   contentType?: string;
   /** Whether the response carries an ETag header. */
   etag?: boolean;
+  /** Whether it is a page of a list, with a `Link: <…>; rel="next"` header while rows follow (pagination.ts). */
+  link?: boolean;
 }
 
 /** What the app parsed for a handler: its declared body and query (defaults applied), else undefined. */

@@ -22,6 +22,7 @@ import {
   SECRET_KEY_VARIABLE,
 } from '../store/secret-cipher.ts';
 import { formatIssues } from './format-issues.ts';
+import { httpUrlSchema, originSchema } from './urls.ts';
 
 /** A role of the API: admins write (and read), viewers read. */
 export const apiRoleSchema = z.enum(['admin', 'viewer']);
@@ -147,7 +148,7 @@ export const envSchema = z.object({
    * The Temporal UI's base URL (e.g. `https://temporal.example.org`), for the console's links to a task's run.
    * `bptl dev` sets it to the dev server's UI. Unset: the console shows no such link.
    */
-  BPTL_TEMPORAL_UI_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url().optional()),
+  BPTL_TEMPORAL_UI_URL: z.preprocess((value) => (value === '' ? undefined : value), httpUrlSchema.optional()),
   /**
    * Let the Temporal SDK collect stack traces of workflow promises (the Web UI's "Stack Trace" tab of a running
    * workflow). Off by default: it costs about 7 ms of CPU per task (src/worker/workflow-stack-traces.ts).
@@ -210,14 +211,20 @@ export const envSchema = z.object({
   BPTL_CODEC_CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((value) =>
-      value === undefined || value.trim() === ''
-        ? ['http://127.0.0.1:8233', 'http://localhost:8233']
-        : value
-            .split(',')
-            .map((origin) => origin.trim().replace(/\/+$/, ''))
-            .filter(Boolean),
-    ),
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '')
+        return ['http://127.0.0.1:8233', 'http://localhost:8233'];
+      const origins = value
+        .split(',')
+        .map((origin) => origin.trim().replace(/\/+$/, ''))
+        .filter(Boolean);
+      for (const origin of origins) {
+        const parsed = originSchema.safeParse(origin);
+        if (!parsed.success)
+          ctx.addIssue({ code: 'custom', message: `${origin}: ${parsed.error.issues[0]?.message}` });
+      }
+      return origins;
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -225,7 +232,7 @@ export type Env = z.infer<typeof envSchema>;
 /** What `bptl topics` (a client of the API) reads from the environment. */
 export const apiClientEnvSchema = z.object({
   /** The API's base URL. */
-  BPTL_API_URL: z.url().default('http://127.0.0.1:3000'),
+  BPTL_API_URL: httpUrlSchema.default('http://127.0.0.1:3000'),
   /** A bearer token of the API (admin for apply and delete). */
   BPTL_API_TOKEN: z.string().min(1).optional(),
 });

@@ -6,6 +6,17 @@ import { z } from 'zod';
 import { parseOriginPattern } from '../http/outbound-policy.ts';
 import { MIN_LOCAL_LOCK_DURATION_MS, minLocalLockReason } from './lock-timings.ts';
 import { MAX_DESCRIPTION_LENGTH, resourceNameSchema, serviceAliasSchema, topicNameSchema } from './names.ts';
+import {
+  camundaTextSchema,
+  MAX_SECRET_LENGTH,
+  MAX_SERVICE_BINDINGS,
+  MAX_TENANT_IDS,
+  MAX_VARIABLES,
+  MAX_WORK_UNIT_NAME_LENGTH,
+  tenantIdSchema,
+  userSchema,
+} from './text-limits.ts';
+import { httpUrlSchema } from './urls.ts';
 
 /** One allowed origin (see parseOriginPattern), kept as written. */
 const originPatternSchema = z
@@ -21,8 +32,12 @@ const originPatternSchema = z
 
 export const engineAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
-  z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
-  z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
+  z.strictObject({
+    type: z.literal('basic'),
+    username: userSchema,
+    password: z.string().max(MAX_SECRET_LENGTH),
+  }),
+  z.strictObject({ type: z.literal('bearer'), token: z.string().min(1).max(MAX_SECRET_LENGTH) }),
 ]);
 
 /** How to authenticate to an engine's REST API (secrets in the clear): what the poller's client is given. */
@@ -31,8 +46,8 @@ export type EngineAuth = z.infer<typeof engineAuthSchema>;
 export const engineConfigSchema = z.strictObject({
   /** Short name, part of every workflow id (`camunda/<engine>/<taskId>`). */
   name: resourceNameSchema,
-  /** Base URL of the Camunda 7 REST API, e.g. http://127.0.0.1:8080/engine-rest */
-  url: z.url(),
+  /** Base URL of the Camunda 7 REST API, e.g. http://127.0.0.1:8080/engine-rest (http(s), no credentials: urls.ts) */
+  url: httpUrlSchema,
   auth: engineAuthSchema.default({ type: 'none' }),
 });
 
@@ -74,18 +89,18 @@ export const topicFieldsSchema = z.strictObject({
   /** Engine name; may be left out when exactly one engine is configured. */
   engine: z.string().optional(),
   /** Name of the work unit in the registry. */
-  workUnit: z.string().min(1),
+  workUnit: z.string().min(1).max(MAX_WORK_UNIT_NAME_LENGTH),
   enabled: z.boolean().default(true),
   description: z.string().max(MAX_DESCRIPTION_LENGTH).optional(),
   /** How long a fetched task stays locked for us. */
   lockDurationMs: z.number().int().min(1_000).default(60_000),
   /** The variables to fetch; all when left out. */
-  variables: z.array(z.string().min(1)).optional(),
+  variables: z.array(camundaTextSchema).max(MAX_VARIABLES).optional(),
   /** Fetch only the task's local variables. */
   localVariables: z.boolean().default(false),
-  processDefinitionKey: z.string().optional(),
-  businessKey: z.string().optional(),
-  tenantIdIn: z.array(z.string()).optional(),
+  processDefinitionKey: camundaTextSchema.optional(),
+  businessKey: camundaTextSchema.optional(),
+  tenantIdIn: z.array(tenantIdSchema).max(MAX_TENANT_IDS).optional(),
   retry: retryPolicySchema.prefault({}),
   /** Longest one attempt of the work unit may take. */
   startToCloseTimeoutMs: z
@@ -110,7 +125,12 @@ export const topicFieldsSchema = z.strictObject({
    * Service bindings: the work unit's service alias (e.g. `zrc`) → the name of a service in the configuration
    * store. Every alias the work unit requires must be bound.
    */
-  services: z.record(serviceAliasSchema, resourceNameSchema).default({}),
+  services: z
+    .record(serviceAliasSchema, resourceNameSchema)
+    .refine((bindings) => Object.keys(bindings).length <= MAX_SERVICE_BINDINGS, {
+      message: `at most ${MAX_SERVICE_BINDINGS} service bindings`,
+    })
+    .default({}),
   /**
    * The applications (a task's `bptlAppId`) whose credentials this topic's tasks may use: a task naming another
    * fails without running. Left out: any application the bound services have credentials of. A task without a

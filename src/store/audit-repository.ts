@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Queryable, Transaction } from './database.ts';
 import type { ResourceType } from './errors.ts';
+import { type Page, pageOf } from './page.ts';
 import { parseInput } from './write-transaction.ts';
 
 export type AuditAction = 'create' | 'update' | 'delete';
@@ -39,6 +40,8 @@ export type AuditFilter = z.input<typeof auditFilterSchema>;
 export interface AuditRepository {
   /** Entries newest first, filtered; at most `limit` (default 100, at most 1000). */
   list(filter?: AuditFilter): Promise<AuditEntry[]>;
+  /** The same entries as `list`, and whether older ones (matching the filter) follow. */
+  page(filter?: AuditFilter): Promise<Page<AuditEntry>>;
 }
 
 interface AuditRow {
@@ -54,8 +57,12 @@ interface AuditRow {
 }
 
 export function createAuditRepository(db: Queryable): AuditRepository {
-  return {
+  const repository: AuditRepository = {
     async list(filter = {}) {
+      return (await repository.page(filter)).items;
+    },
+
+    async page(filter = {}) {
       const f = parseInput(auditFilterSchema, filter);
       const where: string[] = [];
       const params: unknown[] = [];
@@ -67,13 +74,13 @@ export function createAuditRepository(db: Queryable): AuditRepository {
       if (f.resourceName !== undefined) add('resource_name = ?', f.resourceName);
       if (f.actor !== undefined) add('actor = ?', f.actor);
       if (f.beforeId !== undefined) add('id < ?', f.beforeId);
-      params.push(f.limit);
+      params.push(f.limit + 1); // one more: whether older entries follow
       const rows = await db.query<AuditRow>(
         `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY id DESC LIMIT $${params.length}`,
         params,
       );
-      return rows.map((row) => ({
+      const entries = rows.map((row) => ({
         id: row.id,
         at: row.at,
         revision: row.revision,
@@ -84,8 +91,10 @@ export function createAuditRepository(db: Queryable): AuditRepository {
         before: row.before,
         after: row.after,
       }));
+      return pageOf(entries, f.limit);
     },
   };
+  return repository;
 }
 
 /** Writes an audit entry inside the write's transaction. `before`/`after` must already be redacted. */

@@ -8,6 +8,7 @@ import { recordAudit } from './audit-repository.ts';
 import { redactAuth, type StoredAuth, sealAuth } from './auth-secrets.ts';
 import type { Queryable } from './database.ts';
 import { NotFoundError } from './errors.ts';
+import { type Page, type PageRequest, pageOf } from './page.ts';
 import {
   type CredentialRecord,
   credentialInputSchema,
@@ -22,6 +23,8 @@ import { insertRow, lockRow, parseInput, parseWriteOptions, writeTransaction } f
 export interface CredentialRepository {
   /** The applications' credentials of a service, by application id. Throws NotFoundError when the service is missing. */
   list(service: string): Promise<CredentialRecord[]>;
+  /** One page of them, by application id (those after `after`). Throws NotFoundError when the service is missing. */
+  page(service: string, request: PageRequest): Promise<Page<CredentialRecord>>;
   /** One application's credentials; undefined when there are none (or no such service). */
   get(service: string, applicationId: string): Promise<CredentialRecord | undefined>;
   /**
@@ -91,6 +94,20 @@ export function createCredentialRepository(db: Queryable, cipher: SecretCipher):
         [service],
       );
       return rows.map((row) => credentialToRecord(row));
+    },
+
+    async page(service, { after, limit }) {
+      const [exists] = await db.query('SELECT 1 FROM services WHERE name = $1', [service]);
+      if (!exists) throw new NotFoundError('service', service);
+      const rows = await db.query<CredentialRow>(
+        `SELECT * FROM service_credentials WHERE service = $1 AND ($2::text IS NULL OR application_id > $2)
+         ORDER BY application_id LIMIT $3`,
+        [service, after ?? null, limit + 1],
+      );
+      return pageOf(
+        rows.map((row) => credentialToRecord(row)),
+        limit,
+      );
     },
 
     async get(service, applicationId) {

@@ -9,6 +9,7 @@ import { recordAudit } from './audit-repository.ts';
 import { keptSecretIssues, type OriginMove, originMove, type StoredAuth, sealAuth } from './auth-secrets.ts';
 import type { Queryable, Transaction } from './database.ts';
 import { type ResourceType, ValidationError, type ValidationIssue } from './errors.ts';
+import { type Page, type PageRequest, pageOf } from './page.ts';
 import type { VersionedWriteOptions, WriteOptions } from './schemas.ts';
 import type { SecretCipher } from './secret-cipher.ts';
 import type { SecretRow } from './secret-location.ts';
@@ -72,6 +73,8 @@ export interface ResourceTable<
 export interface ResourceRepository<Rec, In = never, Up = never> {
   /** All rows, by name; secrets redacted. */
   list(): Promise<Rec[]>;
+  /** One page of the rows, by name (those after `after`); secrets redacted. */
+  page(request: PageRequest): Promise<Page<Rec>>;
   /** One row, secrets redacted; undefined when there is none of that name. */
   get(name: string): Promise<Rec | undefined>;
   /**
@@ -118,6 +121,17 @@ export function createResourceRepository<
   return {
     async list() {
       return (await db.query<Row>(`SELECT * FROM ${table.table} ORDER BY name`)).map((row) => toRecord(row));
+    },
+
+    async page({ after, limit }) {
+      const rows = await db.query<Row>(
+        `SELECT * FROM ${table.table} WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2`,
+        [after ?? null, limit + 1],
+      );
+      return pageOf(
+        rows.map((row) => toRecord(row)),
+        limit,
+      );
     },
 
     async get(name) {

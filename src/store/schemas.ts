@@ -12,6 +12,12 @@
 import { z } from 'zod';
 import { resourceNameSchema } from '../config/names.ts';
 import {
+  MAX_ACTOR_LENGTH,
+  MAX_HEADER_NAME_LENGTH,
+  MAX_SECRET_LENGTH,
+  userSchema,
+} from '../config/text-limits.ts';
+import {
   checkTopicFields,
   type EngineAuth,
   engineAuthSchema,
@@ -19,6 +25,7 @@ import {
   type TopicConfig,
   topicFieldsSchema,
 } from '../config/topic-config.ts';
+import { httpUrlSchema } from '../config/urls.ts';
 
 /** The marker that stands for a stored secret in reads and in the audit log. */
 export const redactedSchema = z.strictObject({ set: z.literal(true) });
@@ -34,7 +41,8 @@ export type WithSecret<A, S> = A extends unknown
   : never;
 
 /** A secret in an update: the value, or `{ set: true }` to keep the stored one. */
-const secretInput = (_field: SecretField, min: number) => z.union([z.string().min(min), redactedSchema]);
+const secretInput = (_field: SecretField, min: number) =>
+  z.union([z.string().min(min).max(MAX_SECRET_LENGTH), redactedSchema]);
 
 /**
  * A secret in a create: the value itself. There is nothing stored to keep, so `{ set: true }` is refused here,
@@ -48,10 +56,14 @@ const secretValue = (field: SecretField, min: number) =>
           ? `there is no stored ${field} to keep: give the ${field}`
           : undefined,
     })
-    .min(min);
+    .min(min)
+    .max(MAX_SECRET_LENGTH);
 
 /** An HTTP header name (RFC 9110 token). */
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name');
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name')
+  .max(MAX_HEADER_NAME_LENGTH);
 
 /** Names of engines and services: they are keys, part of URLs and of workflow ids (config/names.ts). */
 export { resourceNameSchema };
@@ -64,8 +76,16 @@ export { type EngineAuth, engineAuthSchema };
 /** A service's auth as the worker uses it (secrets in the clear). */
 export const serviceAuthSchema = z.discriminatedUnion('type', [
   ...engineAuthSchema.options,
-  z.strictObject({ type: z.literal('api-key'), header: headerName, key: z.string().min(1) }),
-  z.strictObject({ type: z.literal('zgw'), clientId: z.string().min(1), secret: z.string().min(1) }),
+  z.strictObject({
+    type: z.literal('api-key'),
+    header: headerName,
+    key: z.string().min(1).max(MAX_SECRET_LENGTH),
+  }),
+  z.strictObject({
+    type: z.literal('zgw'),
+    clientId: userSchema,
+    secret: z.string().min(1).max(MAX_SECRET_LENGTH),
+  }),
 ]);
 export type ServiceAuth = z.infer<typeof serviceAuthSchema>;
 
@@ -75,7 +95,7 @@ function engineAuthOf<S extends z.ZodType>(secret: (field: SecretField, min: num
     z.strictObject({ type: z.literal('none') }),
     z.strictObject({
       type: z.literal('basic'),
-      username: z.string().min(1),
+      username: userSchema,
       password: secret('password', 0),
     }),
     z.strictObject({ type: z.literal('bearer'), token: secret('token', 1) }),
@@ -87,7 +107,7 @@ function serviceAuthOf<S extends z.ZodType>(secret: (field: SecretField, min: nu
   return [
     ...engineAuthOf(secret),
     z.strictObject({ type: z.literal('api-key'), header: headerName, key: secret('key', 1) }),
-    z.strictObject({ type: z.literal('zgw'), clientId: z.string().min(1), secret: secret('secret', 1) }),
+    z.strictObject({ type: z.literal('zgw'), clientId: userSchema, secret: secret('secret', 1) }),
   ] as const;
 }
 
@@ -146,8 +166,8 @@ export interface ResolvedEngine {
 
 export const serviceInputSchema = z.strictObject({
   name: resourceNameSchema,
-  /** Root URL of the service's API, e.g. https://zaken.example.nl/zaken/api/v1 */
-  baseUrl: z.url(),
+  /** Root URL of the service's API, e.g. https://zaken.example.nl/zaken/api/v1 (http(s), no credentials: urls.ts) */
+  baseUrl: httpUrlSchema,
   /** What kind of API it is, e.g. `http`, `zrc`, `drc`, `ztc`; work units pick services by it. */
   kind: resourceNameSchema.default('http'),
   /** The default credentials, used when a task's application has none of its own. */
@@ -223,7 +243,7 @@ export type TopicRecord = TopicConfig & RowMeta;
 // --- writes -------------------------------------------------------------------------------------------------
 
 /** Who writes: recorded in the audit log. */
-export const actorSchema = z.string().trim().min(1).max(200);
+export const actorSchema = z.string().trim().min(1).max(MAX_ACTOR_LENGTH);
 
 export interface WriteOptions {
   /** Who makes the change (user name, `api-key:<id>`, `bptl import` …); recorded in the audit log. */

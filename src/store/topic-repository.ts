@@ -9,6 +9,7 @@ import { formatIssues } from '../config/format-issues.ts';
 import { recordAudit } from './audit-repository.ts';
 import type { Queryable, Transaction } from './database.ts';
 import { InvalidReferenceError, SQLSTATE, sqlState } from './errors.ts';
+import { type Page, type PageRequest, pageOf } from './page.ts';
 import {
   type TopicInput,
   type TopicKey,
@@ -21,13 +22,15 @@ import {
 import { insertRow, lockRow, parseWriteOptions, writeTransaction } from './write-transaction.ts';
 
 export interface TopicFilter {
-  engine?: string;
-  enabled?: boolean;
+  engine?: string | undefined;
+  enabled?: boolean | undefined;
 }
 
 export interface TopicRepository {
   /** Topics by engine and topic name, optionally of one engine or only the (dis)abled ones. */
   list(filter?: TopicFilter): Promise<TopicRecord[]>;
+  /** One page of the topics, by engine and topic name (those after the key `after`), filtered as `list`. */
+  page(filter: TopicFilter & PageRequest<TopicKey>): Promise<Page<TopicRecord>>;
   /** One topic; undefined when the engine has no such topic. */
   get(key: TopicKey): Promise<TopicRecord | undefined>;
   /**
@@ -107,24 +110,47 @@ function columns(data: { workUnit: string; enabled: boolean } & Record<string, u
   return { workUnit, enabled, settings: JSON.stringify(settings) };
 }
 
+/** The SELECT of a list or a page: filtered, by engine and topic, after a key, limited. */
+function selectTopics(filter: TopicFilter & Partial<PageRequest<TopicKey>>): {
+  sql: string;
+  params: unknown[];
+} {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.engine !== undefined) {
+    params.push(filter.engine);
+    where.push(`engine = $${params.length}`);
+  }
+  if (filter.enabled !== undefined) {
+    params.push(filter.enabled);
+    where.push(`enabled = $${params.length}`);
+  }
+  if (filter.after !== undefined) {
+    params.push(filter.after.engine, filter.after.topic);
+    where.push(`(engine, topic) > ($${params.length - 1}, $${params.length})`);
+  }
+  let limit = '';
+  if (filter.limit !== undefined) {
+    params.push(filter.limit);
+    limit = `LIMIT $${params.length}`;
+  }
+  return {
+    sql: `SELECT * FROM topics ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY engine, topic ${limit}`,
+    params,
+  };
+}
+
 export function createTopicRepository(db: Queryable): TopicRepository {
   return {
     async list(filter = {}) {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (filter.engine !== undefined) {
-        params.push(filter.engine);
-        where.push(`engine = $${params.length}`);
-      }
-      if (filter.enabled !== undefined) {
-        params.push(filter.enabled);
-        where.push(`enabled = $${params.length}`);
-      }
-      const rows = await db.query<TopicRow>(
-        `SELECT * FROM topics ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY engine, topic`,
-        params,
-      );
-      return rows.map(toRecord);
+      const { engine, enabled } = filter;
+      const { sql, params } = selectTopics({ engine, enabled });
+      return (await db.query<TopicRow>(sql, params)).map(toRecord);
+    },
+
+    async page({ limit, ...filter }) {
+      const { sql, params } = selectTopics({ ...filter, limit: limit + 1 });
+      return pageOf((await db.query<TopicRow>(sql, params)).map(toRecord), limit);
     },
 
     async get(key) {

@@ -15,6 +15,7 @@
 import type { AxiosInstance } from 'axios';
 import type { z } from 'zod';
 import { isServiceAlias } from '../config/names.ts';
+import { MAX_WORK_UNIT_NAME_LENGTH } from '../config/text-limits.ts';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { OutboundLog } from './outbound-log.ts';
@@ -112,6 +113,11 @@ export function defineWorkUnit<I, O extends Record<string, unknown>>(definition:
   if (!/^[a-zA-Z][\w.-]*$/.test(definition.name)) {
     throw new TypeError(
       `work unit name '${definition.name}' must start with a letter and hold only [A-Za-z0-9_.-]`,
+    );
+  }
+  if (definition.name.length > MAX_WORK_UNIT_NAME_LENGTH) {
+    throw new TypeError(
+      `work unit name '${definition.name.slice(0, 40)}…' has ${definition.name.length} characters: at most ${MAX_WORK_UNIT_NAME_LENGTH}`,
     );
   }
   const services = [...new Set(definition.services ?? [])];

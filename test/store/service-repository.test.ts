@@ -6,6 +6,47 @@ import { describeStores, uniqueName } from './stores.ts';
 const baseUrl = 'https://zaken.example.nl/zaken/api/v1';
 
 describeStores('services and credentials', (ctx) => {
+  it('reads services and their credentials a page at a time, in the order list gives', async () => {
+    const { store } = ctx();
+    const prefix = uniqueName('page');
+    const names = ['c', 'a', 'b-1', 'b'].map((n) => `${prefix}-${n}`);
+    for (const name of names)
+      await store.services.create(serviceInput({ name, baseUrl }), { actor: 'pages' });
+    const listed = (await store.services.list()).map((s) => s.name);
+    const paged: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await store.services.page({ after, limit: 2 });
+      paged.push(...page.items.map((s) => s.name));
+      if (!page.more) break;
+      after = page.items.at(-1)!.name;
+    }
+    expect(paged).toEqual(listed);
+
+    const service = names[0]!;
+    for (const applicationId of ['z', 'A', 'a', 'a b']) {
+      await store.credentials.create(
+        service,
+        { applicationId, auth: { type: 'bearer', token: 't' } },
+        {
+          actor: 'pages',
+        },
+      );
+    }
+    const ids = (await store.credentials.list(service)).map((c) => c.applicationId);
+    const first = await store.credentials.page(service, { limit: 3 });
+    expect(first.more).toBe(true);
+    const rest = await store.credentials.page(service, {
+      after: first.items.at(-1)!.applicationId,
+      limit: 3,
+    });
+    expect(rest.more).toBe(false);
+    expect([...first.items, ...rest.items].map((c) => c.applicationId)).toEqual(ids);
+    await expect(store.credentials.page(uniqueName('none'), { limit: 1 })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
   it('creates, reads, lists, updates and deletes a service', async () => {
     const { store } = ctx();
     const name = uniqueName('zrc');

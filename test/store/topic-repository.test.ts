@@ -24,6 +24,33 @@ describeStores('topics', (ctx) => {
     });
   });
 
+  it('reads pages by engine and topic after a key, and says whether more follow', async () => {
+    const { store } = ctx();
+    // Names that sort differently under a locale's collation and by code unit: the page must follow the store's.
+    const topics = ['B', 'a', 'a.b', 'a/b', 'a-b', 'ä', 'z z'];
+    const paging = uniqueName('eng');
+    await store.engines.create(engineInput({ name: paging, url: 'http://127.0.0.1:8082/engine-rest' }), {
+      actor: 'pages',
+    });
+    for (const topic of topics) {
+      await store.topics.create(topicInput({ engine: paging, topic, workUnit: 'echo' }), { actor: 'pages' });
+    }
+    const all = (await store.topics.list({ engine: paging })).map((t) => t.topic);
+    const paged: string[] = [];
+    let after: { engine: string; topic: string } | undefined;
+    for (;;) {
+      const page = await store.topics.page({ engine: paging, after, limit: 2 });
+      paged.push(...page.items.map((t) => t.topic));
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      if (!page.more) break;
+      after = { engine: paging, topic: page.items.at(-1)!.topic };
+    }
+    expect(paged).toEqual(all);
+    expect([...paged].sort()).toEqual([...topics].sort());
+    const [first] = (await store.topics.page({ after: { engine: paging, topic: '' }, limit: 1 })).items;
+    expect(first).toMatchObject({ engine: paging, topic: all[0] });
+  });
+
   it('stores the topic the configuration file would give, defaults filled in, and reads it back', async () => {
     const { store } = ctx();
     const input = {

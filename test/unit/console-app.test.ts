@@ -80,7 +80,7 @@ describe('console', () => {
 
   it('sends its pages with a strict content security policy, and escapes what it shows', async () => {
     await api.request('POST', '/engines', {
-      body: { name: 'x', url: 'http://127.0.0.1:9/engine-rest?<script>alert(1)</script>' },
+      body: { name: 'x', url: 'http://127.0.0.1:9/engine-rest', workerIdPrefix: '<script>alert(1)</script>' },
     });
     const { cookie } = await signIn(VIEWER_TOKEN);
     const res = await api.request('GET', '/console/audit', { token: null, headers: { cookie, ...HOST } });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, serveApi } from '../../src/api/serve.ts';
 import { ADMIN_TOKEN, createTestApi, type TestApi, VIEWER_TOKEN } from '../support/api.ts';
 import { runBptl } from '../support/processes.ts';
-import { engineInput } from '../support/store-inputs.ts';
+import { engineInput, topicInput } from '../support/store-inputs.ts';
 
 let api: TestApi;
 let server: RunningApi;
@@ -138,5 +138,39 @@ describe('bptl topics', () => {
     const pruned = await bptl(['apply', '-f', only, '--prune']);
     expect(pruned.out).toContain('deleted    local/fine');
     expect((await api.store.topics.list()).map((t) => t.topic)).toEqual(['mails']);
+  });
+});
+
+describe('bptl topics on more topics than one page', () => {
+  const names = Array.from({ length: 150 }, (_, i) => `bulk-${String(i).padStart(3, '0')}`);
+
+  beforeAll(async () => {
+    await api.store.engines.create(engineInput({ name: 'bulk', url: 'http://127.0.0.1:8080/engine-rest' }), {
+      actor: 'test',
+    });
+    for (const topic of names) {
+      await api.store.topics.create(topicInput({ engine: 'bulk', topic, workUnit: 'echo' }), {
+        actor: 'test',
+      });
+    }
+  });
+
+  it('lists all 150, following the API’s pages of 100', async () => {
+    const json = await bptl(['list', '--engine', 'bulk', '--json'], VIEWER_TOKEN);
+    expect(json.code, json.err).toBe(0);
+    expect((JSON.parse(json.out) as Array<{ topic: string }>).map((t) => t.topic)).toEqual(names);
+    const table = await bptl(['list', '--engine', 'bulk'], VIEWER_TOKEN);
+    expect(table.out.trim().split('\n')).toHaveLength(151);
+  });
+
+  it('prunes beyond the first page', async () => {
+    const one = await file(
+      'bulk.yaml',
+      `topics:\n  - { engine: bulk, topic: ${names[0]}, workUnit: echo }\n`,
+    );
+    const dry = await bptl(['apply', '-f', one, '--prune', '--dry-run']);
+    expect(dry.code, dry.out).toBe(0);
+    expect(dry.out).toContain(`deleted    bulk/${names[149]} (dry run)`);
+    expect(dry.out).toContain('0 created, 0 updated, 1 unchanged, 149 deleted (dry run)');
   });
 });

@@ -8,6 +8,7 @@ import type { ResourceRepository } from '../../store/resource-repository.ts';
 import { actorOf } from '../auth.ts';
 import { etagOf, withEtag, writeOptions } from '../etag.ts';
 import { type Operation, operation } from '../operation.ts';
+import { pageQuery, sendStorePage } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 import { forUpdate, param } from '../request.ts';
 
@@ -47,17 +48,23 @@ export function resourceOperations<Rec extends { name: string; version: number }
   /** The row's version, for an If-Match that names several. */
   const current = (name: string) => async () => (await repository.get(name))?.version;
   return [
-    {
+    operation({
       method: 'get',
       path: `/${collection}`,
       operationId: `list${Plural}`,
       tag: collection,
       summary: `List the ${collection}`,
+      description:
+        'A page at a time: `limit` and `after`, the next page in the Link header (docs/api.md, "Pagination").',
       access: 'viewer',
-      responses: { 200: { description: `the ${collection}, by name`, schema: z.array(spec.recordSchema) } },
-      problems: [],
-      handler: async (c) => c.json(await repository.list()),
-    },
+      query: pageQuery,
+      responses: {
+        200: { description: `the ${collection}, by name`, schema: z.array(spec.recordSchema), link: true },
+      },
+      problems: [400],
+      handler: async (c, { query: { limit, after } }) =>
+        sendStorePage(c, await repository.page({ after, limit }), limit, (row) => row.name),
+    }),
     operation({
       method: 'post',
       path: `/${collection}`,

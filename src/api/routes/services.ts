@@ -15,7 +15,8 @@ import {
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { etagOf, withEtag, writeOptions } from '../etag.ts';
-import type { Operation } from '../operation.ts';
+import { type Operation, operation } from '../operation.ts';
+import { afterParam, pageQuery, sendStorePage } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 import { forUpdate, param } from '../request.ts';
 import { credentialRecordSchema, serviceRecordSchema } from '../resource-schemas.ts';
@@ -62,20 +63,29 @@ export function serviceOperations(deps: ApiDependencies): Operation[] {
       deleteSummary: 'Delete a service and its credentials',
       beforeDelete: (name) => checkServiceUnbound(store, name),
     }),
-    {
+    operation({
       method: 'get',
       path: '/services/{name}/credentials',
       operationId: 'listCredentials',
       tag: 'services',
       summary: "List the applications' credentials of a service",
+      description:
+        'A page at a time: `limit` and `after` (an application id), the next page in the Link header.',
       access: 'viewer',
       params: nameParam,
+      query: z.object({ limit: pageQuery.shape.limit, after: afterParam('application id') }),
       responses: {
-        200: { description: 'by application id', schema: z.array(credentialRecordSchema) },
+        200: { description: 'by application id', schema: z.array(credentialRecordSchema), link: true },
       },
-      problems: [404],
-      handler: async (c) => c.json(await store.credentials.list(param(c, 'name'))),
-    },
+      problems: [400, 404],
+      handler: async (c, { query: { limit, after } }) =>
+        sendStorePage(
+          c,
+          await store.credentials.page(param(c, 'name'), { after, limit }),
+          limit,
+          (row) => row.applicationId,
+        ),
+    }),
     {
       method: 'post',
       path: '/services/{name}/credentials',

@@ -1,18 +1,26 @@
 /** External tasks as Temporal sees them: the workflows, found by BPTL's search attributes. */
 import { z } from 'zod';
+import { MAX_TOPIC_LENGTH } from '../../config/names.ts';
 import { type TaskState, TaskStates } from '../../workflows/task-state.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { type Operation, operation } from '../operation.ts';
+import { limitParam, sendPage } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 import { taskSchema } from '../resource-schemas.ts';
 import { EXECUTION_STATUSES, searchTasks, TaskSearchUnavailableError } from '../task-search.ts';
 
 const tasksQuery = z.object({
   status: z.enum(EXECUTION_STATUSES).default('Running'),
-  topic: z.string().min(1).optional(),
+  topic: z.string().min(1).max(MAX_TOPIC_LENGTH).optional(),
   /** Only tasks in this state, e.g. `completion-refused` (docs/operations.md, "Stuck tasks"). */
   state: z.enum(Object.values(TaskStates) as [TaskState, ...TaskState[]]).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: limitParam,
+  pageToken: z
+    .string()
+    .max(4_096)
+    .regex(/^[A-Za-z0-9_-]+$/, "Temporal's page token, as the Link header gives it (base64url)")
+    .optional()
+    .describe('the next page: the token the Link header\'s rel="next" gives (opaque)'),
 });
 
 export function taskOperations(deps: ApiDependencies): Operation[] {
@@ -25,13 +33,20 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
       summary: "List external tasks' workflows in Temporal",
       access: 'viewer',
       query: tasksQuery,
-      responses: { 200: { description: 'newest first', schema: z.array(taskSchema) } },
+      description:
+        'A page at a time: `limit` and the opaque `pageToken` of the Link header (docs/api.md, "Pagination"). A token Temporal does not take is a 503, as any failed list.',
+      responses: { 200: { description: 'newest first', schema: z.array(taskSchema), link: true } },
       problems: [400, 503],
-      handler: async (c, { query: { status, topic, state, limit } }) => {
+      handler: async (c, { query: { status, topic, state, limit, pageToken } }) => {
         if (!deps.temporal) throw new ApiProblem(503, 'Temporal is not connected');
         try {
-          const page = await searchTasks(deps.temporal, { status, topic, state }, { pageSize: limit });
-          return c.json(page.tasks);
+          const page = await searchTasks(
+            deps.temporal,
+            { status, topic, state },
+            { pageSize: limit, pageToken },
+          );
+          const next = page.nextPageToken === undefined ? undefined : { pageToken: page.nextPageToken };
+          return sendPage(c, page.tasks, next, limit);
         } catch (error) {
           // Not the caller's fault, and not a fault of this API either.
           if (error instanceof TaskSearchUnavailableError) throw new ApiProblem(503, error.message);

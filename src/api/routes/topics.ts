@@ -4,23 +4,36 @@
  * alias that work unit requires, and bind only services that exist (422 otherwise, naming the field).
  */
 import { z } from 'zod';
+import { MAX_NAME_LENGTH } from '../../config/names.ts';
 import type { TopicKey } from '../../store/schemas.ts';
 import { topicInputSchema, topicUpdateSchema } from '../../store/schemas.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { etagOf, withEtag, writeOptions } from '../etag.ts';
 import { type Operation, operation } from '../operation.ts';
+import { afterParam, limitParam, sendStorePage } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 import { forUpdate, param } from '../request.ts';
 import { topicRecordSchema } from '../resource-schemas.ts';
 
 const listQuery = z.object({
-  engine: z.string().min(1).optional().describe('only the topics of this engine'),
+  engine: z.string().min(1).max(MAX_NAME_LENGTH).optional().describe('only the topics of this engine'),
   enabled: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional()
     .describe('only the enabled (true) or disabled (false) topics'),
+  limit: limitParam,
+  after: afterParam('`<engine>/<topic>`').transform((key, ctx): TopicKey | undefined => {
+    if (key === undefined) return undefined;
+    // An engine's name holds no `/` (names.ts): the first one ends it, a topic may hold more.
+    const slash = key.indexOf('/');
+    if (slash <= 0 || slash === key.length - 1) {
+      ctx.addIssue({ code: 'custom', message: 'a topic key: <engine>/<topic>' });
+      return z.NEVER;
+    }
+    return { engine: key.slice(0, slash), topic: key.slice(slash + 1) };
+  }),
 });
 
 const keyParams = { engine: "the engine's name", topic: "Camunda's topic name" };
@@ -74,18 +87,24 @@ export function topicOperations(deps: ApiDependencies): Operation[] {
       operationId: 'listTopics',
       tag: 'topics',
       summary: 'List the topics',
+      description:
+        'A page at a time: `limit` and `after` (`<engine>/<topic>`), the next page in the Link header (docs/api.md, "Pagination").',
       access: 'viewer',
       query: listQuery,
       responses: {
-        200: { description: 'the topics, by engine and topic', schema: z.array(topicRecordSchema) },
+        200: {
+          description: 'the topics, by engine and topic',
+          schema: z.array(topicRecordSchema),
+          link: true,
+        },
       },
       problems: [400],
-      handler: async (c, { query: { engine, enabled } }) =>
-        c.json(
-          await store.topics.list({
-            ...(engine === undefined ? {} : { engine }),
-            ...(enabled === undefined ? {} : { enabled }),
-          }),
+      handler: async (c, { query: { engine, enabled, limit, after } }) =>
+        sendStorePage(
+          c,
+          await store.topics.page({ engine, enabled, after, limit }),
+          limit,
+          (t) => `${t.engine}/${t.topic}`,
         ),
     }),
     operation({

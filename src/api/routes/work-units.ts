@@ -13,6 +13,7 @@ import { describeWorkUnit } from '../../work-units/describe-work-unit.ts';
 import { runWorkUnitOnce } from '../../workflows/run-work-unit-workflow.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { type Operation, operation } from '../operation.ts';
+import { pageQuery, sendStorePage } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 import { param } from '../request.ts';
 import {
@@ -82,17 +83,28 @@ export function workUnitOperations(deps: ApiDependencies): Operation[] {
   const workUnitTaskQueue = deps.workUnitTaskQueue ?? `${taskQueue}-work-units`;
   const nameParam = { name: "the work unit's name" };
   return [
-    {
+    operation({
       method: 'get',
       path: '/work-units',
       operationId: 'listWorkUnits',
       tag: 'work units',
       summary: 'List the work units, with their input and output JSON Schemas',
+      description:
+        'A page at a time: `limit` and `after`, the next page in the Link header (docs/api.md, "Pagination").',
       access: 'viewer',
-      responses: { 200: { description: 'by name', schema: z.array(workUnitInfoSchema) } },
-      problems: [],
-      handler: (c) => c.json(registry.list().map(describeWorkUnit)),
-    },
+      query: pageQuery,
+      responses: { 200: { description: 'by name', schema: z.array(workUnitInfoSchema), link: true } },
+      problems: [400],
+      handler: (c, { query: { limit, after } }) => {
+        // The registry is in memory: sorted and sliced here (by code unit, as the store's cursors compare).
+        const rows = registry
+          .list()
+          .filter((unit) => after === undefined || unit.name > after)
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        const page = { items: rows.slice(0, limit).map(describeWorkUnit), more: rows.length > limit };
+        return sendStorePage(c, page, limit, (unit) => unit.name);
+      },
+    }),
     {
       method: 'get',
       path: '/work-units/{name}',

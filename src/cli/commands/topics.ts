@@ -86,7 +86,7 @@ export async function runTopics(options: TopicsCommandOptions): Promise<number> 
     switch (options.action) {
       case 'list': {
         const query = options.engine ? `?engine=${encodeURIComponent(options.engine)}` : '';
-        const { body } = await api.request<StoredTopic[]>('GET', `/topics${query}`);
+        const body = await api.list<StoredTopic>(`/topics${query}`);
         if (options.json) {
           print(JSON.stringify(body, null, 2));
           return 0;
@@ -152,7 +152,7 @@ async function apply(
   for (const [i, entry] of raw.entries()) {
     let topic = entry;
     if (topic && typeof topic === 'object' && !Array.isArray(topic) && !('engine' in topic)) {
-      engines ??= (await api.request<Array<{ name: string }>>('GET', '/engines')).body.map((e) => e.name);
+      engines ??= (await api.list<{ name: string }>('/engines')).map((e) => e.name);
       if (engines.length !== 1) {
         problems.push(`  - topics[${i}].engine: required (the API has ${engines.length} engines)`);
         continue;
@@ -219,11 +219,8 @@ async function apply(
   if (options.prune) {
     const fileEngines = [...new Set(desired.map((t) => t.engine))];
     for (const engine of fileEngines) {
-      const { body } = await api.request<StoredTopic[]>(
-        'GET',
-        `/topics?engine=${encodeURIComponent(engine)}`,
-      );
-      for (const stored of body) {
+      const storedTopics = await api.list<StoredTopic>(`/topics?engine=${encodeURIComponent(engine)}`);
+      for (const stored of storedTopics) {
         const name = `${stored.engine}/${stored.topic}`;
         if (seen.has(name)) continue;
         try {
