@@ -127,12 +127,18 @@ export function createOutboundClient(
 ): AxiosInstance {
   const client = axios.create({ timeout: timeoutMs });
   const started = new WeakMap<object, { at: number; url: string; method: string }>();
-  // Registered first, so it runs last (axios runs request interceptors in reverse): after the check.
+  guardClient(client, scope, { check: false });
   client.interceptors.request.use((config) => {
-    started.set(config, { at: Date.now(), url: fullUrl(config), method: config.method ?? 'get' });
+    const start = { at: Date.now(), url: fullUrl(config), method: config.method ?? 'get' };
+    try {
+      scope.checkUrl(start.url);
+    } catch (refused) {
+      outbound?.record({ ...start, code: 'REFUSED', durationMs: 0 });
+      throw refused;
+    }
+    started.set(config, start);
     return config;
   });
-  guardClient(client, scope);
   const record = (config: object | undefined, status?: number, code?: string) => {
     const start = config ? started.get(config) : undefined;
     if (!outbound || !start) return;
@@ -153,15 +159,8 @@ export function createOutboundClient(
     (error: unknown) => {
       const converted = toOutboundError(error, scope);
       const e = error as { config?: object; response?: { status?: number }; code?: string };
-      if (converted instanceof OutboundRefusedError && !e.config) {
-        outbound?.record({
-          method: 'GET',
-          url: converted.origin,
-          code: 'REFUSED',
-          durationMs: 0,
-          at: Date.now(),
-        });
-      } else {
+      // Refused before it was sent: recorded by the request interceptor.
+      if (!(error instanceof OutboundRefusedError)) {
         const code =
           converted instanceof OutboundRefusedError
             ? 'REFUSED'

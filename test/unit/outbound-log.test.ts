@@ -176,7 +176,9 @@ describe('requests through BPTL-made clients to a loopback server', () => {
     if (run.outcome !== 'failed') throw new Error(`expected a failure, got ${run.outcome}`);
     expect(run.type).toBe('OutboundRefusedError');
     const details = run.error.details?.[0] as { requests: unknown[] };
-    expect(details.requests).toEqual([expect.objectContaining({ origin, code: 'REFUSED' })]);
+    expect(details.requests).toEqual([
+      expect.objectContaining({ method: 'GET', origin, path: '/x', code: 'REFUSED' }),
+    ]);
     expect(JSON.stringify(details)).not.toContain(SECRET);
   });
 });
