@@ -92,7 +92,8 @@ export async function driveScenario(scenario: Scenario, ctx: DriveContext): Prom
     camundaUrl: ctx.servers.bptlCamundaUrl,
     taskQueue: `chaos-${scenario.name}-${ctx.runId}`,
     topics: [{ topic, engine: CHAOS_ENGINE, ...CHAOS_TOPIC_DEFAULTS, ...plan.topic }],
-    ...(plan.env ? { env: plan.env } : {}),
+    // The ledger (the API the units call) is on loopback, which the outbound policy refuses unless allowed.
+    env: { BPTL_OUTBOUND_ALLOWED_NETWORKS: '127.0.0.1/32', ...plan.env },
   });
   // A ledger of the scenario's own (its counts and holds concern this stream only), started last: the finally
   // below closes it, with the fleet, whatever fails from here on.

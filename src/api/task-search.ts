@@ -4,6 +4,7 @@
  * console's task list use it. A Temporal that does not answer, is too slow, or lacks BPTL's search attributes
  * is a TaskSearchUnavailableError (its cause kept), never a hang.
  */
+import { createHash } from 'node:crypto';
 import { type Client, isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
 import type { TaskState, TaskStateMemo } from '../workflows/task-state.ts';
@@ -92,6 +93,31 @@ export function taskQuery(filter: TaskFilter): string {
   return query.join(' AND ');
 }
 
+/** A `pageToken` that is not one this API gave (a 400 naming `pageToken`). */
+export class BadPageTokenError extends Error {
+  override readonly name = 'BadPageTokenError';
+}
+
+/** A check sum over Temporal's token, so that a token made up by a client never reaches Temporal. */
+function pageTokenSum(token: Buffer): string {
+  return createHash('sha256').update('bptl page token\0').update(token).digest('base64url').slice(0, 12);
+}
+
+/** Temporal's page token as the API hands it out: `<base64url token>.<check sum>`. */
+export function sealPageToken(token: Buffer): string {
+  return `${token.toString('base64url')}.${pageTokenSum(token)}`;
+}
+
+/** Temporal's page token of a token this API gave; throws BadPageTokenError for any other text. */
+export function openPageToken(text: string): Buffer {
+  const [body = '', sum, ...rest] = text.split('.');
+  const token = Buffer.from(body, 'base64url');
+  if (rest.length > 0 || sum === undefined || token.length === 0 || pageTokenSum(token) !== sum) {
+    throw new BadPageTokenError('pageToken: not a token of this API (take it from the Link header)');
+  }
+  return token;
+}
+
 /** One page of tasks, newest first. */
 export async function searchTasks(
   temporal: Client,
@@ -104,11 +130,24 @@ export async function searchTasks(
       namespace,
       query: taskQuery(filter),
       pageSize: options.pageSize,
-      ...(options.pageToken ? { nextPageToken: Buffer.from(options.pageToken, 'base64url') } : {}),
+      ...(options.pageToken ? { nextPageToken: openPageToken(options.pageToken) } : {}),
     });
     const tasks: TaskRow[] = [];
     for (const raw of response.executions ?? []) {
-      const w = await executionInfoFromRaw(raw, temporal.options.loadedDataConverter, raw, namespace);
+      // A memo this process cannot decode (another codec key) must not hide the other rows: the row is shown
+      // without it, saying why.
+      let unreadable: string | undefined;
+      const w = await executionInfoFromRaw(raw, temporal.options.loadedDataConverter, raw, namespace).catch(
+        (error: unknown) => {
+          unreadable = `the memo cannot be decoded (${error instanceof Error ? error.message : String(error)}): is BPTL_CODEC_KEYS the workers' key?`;
+          return executionInfoFromRaw(
+            { ...raw, memo: null },
+            temporal.options.loadedDataConverter,
+            raw,
+            namespace,
+          );
+        },
+      );
       const attrs = w.typedSearchAttributes.getAll();
       const get = (name: string) => attrs.find((p) => p.key.name === name)?.value as string | undefined;
       tasks.push({
@@ -124,13 +163,13 @@ export async function searchTasks(
         businessKey: get('BptlBusinessKey') ?? null,
         outcome: get('BptlOutcome') ?? null,
         state: get('BptlState') ?? null,
-        reason: (w.memo as { state?: TaskStateMemo } | undefined)?.state?.reason ?? null,
+        reason: unreadable ?? (w.memo as { state?: TaskStateMemo } | undefined)?.state?.reason ?? null,
       });
     }
     const token = response.nextPageToken;
     return {
       tasks,
-      nextPageToken: token && token.length > 0 ? Buffer.from(token).toString('base64url') : undefined,
+      nextPageToken: token && token.length > 0 ? sealPageToken(Buffer.from(token)) : undefined,
     };
   };
   try {

@@ -178,10 +178,25 @@ describe('GET /tasks', () => {
       const res = await tasksApi.request('GET', '/tasks?topic=x&limit=5', { token: VIEWER_TOKEN });
       expect(res.status).toBe(200);
       const next = nextLink(res);
-      expect(next).toBe('/tasks?topic=x&limit=5&pageToken=AQL6');
+      expect(next).toMatch(/^\/tasks\?topic=x&limit=5&pageToken=AQL6\.[A-Za-z0-9_-]{12}$/);
       expect((await tasksApi.request('GET', next!, { token: VIEWER_TOKEN })).status).toBe(200);
       expect(requests.map((r) => r.pageSize)).toEqual([5, 5]);
       expect(Buffer.from(requests[1]!.nextPageToken as Uint8Array)).toEqual(Buffer.from([1, 2, 250]));
+    } finally {
+      await tasksApi.close();
+    }
+  });
+
+  it('refuses a page token it did not give with a 400, without asking Temporal', async () => {
+    const requests: Array<Record<string, unknown>> = [];
+    const tasksApi = await createTestApi({ temporal: temporalWithToken(new Uint8Array(), requests) });
+    try {
+      for (const token of ['AQL6.AAAAAAAAAAAA', 'AQL6.AQL6.AQL6', '.AAAAAAAAAAAA']) {
+        const res = await tasksApi.request('GET', `/tasks?pageToken=${token}`, { token: VIEWER_TOKEN });
+        expect(res.status, token).toBe(400);
+        expect(JSON.stringify(await res.json())).toContain('pageToken');
+      }
+      expect(requests).toEqual([]);
     } finally {
       await tasksApi.close();
     }

@@ -4,6 +4,8 @@
  * list runs under a deadline, so that a Temporal that does not answer cannot hang the request.
  */
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import Long from 'long';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi, VIEWER_TOKEN } from '../support/api.ts';
 
@@ -60,5 +62,64 @@ describe('GET /tasks', () => {
     expect(deadlines).toHaveLength(1);
     expect(deadlines[0]! - before).toBeGreaterThanOrEqual(1000);
     expect(deadlines[0]! - before).toBeLessThanOrEqual(30_000);
+  });
+});
+
+describe('GET /tasks with a row this process cannot decode', () => {
+  /** A Client whose list answers two executions: one with a memo its codec cannot decode. */
+  function temporalWithMemos(): Client {
+    const converter = {
+      payloadConverter: defaultPayloadConverter,
+      failureConverter: undefined,
+      payloadCodecs: [
+        {
+          encode: async (p: unknown[]) => p,
+          decode: async (payloads: Array<{ metadata?: Record<string, Uint8Array> }>) => {
+            if (
+              payloads.some(
+                (p) =>
+                  p.metadata?.encoding && Buffer.from(p.metadata.encoding).toString() === 'binary/encrypted',
+              )
+            ) {
+              throw new Error('no key k2 for this payload');
+            }
+            return payloads;
+          },
+        },
+      ],
+    };
+    const execution = (id: string, memo: Record<string, unknown>) => ({
+      execution: { workflowId: id, runId: `${id}-run` },
+      type: { name: 'externalTask' },
+      startTime: { seconds: Long.fromNumber(1_700_000_000), nanos: 0 },
+      historyLength: Long.fromNumber(3),
+      status: 1,
+      taskQueue: 'bptl',
+      memo: { fields: memo },
+      searchAttributes: { indexedFields: {} },
+    });
+    const encrypted = { metadata: { encoding: Buffer.from('binary/encrypted') }, data: Buffer.from('x') };
+    return {
+      options: { namespace: 'default', loadedDataConverter: converter },
+      connection: { withDeadline: (_: number, fn: () => Promise<unknown>) => fn() },
+      workflowService: {
+        listWorkflowExecutions: async () => ({
+          executions: [
+            execution('camunda/local/a', { state: defaultPayloadConverter.toPayload({ reason: 'waits' }) }),
+            execution('camunda/local/b', { state: encrypted }),
+          ],
+        }),
+      },
+    } as unknown as Client;
+  }
+
+  it('lists every row, and says of the unreadable one why', async () => {
+    api = await createTestApi({ temporal: temporalWithMemos() });
+    const res = await api.request('GET', '/tasks', { token: VIEWER_TOKEN });
+    expect(res.status, api.logLines.join('\n')).toBe(200);
+    const rows = (await res.json()) as Array<{ workflowId: string; reason: string | null }>;
+    expect(rows.map((r) => r.workflowId)).toEqual(['camunda/local/a', 'camunda/local/b']);
+    expect(rows[0]?.reason).toBe('waits');
+    expect(rows[1]?.reason).toContain('the memo cannot be decoded (no key k2 for this payload)');
   });
 });

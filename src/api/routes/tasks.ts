@@ -7,7 +7,12 @@ import { type Operation, operation } from '../operation.ts';
 import { limitParam, sendPage } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 import { taskSchema } from '../resource-schemas.ts';
-import { EXECUTION_STATUSES, searchTasks, TaskSearchUnavailableError } from '../task-search.ts';
+import {
+  BadPageTokenError,
+  EXECUTION_STATUSES,
+  searchTasks,
+  TaskSearchUnavailableError,
+} from '../task-search.ts';
 
 const tasksQuery = z.object({
   status: z.enum(EXECUTION_STATUSES).default('Running'),
@@ -18,7 +23,7 @@ const tasksQuery = z.object({
   pageToken: z
     .string()
     .max(4_096)
-    .regex(/^[A-Za-z0-9_-]+$/, "Temporal's page token, as the Link header gives it (base64url)")
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'the page token, as the Link header gives it')
     .optional()
     .describe('the next page: the token the Link header\'s rel="next" gives (opaque)'),
 });
@@ -34,7 +39,7 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
       access: 'viewer',
       query: tasksQuery,
       description:
-        'A page at a time: `limit` and the opaque `pageToken` of the Link header (docs/api.md, "Pagination"). A token Temporal does not take is a 503, as any failed list.',
+        'A page at a time: `limit` and the opaque `pageToken` of the Link header (docs/api.md, "Pagination"). A token this API did not give is a 400.',
       responses: { 200: { description: 'newest first', schema: z.array(taskSchema), link: true } },
       problems: [400, 503],
       handler: async (c, { query: { status, topic, state, limit, pageToken } }) => {
@@ -50,6 +55,9 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
         } catch (error) {
           // Not the caller's fault, and not a fault of this API either.
           if (error instanceof TaskSearchUnavailableError) throw new ApiProblem(503, error.message);
+          if (error instanceof BadPageTokenError) {
+            throw new ApiProblem(400, error.message, { cause: error });
+          }
           throw error;
         }
       },
