@@ -78,6 +78,18 @@ export const apiTokensSchema = z.preprocess(
     ),
 );
 
+/** A zod transform by a parser that throws (a TypeError saying what is wrong): its message becomes the issue. */
+function parsedBy<T>(parse: (value: string) => T) {
+  return (value: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  };
+}
+
 const port = z.coerce.number().int().min(1).max(65_535);
 const positiveMs = z.coerce.number().int().positive();
 
@@ -179,17 +191,7 @@ export const envSchema = z.object({
    * `outbound.allowedOrigins` replaces it): `*` (any public address), `https://*.example.nl`, exact origins
    * (which may be on a private address). Comma-separated. See docs/security.md.
    */
-  BPTL_OUTBOUND_ALLOWED_ORIGINS: z
-    .string()
-    .default('*')
-    .transform((value, ctx) => {
-      try {
-        return parseOriginPatterns(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  BPTL_OUTBOUND_ALLOWED_ORIGINS: z.string().default('*').transform(parsedBy(parseOriginPatterns)),
   /**
    * Networks (CIDR, comma-separated) that outbound calls may reach although they are not public (loopback,
    * private, link-local): e.g. `10.20.0.0/16` for an internal API reached through `*`. Empty by default.
@@ -197,14 +199,7 @@ export const envSchema = z.object({
   BPTL_OUTBOUND_ALLOWED_NETWORKS: z
     .string()
     .default('')
-    .transform((value, ctx) => {
-      try {
-        return { text: value, list: parseNetworks(value) };
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+    .transform(parsedBy((value) => ({ text: value, list: parseNetworks(value) }))),
   /** The largest answer an outbound call reads, in bytes (5 MiB). */
   BPTL_OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
   /** Origins (the Temporal UI's) that may call the API's codec endpoint (/codec/*) from a browser. */

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadEnv, outboundPolicyOf } from '../../src/config/env.ts';
 import {
   findOutboundRefusal,
   nonPublicReason,
@@ -326,5 +327,29 @@ describe('the policy', () => {
     ]) {
       expect(() => scope.checkUrl(url), url).toThrow(OutboundRefusedError);
     }
+  });
+});
+
+describe('the BPTL_OUTBOUND_* settings', () => {
+  it('default to any public origin, no extra network, 5 MiB', () => {
+    const env = loadEnv({});
+    expect(env.BPTL_OUTBOUND_ALLOWED_ORIGINS).toEqual([{ kind: 'any' }]);
+    expect(env.BPTL_OUTBOUND_MAX_RESPONSE_BYTES).toBe(5 * 1024 * 1024);
+    expect(outboundPolicyOf(env).allowsNetwork('127.0.0.1')).toBe(false);
+  });
+
+  it('parse origins and networks, and stop start-up naming the variable of a bad one', () => {
+    const env = loadEnv({
+      BPTL_OUTBOUND_ALLOWED_ORIGINS: 'https://api.example.nl, https://*.gemeente.nl',
+      BPTL_OUTBOUND_ALLOWED_NETWORKS: '10.20.0.0/16',
+    });
+    expect(env.BPTL_OUTBOUND_ALLOWED_ORIGINS).toHaveLength(2);
+    expect(outboundPolicyOf(env).allowsNetwork('10.20.3.4')).toBe(true);
+    expect(() => loadEnv({ BPTL_OUTBOUND_ALLOWED_ORIGINS: 'https://a.nl/path' })).toThrow(
+      /BPTL_OUTBOUND_ALLOWED_ORIGINS.*without path/s,
+    );
+    expect(() => loadEnv({ BPTL_OUTBOUND_ALLOWED_NETWORKS: '10.0.0.0/40' })).toThrow(
+      /BPTL_OUTBOUND_ALLOWED_NETWORKS.*prefix must be 0 to 32/s,
+    );
   });
 });
