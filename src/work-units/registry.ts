@@ -13,6 +13,7 @@ import { httpRequest } from './library/http/index.ts';
 import { mailSend } from './library/mail/index.ts';
 import { noop } from './library/noop.ts';
 import { sleep } from './library/sleep.ts';
+import { zgwUnits } from './library/zgw/index.ts';
 
 export class WorkUnitRegistry {
   private readonly units = new Map<string, AnyWorkUnit>();
@@ -54,6 +55,7 @@ export const builtInWorkUnits: AnyWorkUnit[] = [
   mailSend,
   noop,
   sleep,
+  ...zgwUnits,
 ];
 
 /** A registry with the built-in units, plus any of your own. */
