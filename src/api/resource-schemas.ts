@@ -98,6 +98,79 @@ export const taskSchema = z.object({
   reason: z.string().nullable(),
 });
 
+const failureViewSchema = z.object({
+  type: z.string().optional(),
+  message: z.string(),
+  stack: z.string().optional(),
+  causes: z.array(z.object({ type: z.string().optional(), message: z.string() })),
+});
+
+/** GET /tasks/{engine}/{taskId}: what the console's task detail shows, as JSON. */
+export const taskDetailSchema = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  status: z.string(),
+  startTime: z.iso.datetime(),
+  closeTime: z.iso.datetime().optional(),
+  attributes: z.record(z.string(), z.string()).describe("the run's Bptl* search attributes"),
+  state: z
+    .object({ state: z.string(), reason: z.string().optional() })
+    .loose()
+    .optional()
+    .describe('where the task waits now and why (the workflow memo)'),
+  activities: z
+    .array(
+      z.object({
+        activityId: z.string(),
+        type: z.string(),
+        scheduledAt: z.iso.datetime().optional(),
+        closedAt: z.iso.datetime().optional(),
+        result: z.string().describe('completed, failed, timed-out, canceled or running'),
+        failure: failureViewSchema.optional(),
+        requests: z
+          .array(
+            z.object({
+              method: z.string(),
+              origin: z.string(),
+              path: z.string().describe('without query string'),
+              status: z.number().int().optional(),
+              code: z.string().optional(),
+              durationMs: z.number(),
+              at: z.number().describe('epoch ms'),
+            }),
+          )
+          .optional()
+          .describe("a work unit attempt's outbound requests: never a header, body or query"),
+        requestsDropped: z.number().int().optional(),
+        lock: z
+          .object({ status: z.string(), renewals: z.number().int(), expiresAt: z.iso.datetime() })
+          .optional(),
+        keepLock: z.string().optional(),
+        payloadError: z.string().optional(),
+      }),
+    )
+    .describe("the run's activities: the work unit's attempts and the engine calls"),
+  localActivities: z.number().int(),
+  lockRenewals: z.object({}).loose(),
+  pending: z.array(
+    z.object({
+      type: z.string(),
+      attempt: z.number().int(),
+      state: z.string(),
+      lastFailure: failureViewSchema.optional(),
+    }),
+  ),
+  engineTask: z
+    .union([
+      z.object({ task: z.record(z.string(), z.unknown()) }),
+      z.object({ gone: z.literal(true) }),
+      z.object({ error: z.string() }),
+    ])
+    .optional()
+    .describe('the external task in the engine now; gone when completed or deleted'),
+  historyError: z.string().optional(),
+});
+
 export const runWorkUnitRequestSchema = z.strictObject({
   variables: z
     .record(z.string(), z.unknown())

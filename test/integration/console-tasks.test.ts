@@ -115,7 +115,7 @@ const it = test
     await page.goto(`${server.url}/console/login`);
     await page.fill('#token', VIEWER_TOKEN);
     await page.click('button[type=submit]');
-    return { h, topics, started, server, page, loopbackOrigin };
+    return { h, topics, started, server, page, loopbackOrigin, api };
   });
 
 describe('the console task list', () => {
@@ -266,6 +266,44 @@ describe('the console task list', () => {
     expect(markup).not.toContain(QUERY_SECRET);
     expect(markup).not.toContain(HEADER_SECRET);
     expect(markup).not.toContain('token=');
+  });
+
+  it("GET /tasks/{engine}/{taskId} gives the task detail as JSON: each attempt's outbound requests, no query or header", async ({
+    tasks: { topics, api, loopbackOrigin },
+  }) => {
+    const listed = await api.request(
+      'GET',
+      `/tasks?status=Completed&topic=${encodeURIComponent(topics.http)}`,
+      { token: VIEWER_TOKEN },
+    );
+    const [row] = (await listed.json()) as Array<{ workflowId: string }>;
+    if (!row) throw new Error('the http task is not listed');
+    const taskId = row.workflowId.split('/').slice(2).join('/');
+    const res = await api.request('GET', `/tasks/${ENGINE}/${encodeURIComponent(taskId)}`, {
+      token: VIEWER_TOKEN,
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const detail = JSON.parse(text) as {
+      workflowId: string;
+      status: string;
+      attributes: Record<string, string>;
+      activities: Array<{ type: string; result: string; requests?: unknown[] }>;
+    };
+    expect(detail).toMatchObject({ workflowId: row.workflowId, status: 'COMPLETED' });
+    expect(detail.attributes.BptlWorkUnit).toBe('http-request');
+    const attempts = detail.activities.filter((a) => a.requests !== undefined);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]?.requests).toEqual([
+      expect.objectContaining({ method: 'GET', origin: loopbackOrigin, path: '/zaken/42', status: 200 }),
+    ]);
+    expect(text).not.toContain(QUERY_SECRET);
+    expect(text).not.toContain(HEADER_SECRET);
+    const missing = await api.request('GET', `/tasks/${ENGINE}/no-such-task`, { token: VIEWER_TOKEN });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { detail: string }).detail).toBe(
+      `Temporal has no workflow camunda/${ENGINE}/no-such-task`,
+    );
   });
 
   it('answers a workflow Temporal does not have with 404', async ({ tasks: { page, server } }) => {

@@ -1,12 +1,14 @@
 /** External tasks as Temporal sees them: the workflows, found by BPTL's search attributes. */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { MAX_TOPIC_LENGTH } from '../../config/names.ts';
+import { loadTaskDetail } from '../../console/task-detail.ts';
 import { type TaskState, TaskStates } from '../../workflows/task-state.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { type Operation, operation } from '../operation.ts';
 import { limitParam, sendPage } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
-import { taskSchema } from '../resource-schemas.ts';
+import { taskDetailSchema, taskSchema } from '../resource-schemas.ts';
 import {
   BadPageTokenError,
   EXECUTION_STATUSES,
@@ -57,6 +59,39 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
           if (error instanceof TaskSearchUnavailableError) throw new ApiProblem(503, error.message);
           if (error instanceof BadPageTokenError) {
             throw new ApiProblem(400, error.message, { cause: error });
+          }
+          throw error;
+        }
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/tasks/{engine}/{taskId}',
+      operationId: 'getTask',
+      tag: 'tasks',
+      summary: "One external task's workflow: its attempts, their outbound requests and failures",
+      description:
+        "What the console's task detail shows, as JSON: the run's status and search attributes, where it waits and why, each attempt of the work unit with its outbound requests (method, origin, path, status or error code — never a header, body or query string) and failure, the engine calls, and the external task as the engine has it now. `runId` picks an earlier run.",
+      access: 'viewer',
+      params: { engine: "the engine's name", taskId: "Camunda's external task id" },
+      query: z.object({ runId: z.string().min(1).max(64).optional() }),
+      responses: { 200: { description: 'the task', schema: taskDetailSchema } },
+      problems: [404, 503],
+      handler: async (c, { query: { runId } }) => {
+        if (!deps.temporal) throw new ApiProblem(503, 'Temporal is not connected');
+        const workflowId = `camunda/${c.req.param('engine')}/${c.req.param('taskId')}`;
+        const temporal = deps.temporal;
+        try {
+          const detail = await temporal.connection.withDeadline(Date.now() + 10_000, () =>
+            loadTaskDetail(temporal, deps.engines, workflowId, runId),
+          );
+          return c.json(detail, 200);
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) {
+            throw new ApiProblem(
+              404,
+              `Temporal has no workflow ${workflowId}${runId ? ` run ${runId}` : ''}`,
+            );
           }
           throw error;
         }
