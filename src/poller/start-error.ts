@@ -15,7 +15,7 @@
  */
 
 /** gRPC status codes (`@grpc/grpc-js` `status`), by name. */
-const GrpcStatus = {
+export const GrpcStatus = {
   INVALID_ARGUMENT: 3,
   DEADLINE_EXCEEDED: 4,
   ALREADY_EXISTS: 6,
@@ -79,7 +79,7 @@ export interface ClassifiedStartError {
   };
 }
 
-interface GrpcLike {
+export interface GrpcLike {
   code: number;
   details: string;
 }
@@ -90,6 +90,11 @@ function isGrpcLike(value: unknown): value is Error & GrpcLike {
     typeof (value as { code?: unknown }).code === 'number' &&
     typeof (value as { details?: unknown }).details === 'string'
   );
+}
+
+/** The first gRPC error (a ServiceError's cause, or the error itself) in the error's cause chain. */
+export function grpcCause(error: unknown): (Error & GrpcLike) | undefined {
+  return causeChain(error).find(isGrpcLike);
 }
 
 /** The error and its causes, outermost first (cycles and depth bounded). */

@@ -304,6 +304,21 @@ describe('the console task list', () => {
     expect(((await missing.json()) as { detail: string }).detail).toBe(
       `Temporal has no workflow camunda/${ENGINE}/no-such-task`,
     );
+    // What the API fuzzer found as a 500: a run id that is no UUID (Temporal's INVALID_ARGUMENT).
+    const badRun = await api.request('GET', `/tasks/${ENGINE}/${encodeURIComponent(taskId)}?runId=x`, {
+      token: VIEWER_TOKEN,
+    });
+    expect(badRun.status).toBe(400);
+    expect(JSON.stringify(await badRun.json())).toContain('runId');
+    const otherRun = '0b7e1c52-6f0e-4d53-9a43-2f0d1c3b4a59';
+    const noRun = await api.request(
+      'GET',
+      `/tasks/${ENGINE}/${encodeURIComponent(taskId)}?runId=${otherRun}`,
+      {
+        token: VIEWER_TOKEN,
+      },
+    );
+    expect(noRun.status).toBe(404);
   });
 
   it('answers a workflow Temporal does not have with 404', async ({ tasks: { page, server } }) => {

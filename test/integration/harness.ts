@@ -11,10 +11,12 @@ import { parseCodecKeys } from '../../src/codec/codec-keys.ts';
 import { codecDataConverter } from '../../src/codec/data-converter.ts';
 import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
 import { CamundaClient } from '../../src/engine/camunda-client.ts';
+import type { OutboundPolicy } from '../../src/http/outbound-policy.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { Poller } from '../../src/poller/poller.ts';
 import type { AnyWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import { createRegistry } from '../../src/work-units/registry.ts';
+import type { ServiceResolver } from '../../src/work-units/service-clients.ts';
 import { type BptlWorker, createBptlWorker } from '../../src/worker/bptl-worker.ts';
 import { type ExternalTaskProcess, externalTaskProcess } from '../support/bpmn.ts';
 import { type BptlChild, spawnBptl, writeConfigFile } from '../support/processes.ts';
@@ -56,8 +58,14 @@ export interface Harness {
   topicName(suffix: string): string;
   topicConfig(topic: string, workUnit: string, overrides?: Partial<TopicConfig>): TopicConfig;
   deploy(process: ExternalTaskProcess): Promise<void>;
-  /** Starts a BPTL worker with the built-in units plus `units`. */
-  startWorker(units?: AnyWorkUnit[]): Promise<void>;
+  /**
+   * Starts a BPTL worker with the built-in units plus `units`; `services` resolves the topics' service bindings,
+   * `outboundPolicy` replaces the default one (which refuses loopback servers).
+   */
+  startWorker(
+    units?: AnyWorkUnit[],
+    options?: { services?: ServiceResolver; outboundPolicy?: OutboundPolicy },
+  ): Promise<void>;
   createPoller(
     topics: TopicConfig[],
     options?: { maxTasks?: number; maxInFlight?: number; asyncResponseTimeoutMs?: number },
@@ -93,7 +101,7 @@ export async function createHarness(
         { filename: `${process.key}.bpmn`, content: externalTaskProcess(process) },
       ]);
     },
-    async startWorker(units = []) {
+    async startWorker(units = [], options = {}) {
       const native = await NativeConnection.connect({ address });
       const worker = await createBptlWorker({
         connection: native,
@@ -106,6 +114,8 @@ export async function createHarness(
         workflowBundle: { codePath: inject('workflowBundlePath') },
         shutdownGraceTimeMs: 1_000,
         dataConverter: testDataConverter(),
+        ...(options.services ? { services: options.services } : {}),
+        ...(options.outboundPolicy ? { outboundPolicy: options.outboundPolicy } : {}),
       });
       workers.push({ worker, running: worker.run(), connection: native });
     },

@@ -59,3 +59,30 @@ export function externalTaskProcess({
   </bpmn:process>
 </bpmn:definitions>`;
 }
+
+/** start → one external task per topic, in order → end (a process whose steps chain their variables). */
+export function externalTaskChain(key: string, topics: readonly string[]): string {
+  const tasks = topics
+    .map(
+      (topic, i) =>
+        `    <bpmn:serviceTask id="task-${i}" camunda:type="external" camunda:topic="${topic}" />`,
+    )
+    .join('\n');
+  const ids = ['start', ...topics.map((_, i) => `task-${i}`), 'end'];
+  const flows = ids
+    .slice(1)
+    .map(
+      (target, i) => `    <bpmn:sequenceFlow id="flow-${i}" sourceRef="${ids[i]}" targetRef="${target}" />`,
+    )
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs-${key}" targetNamespace="https://bptl.example/test">
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="start" />
+${tasks}
+${flows}
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+}

@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { MAX_TOPIC_LENGTH } from '../../config/names.ts';
 import { loadTaskDetail } from '../../console/task-detail.ts';
+import { GrpcStatus, grpcCause } from '../../poller/start-error.ts';
 import { type TaskState, TaskStates } from '../../workflows/task-state.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { type Operation, operation } from '../operation.ts';
@@ -74,9 +75,9 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
         "What the console's task detail shows, as JSON: the run's status and search attributes, where it waits and why, each attempt of the work unit with its outbound requests (method, origin, path, status or error code — never a header, body or query string) and failure, the engine calls, and the external task as the engine has it now. `runId` picks an earlier run.",
       access: 'viewer',
       params: { engine: "the engine's name", taskId: "Camunda's external task id" },
-      query: z.object({ runId: z.string().min(1).max(64).optional() }),
+      query: z.object({ runId: z.uuid().optional().describe('a run id of the workflow (a UUID)') }),
       responses: { 200: { description: 'the task', schema: taskDetailSchema } },
-      problems: [404, 503],
+      problems: [400, 404, 503],
       handler: async (c, { query: { runId } }) => {
         if (!deps.temporal) throw new ApiProblem(503, 'Temporal is not connected');
         const workflowId = `camunda/${c.req.param('engine')}/${c.req.param('taskId')}`;
@@ -92,6 +93,11 @@ export function taskOperations(deps: ApiDependencies): Operation[] {
               404,
               `Temporal has no workflow ${workflowId}${runId ? ` run ${runId}` : ''}`,
             );
+          }
+          // A workflow id Temporal refuses (too long, say): the request's fault, in Temporal's words.
+          const grpc = grpcCause(error);
+          if (grpc?.code === GrpcStatus.INVALID_ARGUMENT) {
+            throw new ApiProblem(400, `Temporal refuses ${workflowId}: ${grpc.details}`, { cause: error });
           }
           throw error;
         }
