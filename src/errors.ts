@@ -22,7 +22,7 @@ export interface WorkUnitErrorOptions {
 
 /** Thrown by a work unit when the failure is transient: the attempt is repeated under the retry policy. */
 export class RetryableError extends Error {
-  override readonly name = 'RetryableError';
+  override readonly name: string = 'RetryableError';
   /** Wait at least this long before the next attempt, overriding the back-off. */
   readonly retryDelayMs: number | undefined;
   constructor(message: string, options: WorkUnitErrorOptions & { retryDelayMs?: number } = {}) {

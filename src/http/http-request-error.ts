@@ -27,6 +27,25 @@ export interface HttpRequestErrorDetails {
   responseData?: unknown;
   /** The underlying error (a network error); it must hold no secrets. */
   cause?: unknown;
+  /** The answer's headers that hold no secret and that a caller may need: see SAFE_RESPONSE_HEADERS. */
+  responseHeaders?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The answer's headers an HttpRequestError keeps (never `set-cookie` or another that may carry a secret): what
+ * the caller needs to read the body and to know when to try again.
+ */
+export const SAFE_RESPONSE_HEADERS = ['content-type', 'retry-after'] as const;
+
+/** The service a service client's request went to and whose credentials it carried: no secret. */
+export interface HttpServiceIdentity {
+  /** The configured service's name. */
+  name: string;
+  baseUrl: string;
+  /** The kind of auth sent: `zgw`, `bearer`, `api-key`, `basic`, `none`. */
+  authType: string;
+  /** The ZGW client id (auth `zgw`) or the basic user name; never a secret. */
+  clientId?: string | undefined;
 }
 
 /**
@@ -49,7 +68,19 @@ export class HttpRequestError extends Error {
    * The answer's status and (small) body, in the place an AxiosError has them, so that a work unit written
    * against axios (`error.response?.status`) keeps working. Undefined when there was no answer.
    */
-  readonly response: { readonly status: number; readonly data: unknown } | undefined;
+  readonly response:
+    | {
+        readonly status: number;
+        readonly data: unknown;
+        /** Only the SAFE_RESPONSE_HEADERS the answer had, by lower-case name. */
+        readonly headers: Readonly<Record<string, string>>;
+      }
+    | undefined;
+  /**
+   * The service and credentials of a service client's request (service-clients.ts sets it): who answered, and
+   * whose client id it refused. Absent for other clients.
+   */
+  declare service?: HttpServiceIdentity;
 
   constructor(message: string, details: HttpRequestErrorDetails) {
     super(message, details.cause === undefined ? {} : { cause: details.cause });
@@ -59,7 +90,9 @@ export class HttpRequestError extends Error {
     this.code = details.code;
     this.responseData = limitResponseData(details.responseData);
     this.response =
-      details.status === undefined ? undefined : { status: details.status, data: this.responseData };
+      details.status === undefined
+        ? undefined
+        : { status: details.status, data: this.responseData, headers: { ...details.responseHeaders } };
   }
 }
 
@@ -144,6 +177,21 @@ function restack(target: HttpRequestError, source: AxiosError): void {
   target.stack = `${target.name}: ${target.message}${frames === -1 ? '' : stack.slice(frames)}`;
 }
 
+/** The SAFE_RESPONSE_HEADERS of an axios answer. */
+function safeHeaders(headers: unknown): Record<string, string> {
+  const safe: Record<string, string> = {};
+  if (!headers || typeof headers !== 'object') return safe;
+  const get = (name: string): unknown => {
+    const h = headers as { get?: (n: string) => unknown } & Record<string, unknown>;
+    return typeof h.get === 'function' ? h.get(name) : (h[name] ?? h[name.toLowerCase()]);
+  };
+  for (const name of SAFE_RESPONSE_HEADERS) {
+    const value = get(name);
+    if (typeof value === 'string' || typeof value === 'number') safe[name] = String(value).slice(0, 200);
+  }
+  return safe;
+}
+
 /**
  * Turns an AxiosError into an HttpRequestError (keeping its stack; its cause copied without own fields);
  * returns anything else unchanged. Use it wherever an axios error could reach a log, an incident or a failure.
@@ -166,6 +214,7 @@ export function toHttpRequestError(error: unknown): unknown {
     status,
     code: error.code,
     responseData: error.response?.data,
+    responseHeaders: safeHeaders(error.response?.headers),
     cause,
   });
   restack(converted, error);

@@ -11,6 +11,7 @@
 import { createHmac } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import { NonRetryableError } from '../errors.ts';
+import { HttpRequestError, type HttpServiceIdentity } from '../http/http-request-error.ts';
 import { fullUrl, guardClient, guardedConfig, toOutboundError } from '../http/outbound-client.ts';
 import { OutboundPolicy, OutboundRefusedError } from '../http/outbound-policy.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -57,15 +58,24 @@ function base64url(input: string | Buffer): string {
 }
 
 /**
- * A JWT as the Dutch ZGW APIs expect it (HS256, `iss` and `client_id` the client id, `iat` now), signed with
- * the client's secret.
+ * How long a ZGW JWT is valid, in seconds (`exp` = `iat` + this). A token is made fresh for each request, so a
+ * short lifetime costs nothing; it must still cover the clock difference with the server (Open Zaak checks
+ * `iat` against its JWT_EXPIRY, with JWT_LEEWAY, and `exp` when it is there).
+ */
+export const ZGW_JWT_LIFETIME_SECONDS = 300;
+
+/**
+ * A JWT as the Dutch ZGW APIs expect it (HS256, `iss` and `client_id` the client id, `iat` now, `exp` a short
+ * while later, `user_id` and `user_representation` naming BPTL), signed with the client's secret.
  */
 export function zgwJwt(clientId: string, secret: string, nowMs = Date.now()): string {
   const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const iat = Math.floor(nowMs / 1000);
   const payload = base64url(
     JSON.stringify({
       iss: clientId,
-      iat: Math.floor(nowMs / 1000),
+      iat,
+      exp: iat + ZGW_JWT_LIFETIME_SECONDS,
       client_id: clientId,
       user_id: 'bptl',
       user_representation: 'BPTL',
@@ -73,6 +83,38 @@ export function zgwJwt(clientId: string, secret: string, nowMs = Date.now()): st
   );
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
+}
+
+/**
+ * Whether a URL is under a base URL: same origin, and its path is the base's path or below it (at a `/`, so
+ * `/api/v1` is not under `/api/v`).
+ */
+export function isUnderBaseUrl(url: string | URL, baseUrl: string): boolean {
+  let target: URL;
+  let base: URL;
+  try {
+    target = typeof url === 'string' ? new URL(url) : url;
+    base = new URL(baseUrl);
+  } catch {
+    return false;
+  }
+  if (target.origin !== base.origin) return false;
+  const basePath = base.pathname.replace(/\/+$/, '');
+  return target.pathname === basePath || target.pathname.startsWith(`${basePath}/`) || basePath === '';
+}
+
+/** The service a request went to and the (non-secret) name of the credentials it carried. */
+function identityOf(name: string, baseUrl: string, auth: ServiceAuth): HttpServiceIdentity {
+  return {
+    name,
+    baseUrl,
+    authType: auth.type,
+    ...(auth.type === 'zgw'
+      ? { clientId: auth.clientId }
+      : auth.type === 'basic'
+        ? { clientId: auth.username }
+        : {}),
+  };
 }
 
 /**
@@ -105,30 +147,41 @@ export function createServiceClient(
     try {
       const target = scope.checkScheme(fullUrl(config));
       let auth = service.auth;
-      if (target.origin !== own) {
-        const other = await guard.resolver?.resolveUrl?.(
+      let identity = identityOf(service.name, service.baseUrl, auth);
+      if (!isUnderBaseUrl(target, service.baseUrl)) {
+        // Another configured service's URL (ZGW resources name each other by URL, and Open Zaak serves all its
+        // APIs on one origin): that service's credentials, found by the longest base-URL prefix.
+        const found = await guard.resolver?.resolveUrl?.(
           `${target.origin}${target.pathname}`,
           guard.applicationId,
         );
-        if (!other || new URL(other.baseUrl).origin !== target.origin) {
+        const other =
+          found && found.name !== service.name && isUnderBaseUrl(target, found.baseUrl) ? found : undefined;
+        if (!other && target.origin !== own) {
           throw new OutboundRefusedError(
             `${target.origin} is not the origin of service '${service.name}' (${own}) nor of another configured service: its credentials are not sent there`,
             target.origin,
           );
         }
-        if (guard.applicationId !== undefined && other.applicationId !== guard.applicationId) {
-          throw new NonRetryableError(
-            `service '${other.name}' (${target.origin}) has no credentials of application '${guard.applicationId}' (the task's bptlAppId)`,
-          );
+        if (other) {
+          if (guard.applicationId !== undefined && other.applicationId !== guard.applicationId) {
+            throw new NonRetryableError(
+              `service '${other.name}' (${other.baseUrl}) has no credentials of application '${guard.applicationId}' (the task's bptlAppId)`,
+            );
+          }
+          auth = other.auth;
+          identity = identityOf(other.name, other.baseUrl, auth);
+          if (target.origin !== own) {
+            const otherScope = policy.scope({ trustedOrigins: [target.origin] });
+            Object.assign(
+              config,
+              guardedConfig(otherScope, { redirectScope, credentialHeaders: credentialHeaderOf(auth) }),
+            );
+          }
         }
-        // A URL of another configured service (ZGW resources name each other by URL): that service's credentials.
-        auth = other.auth;
-        const otherScope = policy.scope({ trustedOrigins: [target.origin] });
-        Object.assign(
-          config,
-          guardedConfig(otherScope, { redirectScope, credentialHeaders: credentialHeaderOf(auth) }),
-        );
+        // Same origin, no other service's URL: the service's own (an API of the service not under its base URL).
       }
+      (config as { bptlService?: HttpServiceIdentity }).bptlService = identity;
       applyAuth(config.headers, auth);
       return config;
     } catch (error) {
@@ -173,13 +226,22 @@ export function createServiceClient(
     },
     (error: unknown) => {
       const e = error as {
-        config?: { method?: string; url?: string; baseURL?: string; startedAt?: number };
+        config?: {
+          method?: string;
+          url?: string;
+          baseURL?: string;
+          startedAt?: number;
+          bptlService?: HttpServiceIdentity;
+        };
         response?: { status?: number };
         code?: string;
       };
       // Refused before it was sent: recorded and logged by the request interceptor.
       if (error instanceof OutboundRefusedError) return Promise.reject(error);
       const converted = toOutboundError(error, scope);
+      if (converted instanceof HttpRequestError) {
+        converted.service = e.config?.bptlService ?? identityOf(service.name, service.baseUrl, service.auth);
+      }
       const refused = converted instanceof OutboundRefusedError;
       record(
         e.config,

@@ -20,8 +20,9 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import type { ServiceAuth } from '../store/schemas.ts';
 import type { TopicOutboundSnapshot } from '../workflows/external-task-input.ts';
 import type { TaskMetadata, WorkUnit } from './define-work-unit.ts';
+import type { OutboundRequest } from './outbound-log.ts';
 import { WorkUnitRegistry } from './registry.ts';
-import type { ServiceResolver } from './service-clients.ts';
+import { isUnderBaseUrl, type ServiceResolver } from './service-clients.ts';
 
 export interface RunWorkUnitOptions {
   /** The engine client the unit gets as `context.camunda`. @default none */
@@ -51,8 +52,11 @@ export interface RunWorkUnitOptions {
   applications?: string[];
 }
 
-/** What a unit did: its output (decoded back from Camunda's variables), a BPMN error, or a failure. */
-export type WorkUnitRunResult<O> =
+/**
+ * What a unit did: its output (decoded back from Camunda's variables), a BPMN error, or a failure; with the
+ * attempt's outbound requests as the runner recorded them (`outbound`: what the console's task detail shows).
+ */
+export type WorkUnitRunResult<O> = (
   | { outcome: 'completed'; output: O; localOutput: Record<string, unknown> }
   | { outcome: 'bpmn-error'; errorCode: string; errorMessage: string; variables: Record<string, unknown> }
   | {
@@ -63,19 +67,39 @@ export type WorkUnitRunResult<O> =
       type: string;
       message: string;
       error: ApplicationFailure;
-    };
+    }
+) & {
+  /** The attempt's outbound requests (method, origin, path, status or code): empty when it made none. */
+  outbound: OutboundRequest[];
+};
 
 /** The store's resolver in memory: an application's credentials when the service has them, else its default. */
 function testResolver(
   services: NonNullable<RunWorkUnitOptions['services']>,
   credentials: NonNullable<RunWorkUnitOptions['credentials']>,
 ): ServiceResolver {
+  const resolve: ServiceResolver['resolve'] = async (name, applicationId) => {
+    const service = services[name];
+    if (!service) return undefined;
+    const own = applicationId === undefined ? undefined : credentials[name]?.[applicationId];
+    return own ? { baseUrl: service.baseUrl, auth: own, applicationId } : service;
+  };
   return {
-    async resolve(name, applicationId) {
-      const service = services[name];
-      if (!service) return undefined;
-      const own = applicationId === undefined ? undefined : credentials[name]?.[applicationId];
-      return own ? { baseUrl: service.baseUrl, auth: own, applicationId } : service;
+    resolve,
+    async resolveUrl(url, applicationId) {
+      // The service whose base URL is the longest prefix of the URL, as the store's resolver finds it.
+      let best: string | undefined;
+      let bestLength = -1;
+      for (const [name, service] of Object.entries(services)) {
+        const length = service.baseUrl.replace(/\/+$/, '').length;
+        if (isUnderBaseUrl(url, service.baseUrl) && length > bestLength) {
+          best = name;
+          bestLength = length;
+        }
+      }
+      if (best === undefined) return undefined;
+      const found = await resolve(best, applicationId);
+      return found ? { name: best, ...found } : undefined;
     },
   };
 }
@@ -120,13 +144,21 @@ export async function runWorkUnit<I, O>(
       ...(options.topicOutbound ? { outbound: options.topicOutbound } : {}),
       ...(options.applications ? { applications: options.applications } : {}),
     });
+    const outbound = result.requests ?? [];
     if (result.outcome === 'bpmn-error') {
-      return { ...result, variables: decodeVariables(result.variables) };
+      return {
+        outcome: 'bpmn-error',
+        errorCode: result.errorCode,
+        errorMessage: result.errorMessage,
+        variables: decodeVariables(result.variables),
+        outbound,
+      };
     }
     return {
       outcome: 'completed',
       output: decodeVariables(result.variables) as O,
       localOutput: decodeVariables(result.localVariables),
+      outbound,
     };
   } catch (error) {
     if (!(error instanceof ApplicationFailure)) throw error;
@@ -136,6 +168,13 @@ export async function runWorkUnit<I, O>(
       type: error.type ?? 'Error',
       message: error.message,
       error,
+      outbound: requestsOf(error),
     };
   }
+}
+
+/** The outbound requests in a failure's details (the runner puts the attempt's there). */
+function requestsOf(failure: ApplicationFailure): OutboundRequest[] {
+  const details = failure.details?.[0] as { requests?: OutboundRequest[] } | undefined;
+  return Array.isArray(details?.requests) ? details.requests : [];
 }
