@@ -85,7 +85,7 @@ export async function findZaaktype(zgw: ZgwClient, query: ZaaktypeQuery): Promis
 }
 
 function latest(dates: string[]): string {
-  return dates.reduce((a, b) => (b > a ? b : a), '');
+  return [...dates].sort().at(-1) ?? '';
 }
 
 /** The zaaktype's statustypen, by volgnummer (lowest first). */

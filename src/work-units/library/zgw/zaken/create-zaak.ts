@@ -17,8 +17,8 @@ import { defineWorkUnit } from '../../../define-work-unit.ts';
 import { findZaaktype, initialStatustype, roltypenOf } from './catalogi-lookups.ts';
 import { DATE_PATTERN, daysBefore, today } from './dates.ts';
 import { rolInputSchema } from './rol-input.ts';
-import { addRol, setStatus, type Zaak } from './zaak-steps.ts';
 import { sameUrl } from './urls.ts';
+import { addRol, setStatus, type Zaak } from './zaak-steps.ts';
 
 /** The `bron` of the kenmerk by which the unit finds the zaak it created. */
 export const KENMERK_BRON = 'BPTL';
@@ -63,10 +63,17 @@ export const zgwCreateZaak = defineWorkUnit({
     const details = input.zaakDetails;
     const detailStart = typeof details.startdatum === 'string' ? details.startdatum : undefined;
     const startdatum = input.startdatum ?? detailStart;
-    const bronorganisatie = typeof details.bronorganisatie === 'string' ? details.bronorganisatie : input.organisatieRSIN;
+    const bronorganisatie =
+      typeof details.bronorganisatie === 'string' ? details.bronorganisatie : input.organisatieRSIN;
     const kenmerk = { bron: KENMERK_BRON, kenmerk: idempotencyKey };
 
-    let zaak = await findOwnZaak(zgw, { bronorganisatie, zaaktype, startdatum, today: date, kenmerk: idempotencyKey });
+    let zaak = await findOwnZaak(zgw, {
+      bronorganisatie,
+      zaaktype,
+      startdatum,
+      today: date,
+      kenmerk: idempotencyKey,
+    });
     if (zaak) {
       log.info('zaak found, created by an earlier attempt', { zaakUrl: zaak.url });
     } else {
@@ -97,10 +104,14 @@ export const zgwCreateZaak = defineWorkUnit({
     ] as const) {
       const rol = input[variable];
       if (!rol) continue;
-      const wanted = typeof rol.omschrijvingGeneriek === 'string' ? rol.omschrijvingGeneriek : omschrijvingGeneriek;
+      const wanted =
+        typeof rol.omschrijvingGeneriek === 'string' ? rol.omschrijvingGeneriek : omschrijvingGeneriek;
       const [roltype] = await roltypenOf(zgw, zaak.zaaktype, wanted);
       if (!roltype) {
-        throw new VariableError(variable, `zaaktype ${zaak.zaaktype} has no roltype with omschrijvingGeneriek '${wanted}'`);
+        throw new VariableError(
+          variable,
+          `zaaktype ${zaak.zaaktype} has no roltype with omschrijvingGeneriek '${wanted}'`,
+        );
       }
       await addRol(zgw, log, zaak.url, roltype.url, rol);
     }
@@ -112,11 +123,17 @@ export const zgwCreateZaak = defineWorkUnit({
 
 async function zaaktypeOf(
   zgw: ZgwClient,
-  input: { organisatieRSIN: string; catalogusDomein?: string | undefined; catalogusRSIN?: string | undefined; zaaktypeIdentificatie?: string | undefined },
+  input: {
+    organisatieRSIN: string;
+    catalogusDomein?: string | undefined;
+    catalogusRSIN?: string | undefined;
+    zaaktypeIdentificatie?: string | undefined;
+  },
   date: string,
 ) {
   if (!input.catalogusDomein) throw new VariableError('catalogusDomein', 'needed unless zaaktype is given');
-  if (!input.zaaktypeIdentificatie) throw new VariableError('zaaktypeIdentificatie', 'needed unless zaaktype is given');
+  if (!input.zaaktypeIdentificatie)
+    throw new VariableError('zaaktypeIdentificatie', 'needed unless zaaktype is given');
   return findZaaktype(zgw, {
     catalogusDomein: input.catalogusDomein,
     catalogusRSIN: input.catalogusRSIN ?? input.organisatieRSIN,
@@ -132,7 +149,13 @@ async function zaaktypeOf(
  */
 async function findOwnZaak(
   zgw: ZgwClient,
-  where: { bronorganisatie: string; zaaktype: string; startdatum: string | undefined; today: string; kenmerk: string },
+  where: {
+    bronorganisatie: string;
+    zaaktype: string;
+    startdatum: string | undefined;
+    today: string;
+    kenmerk: string;
+  },
 ): Promise<Zaak | undefined> {
   const zaken = await zgw.list({ api: 'zaken', path: '/zaken' }, zaakSchema, {
     bronorganisatie: where.bronorganisatie,

@@ -28,4 +28,11 @@ export const rolInputSchema = z.looseObject({
 export type RolInput = z.output<typeof rolInputSchema>;
 
 /** Fields of the input that are not the rol's own (they choose the roltype). */
-export const ROL_CONTROL_FIELDS = new Set(['zaak', 'roltype', 'omschrijving', 'omschrijvingGeneriek', 'url', 'uuid']);
+export const ROL_CONTROL_FIELDS = new Set([
+  'zaak',
+  'roltype',
+  'omschrijving',
+  'omschrijvingGeneriek',
+  'url',
+  'uuid',
+]);

@@ -4,11 +4,12 @@
  * and betrokkene) and makes it only when it is not there. See docs/zgw-work-units.md, "Retries create nothing
  * twice".
  */
+
+import type { z } from 'zod';
 import { NonRetryableError } from '../../../../errors.ts';
 import type { Logger } from '../../../../logging/logger.ts';
 import type { ZgwClient } from '../../../../zgw/zgw-client.ts';
 import { resultaatSchema, rolSchema, statusSchema, type zaakSchema } from '../../../../zgw/zgw-schemas.ts';
-import type { z } from 'zod';
 import { ROL_CONTROL_FIELDS, type RolInput } from './rol-input.ts';
 import { sameUrl } from './urls.ts';
 
@@ -142,7 +143,9 @@ function contains(stored: unknown, given: unknown): boolean {
   if (Array.isArray(given)) return JSON.stringify(stored) === JSON.stringify(given);
   if (typeof given === 'object') {
     if (typeof stored !== 'object' || stored === null) return false;
-    return Object.entries(given).every(([key, value]) => contains((stored as Record<string, unknown>)[key], value));
+    return Object.entries(given).every(([key, value]) =>
+      contains((stored as Record<string, unknown>)[key], value),
+    );
   }
   return stored !== undefined && stored !== null && String(stored) === String(given);
 }
