@@ -58,9 +58,12 @@ export const zgwCreateZaak = defineWorkUnit({
   run: async ({ input, services, log, idempotencyKey }) => {
     const zgw = ZgwClient.of({ services, log });
     const date = today();
-    const zaaktype = input.zaaktype ?? (await zaaktypeOf(zgw, input, date)).url;
-
     const details = input.zaakDetails;
+    // zaakDetails may override the zaaktype, as in BPTL; then the catalogus is not looked up.
+    const zaaktype =
+      typeof details.zaaktype === 'string'
+        ? details.zaaktype
+        : (input.zaaktype ?? (await zaaktypeOf(zgw, input, date)).url);
     const detailStart = typeof details.startdatum === 'string' ? details.startdatum : undefined;
     const startdatum = input.startdatum ?? detailStart;
     const bronorganisatie =
@@ -95,8 +98,11 @@ export const zgwCreateZaak = defineWorkUnit({
       log.info('zaak created', { zaakUrl: zaak.url, zaakIdentificatie: zaak.identificatie });
     }
 
-    const initial = await initialStatustype(zgw, zaak.zaaktype);
-    await setStatus(zgw, log, zaak, initial.url, input.initialStatusRemarks);
+    // The initial status only on a zaak without one: a zaak found with a status keeps it.
+    if (!zaak.status) {
+      const initial = await initialStatustype(zgw, zaak.zaaktype);
+      await setStatus(zgw, log, zaak, initial.url, input.initialStatusRemarks);
+    }
 
     for (const [variable, omschrijvingGeneriek] of [
       ['initiator', 'initiator'],

@@ -48,7 +48,7 @@ async function addRelation(zgw: ZgwClient, log: Logger, zaakUrl: string, other: 
     zaakUrl,
     {
       relevanteAndereZaken: [
-        ...relations.map((r) => ({ url: r.url, aardRelatie: r.aardRelatie })),
+        ...relations, // as they came, with any other field of theirs
         { url: other, aardRelatie },
       ],
     },
