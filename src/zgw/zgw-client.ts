@@ -7,7 +7,7 @@
  *   goes to the client of the unit's service whose base URL is its longest prefix, with that service's
  *   credentials (a URL of none of them: to the service client, which asks the configuration for the service it
  *   belongs to, or refuses it).
- * - Zaken calls carry `Accept-Crs: EPSG:4326` (and `Content-Crs` with a body).
+ * - Zaken calls carry `Accept-Crs` and `Content-Crs: EPSG:4326` (the spec requires both, on GET /zaken too).
  * - `list` follows `next` to the last page.
  * - A problem answer becomes a typed error (zgw-errors.ts): 400 → ZgwValidationError naming the fields of
  *   `invalidParams`; 401/403 → ZgwAuthError naming the service and the client id; 404 → ZgwNotFoundError naming
@@ -244,8 +244,9 @@ export class ZgwClient {
     const hasBody = 'body' in options && options.body !== undefined;
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (api === 'zaken') {
+      // Zaken 1.5.1 requires both on every operation with geometry, GET /zaken included.
       headers['Accept-Crs'] = ZAKEN_CRS;
-      if (hasBody) headers['Content-Crs'] = ZAKEN_CRS;
+      headers['Content-Crs'] = ZAKEN_CRS;
     }
     const params = options.query
       ? Object.fromEntries(Object.entries(options.query).filter(([, value]) => value !== undefined))

@@ -34,6 +34,7 @@ describe('fail', () => {
       errorCode: 'REJECTED',
       errorMessage: 'no',
       variables: {},
+      outbound: [],
     });
   });
 });
@@ -110,6 +111,7 @@ describe('runWorkUnit (the test helper)', () => {
       outcome: 'completed',
       output: { engineUrl: 'http://engine.example/engine-rest', instance: 'pi-1', doubled: 42 },
       localOutput: {},
+      outbound: [],
     });
     expect(await runWorkUnit(whoAmI, { n: 1 })).toMatchObject({ output: { engineUrl: 'none' } });
   });
