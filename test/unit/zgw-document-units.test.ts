@@ -149,6 +149,19 @@ describe('the document units', () => {
     server.assertNoViolations();
   });
 
+  it('locking a document that is locked already fails for good, saying its lock id cannot be read back', async () => {
+    const [document] = server.seed.documents;
+    const first = await runZgw(server, zgwLockDocument, { informatieobject: document });
+    if (first.outcome !== 'completed') throw new Error(JSON.stringify(first));
+    const second = await runZgw(server, zgwLockDocument, { informatieobject: document });
+    expect(second).toMatchObject({ outcome: 'failed', retryable: false, type: 'NonRetryableError' });
+    if (second.outcome === 'failed')
+      expect(second.message).toContain(`document ${document} is locked already`);
+    await runZgw(server, zgwUnlockDocument, { informatieobject: document, lockId: first.output.lockId });
+    expect(documentAt(document).locked).toBe(false);
+    server.assertNoViolations();
+  });
+
   it('unlocking without a lock id fails at once, naming lockId', async () => {
     const result = await runZgw(server, zgwUnlockDocument, { informatieobject: server.seed.documents[0] });
     expectInputFailure(result, 'lockId');
