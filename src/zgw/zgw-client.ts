@@ -7,7 +7,9 @@
  *   goes to the client of the unit's service whose base URL is its longest prefix, with that service's
  *   credentials (a URL of none of them: to the service client, which asks the configuration for the service it
  *   belongs to, or refuses it).
- * - Zaken calls carry `Accept-Crs` and `Content-Crs: EPSG:4326` (the spec requires both, on GET /zaken too).
+ * - Zaken calls carry `Accept-Crs` and `Content-Crs: EPSG:4326` (the spec requires both, on GET /zaken too);
+ *   Objects calls with a body carry `Content-Crs: EPSG:4326` (Objects 2.7.0 requires it on create, update and
+ *   search).
  * - `list` follows `next` to the last page.
  * - A problem answer becomes a typed error (zgw-errors.ts): 400 → ZgwValidationError naming the fields of
  *   `invalidParams`; 401/403 → ZgwAuthError naming the service and the client id; 404 → ZgwNotFoundError naming
@@ -246,6 +248,9 @@ export class ZgwClient {
     if (api === 'zaken') {
       // Zaken 1.5.1 requires both on every operation with geometry, GET /zaken included.
       headers['Accept-Crs'] = ZAKEN_CRS;
+      headers['Content-Crs'] = ZAKEN_CRS;
+    } else if (api === 'objects' && hasBody) {
+      // Objects 2.7.0 requires it on every request with a record (create, update, search): 412 without.
       headers['Content-Crs'] = ZAKEN_CRS;
     }
     const params = options.query

@@ -1,6 +1,7 @@
 /**
- * The loopback ZGW server and a runner for the ZGW units against it: services `zrc`, `ztc`, `drc` and `objects`
- * (the aliases the units name) bound to the server's Zaken, Catalogi, Documenten and Objects base URLs, with
+ * The loopback ZGW server and a runner for the ZGW units against it: services `zrc`, `ztc`, `drc`, `objects`
+ * and `objecttypes` (the aliases the units name) bound to the server's Zaken, Catalogi, Documenten, Objects and
+ * Objecttypes base URLs, with
  * the ZGW JWT of client `bptl`, and the outbound policy allowing loopback (as a test must).
  */
 import { OutboundPolicy, parseNetworks } from '../../src/http/outbound-policy.ts';
@@ -31,6 +32,7 @@ export function zgwServices(
     ztc: { baseUrl: server.baseUrls.catalogi, auth },
     drc: { baseUrl: server.baseUrls.documenten, auth },
     objects: { baseUrl: server.baseUrls.objects, auth },
+    objecttypes: { baseUrl: server.baseUrls.objecttypes, auth },
   };
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { NonRetryableError } from '../../../../errors.ts';
 import type { ZgwClient } from '../../../../zgw/zgw-client.ts';
+import { ZgwValidationError } from '../../../../zgw/zgw-errors.ts';
 import { enkelvoudigInformatieObjectSchema } from '../../../../zgw/zgw-schemas.ts';
 
 const lockAnswerSchema = z.looseObject({ lock: z.string().min(1) });
@@ -14,9 +15,25 @@ function actionUrl(documentUrl: string, action: 'lock' | 'unlock'): string {
   return `${documentUrl.replace(/\/+$/, '')}/${action}`;
 }
 
-/** Locks a document; resolves to the lock id, which every change and the unlock need. */
+/**
+ * Locks a document; resolves to the lock id, which every change and the unlock need. A document locked already
+ * (code `existing-lock`) is a NonRetryableError saying so: its lock id cannot be read back, so neither another
+ * task nor a repeated attempt (whose first lock's answer was lost) can go on.
+ */
 export async function lockDocument(zgw: ZgwClient, documentUrl: string): Promise<string> {
-  const answer = lockAnswerSchema.safeParse(await zgw.action(actionUrl(documentUrl, 'lock'), {}));
+  let locked: unknown;
+  try {
+    locked = await zgw.action(actionUrl(documentUrl, 'lock'), {});
+  } catch (error) {
+    if (error instanceof ZgwValidationError && error.invalidParams.some((p) => p.code === 'existing-lock')) {
+      throw new NonRetryableError(
+        `document ${documentUrl} is locked already (by another task, or by an earlier attempt whose answer was lost); its lock id cannot be read back: it must be unlocked with it, or force-unlocked by an administrator`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const answer = lockAnswerSchema.safeParse(locked);
   if (!answer.success) {
     throw new NonRetryableError(`locking document ${documentUrl}: the answer holds no lock id`);
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ZgwClient } from '../../../../zgw/zgw-client.ts';
 import { objectRecordSchema, zaakobjectSchema } from '../../../../zgw/zgw-schemas.ts';
 import { defineWorkUnit } from '../../../define-work-unit.ts';
+import { today } from '../zaken/dates.ts';
 import {
   latestVersion,
   OBJECTTYPES_ALIAS,
@@ -47,7 +48,7 @@ export const objectsInitChecklist = defineWorkUnit({
           record: {
             typeVersion: version.version,
             data: { answers: [], zaak: zaakUrl, lockedBy: null },
-            startAt: new Date().toISOString().slice(0, 10),
+            startAt: today(),
           },
         },
         objectRecordSchema,
