@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signZgwJwt, type ZgwTestServer } from '../../src/zgw/testing/index.ts';
+import { loadZgwOas } from '../../src/zgw/testing/oas-operations.ts';
 import { startZgw, ZGW_CLIENT_ID, ZGW_SECRET } from '../support/zgw.ts';
 
 let server: ZgwTestServer;
@@ -67,6 +68,14 @@ async function createZaak(extra: Record<string, unknown> = {}) {
   return created.body as { url: string; uuid: string; identificatie: string };
 }
 
+/** The errors of `body` as the answer `status` of `method /zaken`, by Zaken 1.5.1 (its Fout / ValidatieFout). */
+function zakenAnswerErrors(status: number, body: unknown, method = 'GET') {
+  const oas = loadZgwOas();
+  const found = oas.match('zaken', method, '/zaken');
+  if (typeof found === 'string') throw new Error(`${method} /zaken: ${found}`);
+  return oas.validateResponseBody(found.operation, status, body);
+}
+
 function expectProblem(body: Record<string, unknown>, status: number, code: string) {
   expect(body).toMatchObject({ status, code, title: expect.any(String), detail: expect.any(String) });
   expect(String(body.type)).toMatch(/\/ref\/fouten\//);
@@ -78,7 +87,9 @@ describe('the loopback ZGW server: authentication', () => {
     const answer = await fetch(`${server.baseUrls.zaken}/zaken`, { headers: CRS });
     expect(answer.status).toBe(403);
     expect(answer.headers.get('content-type')).toBe('application/problem+json');
-    expectProblem((await answer.json()) as Record<string, unknown>, 403, 'permission_denied');
+    const body = (await answer.json()) as Record<string, unknown>;
+    expectProblem(body, 403, 'permission_denied');
+    expect(zakenAnswerErrors(403, body)).toEqual([]);
     expect(server.requests.at(-1)).toMatchObject({ status: 403 });
     expect(server.requests.at(-1)?.clientId).toBeUndefined();
   });
@@ -111,6 +122,9 @@ describe('the loopback ZGW server: authentication', () => {
     const answer = await call('GET', `${server.baseUrls.zaken}/zaken`, undefined, expired);
     expect(answer.status).toBe(401);
     expectProblem(answer.body, 401, 'not_authenticated');
+    expect(zakenAnswerErrors(401, answer.body)).toEqual([]);
+    // The check itself can fail: a problem without its required fields does not fit.
+    expect(zakenAnswerErrors(401, { detail: 'x' })?.length).toBeGreaterThan(0);
   });
 
   it('accepts a valid token and records its client id and claims', async () => {
@@ -134,6 +148,7 @@ describe('the loopback ZGW server: the spec check of requests', () => {
     const answer = await call('POST', `${server.baseUrls.zaken}/zaken`, missing);
     expect(answer.status).toBe(400);
     expectProblem(answer.body, 400, 'invalid');
+    expect(zakenAnswerErrors(400, answer.body, 'POST')).toEqual([]);
     const names = (answer.body.invalidParams as { name: string }[]).map((p) => p.name);
     expect(names).toContain('zaaktype');
     expect(server.store.count('zaken')).toBe(before);
