@@ -28,7 +28,7 @@ export function signZgwJwt(clientId: string, secret: string, claims: Record<stri
 
 /** The outcome of checking a request's credentials. */
 export type ZgwAuthResult =
-  | { ok: true; clientId: string }
+  | { ok: true; clientId: string; claims?: Record<string, unknown> }
   | { ok: false; status: 401 | 403; code: string; detail: string; clientId?: string };
 
 /**
@@ -109,7 +109,7 @@ export function verifyZgwAuthorization(
   if (typeof payload.exp === 'number' && payload.exp < nowSeconds) {
     return { ok: false, status: 401, code: 'not_authenticated', detail: 'Het JWT is verlopen.', clientId };
   }
-  return { ok: true, clientId };
+  return { ok: true, clientId, claims: payload };
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -2,7 +2,7 @@
  * A loopback ZGW server for tests: Zaken 1.5.1, Catalogi 1.3.1, Documenten 1.4.3, Objects 2.7.0 and
  * Objecttypes 2.2.2 under one `http://127.0.0.1:<port>`, in memory and stateful. Every request and every answer
  * is validated against the official OpenAPI files (read at test time, see oas-dir.ts): a bad request is a 400
- * problem naming the field; an answer of the fake that breaks the spec is recorded in `violations` and sent as
+ * problem naming the field, recorded in `violations` (the client broke the spec); an answer of the fake that breaks the spec is recorded in `violations` and sent as
  * a 500. The ZGW JWT is checked on every request. `failNext` and `dropAnswerNext` inject faults; `deviations`
  * reproduce what Open Zaak 1.30 does differently.
  */
@@ -65,6 +65,10 @@ export interface ZgwRequestRecord {
   query: Record<string, string>;
   status: number;
   clientId?: string;
+  /** The claims of the request's JWT, when it was valid. */
+  claims?: Record<string, unknown>;
+  /** The request's headers, names in lower case (the `Authorization` header too: the token is the test's). */
+  headers: Record<string, string>;
   body?: unknown;
 }
 
@@ -156,7 +160,19 @@ export async function startZgwTestServer(options: ZgwTestServerOptions = {}): Pr
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
     const raw = await readBody(req);
-    const record: ZgwRequestRecord = { method, path, query: Object.fromEntries(url.searchParams), status: 0 };
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value.join(', ') : String(value),
+      ]),
+    );
+    const record: ZgwRequestRecord = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      headers,
+    };
     requests.push(record);
     let body: unknown;
     if (raw !== '') {
@@ -174,6 +190,7 @@ export async function startZgwTestServer(options: ZgwTestServerOptions = {}): Pr
       allowToken: api === 'objects' || api === 'objecttypes',
     });
     if (auth.clientId) record.clientId = auth.clientId;
+    if (auth.ok && auth.claims) record.claims = auth.claims;
 
     const send = (answer: ZgwAnswer, operation?: OasOperation) => {
       record.status = answer.status;
@@ -231,20 +248,35 @@ export async function startZgwTestServer(options: ZgwTestServerOptions = {}): Pr
     const { operation, params } = found;
     let answer: ZgwAnswer;
     try {
-      checkHeaders(operation, req, method);
-      const queryErrors = oas.validateQuery(operation, url.searchParams);
-      if (queryErrors.length > 0) throw invalidMany(queryErrors);
-      if (operation.requestSchema !== undefined) {
-        if (raw === '' && operation.requestRequired)
-          throw invalidMany([
-            { name: 'nonFieldErrors', code: 'required', reason: 'Er is geen body meegestuurd.' },
-          ]);
-        if (typeof body === 'string')
-          throw new ZgwProblem(400, 'parse_error', 'De body is geen JSON.', { invalidParams: [] });
-        if (body !== undefined) {
-          const errors = oas.validateRequestBody(operation, body);
-          if (errors.length > 0) throw invalidMany(errors);
+      try {
+        checkHeaders(operation, req, method);
+        const queryErrors = oas.validateQuery(operation, url.searchParams);
+        if (queryErrors.length > 0) throw invalidMany(queryErrors);
+        if (operation.requestSchema !== undefined) {
+          if (raw === '' && operation.requestRequired)
+            throw invalidMany([
+              { name: 'nonFieldErrors', code: 'required', reason: 'Er is geen body meegestuurd.' },
+            ]);
+          if (typeof body === 'string')
+            throw new ZgwProblem(400, 'parse_error', 'De body is geen JSON.', { invalidParams: [] });
+          if (body !== undefined) {
+            const errors = oas.validateRequestBody(operation, body);
+            if (errors.length > 0) throw invalidMany(errors);
+          }
         }
+      } catch (error) {
+        // A request the spec forbids is the client's fault: answered as Open Zaak would, and recorded, so that
+        // assertNoViolations catches a unit that sends one (a handler's own rules are not violations).
+        if (error instanceof ZgwProblem) {
+          const fields = (error.invalidParams ?? []).map((p) => `${p.name}: ${p.reason}`);
+          violations.push({
+            direction: 'request',
+            method,
+            path,
+            errors: fields.length > 0 ? fields : [`${error.status} ${error.code}: ${error.detail}`],
+          });
+        }
+        throw error;
       }
       const handler = HANDLERS[api][operation.operationId];
       if (!handler) {
