@@ -75,6 +75,10 @@ describe('http-request', () => {
       outcome: 'completed',
       output: { httpStatus: 201, zaakUrl: `${server.base}/zaken/z1`, firstSku: 'b-1' },
       localOutput: {},
+      // The attempt's outbound request as the console shows it: no query string (it held the token).
+      outbound: [
+        expect.objectContaining({ method: 'POST', origin: server.base, path: '/zaken', status: 201 }),
+      ],
     });
     expect(server.received).toHaveLength(1);
     const [request] = server.received;

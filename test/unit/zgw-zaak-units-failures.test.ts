@@ -140,8 +140,9 @@ const cases: Case[] = [
   { unit: zgwGetZaakobjecten, variables: withZaak() },
   {
     unit: zgwCreateZaakobject,
-    variables: withZaak({
-      objectUrl: `${server?.url ?? 'http://127.0.0.1'}/objects/api/v2/objects/${randomUUID()}`,
+    variables: async () => ({
+      zaakUrl: (await newZaak()).zaakUrl,
+      objectUrl: server.seed.zaaktypeProcessObject,
       objectType: 'overige',
       objectTypeOverige: 'checklist',
     }),
