@@ -189,6 +189,7 @@ describe('camunda-copy-variables', () => {
       outcome: 'completed',
       output: { order: { lines: ['bread'] }, due: new Date('2026-01-02T03:04:05.000Z') },
       localOutput: {},
+      outbound: [],
     });
   });
 
@@ -232,7 +233,7 @@ describe('camunda-set-variables', () => {
       { setVariables: { status: 'approved', checks: { ok: 2 } } },
       { camunda, task: { processInstanceId: own } },
     );
-    expect(onOwn).toEqual({ outcome: 'completed', output: {}, localOutput: {} });
+    expect(onOwn).toEqual({ outcome: 'completed', output: {}, localOutput: {}, outbound: [] });
     const onOther = await runWorkUnit(
       camundaSetVariables,
       { setVariables: { pi: 3.5 }, setOnProcessInstanceId: other },
