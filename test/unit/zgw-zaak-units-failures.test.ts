@@ -1,5 +1,5 @@
 /**
- * Every Zaken unit's failure paths against the loopback ZGW server, one table: a 5xx is retried and the retry
+ * Every Zaken unit's, and the document and Objects units', failure paths against the loopback ZGW server, one table: a 5xx is retried and the retry
  * completes, creating nothing twice; a 400 problem fails for good naming the field from `invalidParams`; a wrong
  * secret (401) fails for good naming the service and the client id; a zaak that is not there (404) fails for
  * good naming its URL; with Open Zaak 1.30's deviations switched on each unit still completes. No result, and
@@ -8,6 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkUnit } from '../../src/work-units/define-work-unit.ts';
+import {
+  objectsFilterZaakobjecten,
+  objectsInitChecklist,
+  objectsSearch,
+  zgwRelateDocument,
+  zgwSetIndicatieGebruiksrecht,
+} from '../../src/work-units/library/zgw/documents/index.ts';
 import {
   zgwCloseZaak,
   zgwCreateResultaat,
@@ -137,7 +144,7 @@ const cases: Case[] = [
     missing: zaakMissing,
   },
   { unit: zgwGetZaakRelations, variables: withZaak(), missing: zaakMissing },
-  { unit: zgwGetZaakobjecten, variables: withZaak() },
+  { unit: zgwGetZaakobjecten, variables: withZaak(), missing: zaakMissing },
   {
     unit: zgwCreateZaakobject,
     variables: async () => ({
@@ -148,6 +155,50 @@ const cases: Case[] = [
     }),
     missing: zaakMissing,
     creates: { collection: 'zaakobjecten', of: ofZaak },
+  },
+  {
+    unit: zgwRelateDocument,
+    variables: async () => ({
+      zaakUrl: (await newZaak()).zaakUrl,
+      informatieobject: server.seed.documents[0],
+    }),
+    missing: zaakMissing,
+    creates: { collection: 'zaakinformatieobjecten', of: ofZaak },
+  },
+  {
+    unit: zgwSetIndicatieGebruiksrecht,
+    variables: async () => {
+      const { zaakUrl } = await newZaak();
+      for (const informatieobject of server.seed.documents) {
+        const related = await runZgw(
+          server,
+          zgwRelateDocument,
+          { zaakUrl, informatieobject },
+          { task: { taskId: randomUUID() } },
+        );
+        if (related.outcome !== 'completed') throw new Error(`relate document: ${JSON.stringify(related)}`);
+      }
+      return { zaakUrl, indicatieGebruiksrecht: true };
+    },
+    missing: zaakMissing,
+  },
+  {
+    unit: objectsSearch,
+    variables: async () => ({
+      objecttype: server.seed.objecttypes.zaaktypeProcess,
+      dataAttrs: { camundaProcessDefinitionKey: server.seed.processDefinitionKey },
+    }),
+  },
+  {
+    unit: objectsInitChecklist,
+    variables: withZaak(),
+    missing: zaakMissing,
+    creates: { collection: 'zaakobjecten', of: ofZaak },
+  },
+  {
+    unit: objectsFilterZaakobjecten,
+    variables: withZaak({ objecttypeLabel: 'Checklist' }),
+    missing: zaakMissing,
   },
 ];
 
@@ -235,7 +286,7 @@ describe.each(cases.map((c) => [c.unit.name, c] as const))(
       });
       expect(failed).toMatchObject({ outcome: 'failed', retryable: false });
       if (failed.outcome === 'failed') {
-        expect(failed.message).toMatch(/\b(zrc|ztc)\b/);
+        expect(failed.message).toMatch(/\b(zrc|ztc|drc|objects|objecttypes)\b/);
         expect(failed.message).toContain(ZGW_CLIENT_ID);
       }
       expect(JSON.stringify(failed)).not.toContain(wrong);

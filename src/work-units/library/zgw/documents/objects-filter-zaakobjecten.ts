@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ZgwClient } from '../../../../zgw/zgw-client.ts';
-import { objectRecordSchema, zaakobjectSchema } from '../../../../zgw/zgw-schemas.ts';
+import { objectRecordSchema, zaakobjectSchema, zaakSchema } from '../../../../zgw/zgw-schemas.ts';
 import { defineWorkUnit } from '../../../define-work-unit.ts';
 import { OBJECTTYPES_ALIAS, objecttypeSchema, serviceBaseUrl } from './objects-api.ts';
 
@@ -35,6 +35,8 @@ export const objectsFilterZaakobjecten = defineWorkUnit({
     const { zaakUrl, objecttypeLabel } = context.input;
     const zgw = ZgwClient.of(context);
     const objectsBase = `${serviceBaseUrl(context, 'objects')}/`;
+    // A zaak that is not there fails naming its URL (a list filtered on it would be empty: a silent no-op).
+    await zgw.get(zaakUrl, zaakSchema);
     const zaakobjecten = await zgw.list({ api: 'zaken', path: '/zaakobjecten' }, zaakobjectSchema, {
       zaak: zaakUrl,
     });

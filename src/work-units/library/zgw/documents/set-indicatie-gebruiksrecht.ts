@@ -9,6 +9,7 @@ import { ZgwClient } from '../../../../zgw/zgw-client.ts';
 import {
   enkelvoudigInformatieObjectSchema,
   zaakInformatieObjectSchema,
+  zaakSchema,
 } from '../../../../zgw/zgw-schemas.ts';
 import { defineWorkUnit } from '../../../define-work-unit.ts';
 import { lockDocument, unlockDocument } from './document-lock.ts';
@@ -23,6 +24,8 @@ export const zgwSetIndicatieGebruiksrecht = defineWorkUnit({
   run: async (context) => {
     const { zaakUrl, indicatieGebruiksrecht } = context.input;
     const zgw = ZgwClient.of(context);
+    // A zaak that is not there fails naming its URL (a list filtered on it would be empty: a silent no-op).
+    await zgw.get(zaakUrl, zaakSchema);
     const relations = await zgw.list(
       { api: 'zaken', path: '/zaakinformatieobjecten' },
       zaakInformatieObjectSchema,

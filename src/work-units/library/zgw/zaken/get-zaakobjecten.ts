@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { VariableError } from '../../../../errors.ts';
 import { ZgwClient } from '../../../../zgw/zgw-client.ts';
-import { zaakobjectSchema } from '../../../../zgw/zgw-schemas.ts';
+import { zaakobjectSchema, zaakSchema } from '../../../../zgw/zgw-schemas.ts';
 import { defineWorkUnit } from '../../../define-work-unit.ts';
 import { sameUrl } from './urls.ts';
 
@@ -18,13 +18,12 @@ export const zgwGetZaakobjecten = defineWorkUnit({
   run: async ({ input, services, log }) => {
     const url = input.zaakUrl ?? input.hoofdZaakUrl;
     if (!url) throw new VariableError('zaakUrl', 'give zaakUrl (or hoofdZaakUrl)');
-    const all = await ZgwClient.of({ services, log }).list(
-      { api: 'zaken', path: '/zaakobjecten' },
-      zaakobjectSchema,
-      {
-        zaak: url,
-      },
-    );
+    const zgw = ZgwClient.of({ services, log });
+    // A zaak that is not there fails naming its URL (a list filtered on it would be empty: a silent no-op).
+    await zgw.get(url, zaakSchema);
+    const all = await zgw.list({ api: 'zaken', path: '/zaakobjecten' }, zaakobjectSchema, {
+      zaak: url,
+    });
     return { zaakObjecten: all.filter((zo) => sameUrl(zo.zaak, url)) };
   },
 });
