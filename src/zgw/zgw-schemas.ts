@@ -3,8 +3,6 @@
  * 2.7.0): the fields the units use, everything else kept as it came (`looseObject`). Lenient where real servers
  * deviate from the spec (seen on Open Zaak 1.30): `""` in an optional `uri` or `email` field reads as absent,
  * `gezetdoor: null` is accepted, and a zaaktype's `zaakobjecttypen` is read where 1.3.1 says `zaakobjecttype`.
- *
- * STATUS: names fixed; fields to be completed (issue 16).
  */
 import { z } from 'zod';
 
