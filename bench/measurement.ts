@@ -2,6 +2,7 @@
  * What every measurement reports, and the context it runs in. Throughput and latency of the task-based
  * measurements (baseline, BPTL) are computed alike, from Camunda's history.
  */
+import type { RequestCounts } from './camunda-requests.ts';
 import type { CamundaTasks, TaskOutcome } from './camunda-tasks.ts';
 import type { CpuUsage } from './cpu.ts';
 import type { BenchOptions, MeasurementName } from './options.ts';
@@ -70,6 +71,8 @@ export interface Measurement {
   /** CPU during the throughput phase. */
   cpu?: CpuUsage;
   bptl?: BptlDetails;
+  /** The REST calls the engine received during the measurement, by kind (its access log; camunda-requests.ts). */
+  camundaRequests?: RequestCounts;
   ceiling?: { eagerlyStarted: number };
   notes: string[];
 }

@@ -160,6 +160,35 @@ function cpuPerTaskRows(result: BenchResult): string[][] {
   return rows;
 }
 
+/**
+ * The REST calls Camunda received per completed task, by kind, for each task-based measurement: where the
+ * engine's extra work under BPTL comes from (issue 17). Empty when the engine was not started by the bench.
+ */
+function requestRows(result: BenchResult): string[][] {
+  const measured = Object.values(result.measurements).filter((x) => x.camundaRequests && x.completed > 0);
+  if (measured.length === 0) return [];
+  const kinds = [...new Set(measured.flatMap((x) => Object.keys(x.camundaRequests!.byKind)))].sort((a, b) =>
+    a.startsWith('bench:') === b.startsWith('bench:') ? a.localeCompare(b) : a.startsWith('bench:') ? 1 : -1,
+  );
+  const rows = [
+    ['Camunda REST calls per completed task (engine ms per call)', ...measured.map((x) => x.name)],
+  ];
+  const cell = (x: Measurement, kind: string) => {
+    const k = x.camundaRequests!.byKind[kind];
+    if (!k) return '0';
+    const perTask = fmt(k.count / x.completed, 2);
+    const empty = k.empty ? `, ${fmt(k.empty / x.completed, 2)} empty` : '';
+    return `${perTask}${empty} (${fmt(k.serverMs / k.count, 2)})`;
+  };
+  for (const kind of kinds) rows.push([kind, ...measured.map((x) => cell(x, kind))]);
+  const workerCalls = (x: Measurement) =>
+    Object.entries(x.camundaRequests!.byKind)
+      .filter(([kind]) => !kind.startsWith('bench:'))
+      .reduce((sum, [, k]) => sum + k.count, 0);
+  rows.push(["all but the bench's own", ...measured.map((x) => fmt(workerCalls(x) / x.completed, 2))]);
+  return rows;
+}
+
 function bptlRows(result: BenchResult): string[][] {
   const b = result.measurements.bptl?.bptl;
   if (!b) return [];
@@ -274,6 +303,8 @@ export function renderText(result: BenchResult): string {
     '',
     textTable(cpuPerTaskRows(result)),
     '',
+    textTable(requestRows(result)),
+    '',
     textTable(targetRows(result)),
     ...notesOf(result).map((n) => `note: ${n}`),
   ].join('\n');
@@ -296,6 +327,8 @@ export function renderMarkdown(result: BenchResult): string {
     markdownTable(cpuRows(result)),
     '',
     markdownTable(cpuPerTaskRows(result)),
+    '',
+    markdownTable(requestRows(result)),
     '',
     markdownTable(targetRows(result)),
     ...(notesOf(result).length ? ['', ...notesOf(result).map((n) => `- note: ${n}`)] : []),

@@ -90,7 +90,12 @@ export async function main(argv: string[]): Promise<number> {
     for (const name of options.only) {
       log.info(`measuring ${name}`);
       try {
-        measurements[name] = await runners[name](ctx);
+        const mark = servers.camundaAccessLog?.mark();
+        const measurement = await runners[name](ctx);
+        if (servers.camundaAccessLog && mark !== undefined && name !== 'ceiling') {
+          measurement.camundaRequests = servers.camundaAccessLog.since(mark);
+        }
+        measurements[name] = measurement;
       } catch (error) {
         failed = true;
         log.error(`${name} failed`, { error: ensureError(error).message });

@@ -11,6 +11,7 @@ import { camundaJar, camundaJvmFlags, startCamundaEngine } from '../src/local/ca
 import { type LocalServer, reusedServer, spawnServer } from '../src/local/managed-process.ts';
 import { ensureSearchAttributes, startTemporalDevServer } from '../src/local/temporal-dev-server.ts';
 import type { Logger } from '../src/logging/logger.ts';
+import { accessLogEnv, CamundaAccessLog } from './camunda-requests.ts';
 import type { BenchOptions } from './options.ts';
 
 export const BENCH_PORTS = { temporal: 17_333, temporalUi: 18_333, camunda: 18_090 } as const;
@@ -20,6 +21,8 @@ export interface BenchServers {
   camundaUrl: string;
   /** Which servers this run started (false: given, or found running and reused). */
   started: { temporal: boolean; camunda: boolean };
+  /** The engine's access log, when this run started the engine (a given or reused one writes none). */
+  camundaAccessLog: CamundaAccessLog | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,10 +43,20 @@ async function startBenchCamunda(
   dataDir: string,
   port: number,
   log: Logger,
-): Promise<LocalServer & { restUrl: string }> {
-  const env = { CAMUNDA_H2_URL: 'jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1', CAMUNDA_JAVA_OPTS: '' };
+): Promise<LocalServer & { restUrl: string; accessLog?: CamundaAccessLog }> {
+  const accessLogDir = path.join(dataDir, 'camunda', `access-${process.pid}-${Date.now()}`);
+  const env = {
+    CAMUNDA_H2_URL: 'jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1',
+    CAMUNDA_JAVA_OPTS: '',
+    // The REST calls by kind (camunda-requests.ts): one log line per request, the engine's only extra work.
+    ...accessLogEnv(accessLogDir),
+  };
+  const accessLog = new CamundaAccessLog(accessLogDir);
   const restUrl = `http://127.0.0.1:${port}/engine-rest`;
-  if (!existsSync(camundaJar())) return withEnv(env, () => startCamundaEngine({ dataDir, port, log }));
+  if (!existsSync(camundaJar())) {
+    const server = await withEnv(env, () => startCamundaEngine({ dataDir, port, log }));
+    return server.reused ? server : Object.assign(server, { accessLog });
+  }
   if (await camundaAnswers(restUrl)) {
     log.info('Camunda is already running; reusing it', { url: restUrl });
     return { ...reusedServer('Camunda'), restUrl };
@@ -61,7 +74,7 @@ async function startBenchCamunda(
     probe: () => camundaAnswers(restUrl),
     log,
   });
-  return Object.assign(server, { restUrl });
+  return Object.assign(server, { restUrl, accessLog });
 }
 
 /** Runs `start` with some environment variables set, and restores them after. */
@@ -102,17 +115,18 @@ export async function benchServers(options: BenchOptions, root: string, log: Log
         return server.address;
       })(),
       (async () => {
-        if (options.camundaUrl) return options.camundaUrl;
+        if (options.camundaUrl) return { restUrl: options.camundaUrl, accessLog: undefined };
         const server = await startBenchCamunda(dataDir, BENCH_PORTS.camunda, log);
         if (!server.reused) started.push(server);
-        return server.restUrl;
+        return { restUrl: server.restUrl, accessLog: server.reused ? undefined : server.accessLog };
       })(),
     ]);
     if (temporal.status === 'rejected') throw temporal.reason;
     if (camunda.status === 'rejected') throw camunda.reason;
     return {
       temporalAddress: temporal.value,
-      camundaUrl: camunda.value,
+      camundaUrl: camunda.value.restUrl,
+      camundaAccessLog: camunda.value.accessLog,
       started: {
         temporal: started.some((s) => s.name === 'Temporal'),
         camunda: started.some((s) => s.name === 'Camunda'),
