@@ -1,10 +1,9 @@
 /**
  * The document, Objects API and zaaktype-process units against the loopback ZGW server (every request and
  * answer checked against the official OpenAPI files in ../shared/zgw-oas), and — for the process start — a
- * small Camunda 7 REST stand-in on loopback that records what it is asked to start.
+ * small Camunda 7 REST stand-in on loopback (../support/fake-camunda-rest.ts) that records what it is asked
+ * to start.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CamundaClient } from '../../src/engine/camunda-client.ts';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../../src/work-units/library/zgw/documents/index.ts';
 import { zgwCreateZaak, zgwCreateZaakobject } from '../../src/work-units/library/zgw/zaken/index.ts';
 import type { ZgwTestServer } from '../../src/zgw/testing/index.ts';
+import { type FakeCamunda, startFakeCamunda } from '../support/fake-camunda-rest.ts';
 import { runZgw, startZgw } from '../support/zgw.ts';
 
 let server: ZgwTestServer;
@@ -224,92 +224,6 @@ describe('the document units', () => {
     expectInputFailure(result, 'indicatieGebruiksrecht');
   });
 });
-
-/** A stand-in for Camunda 7's REST API: process starts and the instance queries the unit makes. */
-interface FakeCamunda {
-  baseUrl: string;
-  starts: Array<{ key: string; body: { businessKey?: string; variables?: Record<string, unknown> } }>;
-  close(): Promise<void>;
-}
-
-async function startFakeCamunda(): Promise<FakeCamunda> {
-  const starts: FakeCamunda['starts'] = [];
-  const instances: Array<{
-    id: string;
-    key: string;
-    businessKey?: string;
-    variables: Record<string, unknown>;
-  }> = [];
-  const http: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const start = /^\/engine-rest\/process-definition\/key\/([^/]+)\/start$/.exec(url.pathname);
-    if (req.method === 'POST' && start) {
-      const key = decodeURIComponent(start[1] ?? '');
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      starts.push({ key, body });
-      const id = `instance-${starts.length}`;
-      instances.push({ id, key, businessKey: body.businessKey, variables: body.variables ?? {} });
-      json(200, {
-        id,
-        definitionId: `${key}:1:def`,
-        businessKey: body.businessKey ?? null,
-        caseInstanceId: null,
-        tenantId: null,
-        links: [],
-        ended: false,
-        suspended: false,
-      });
-      return;
-    }
-    if (req.method === 'GET' && url.pathname === '/engine-rest/process-instance') {
-      const key = url.searchParams.get('processDefinitionKey');
-      const businessKey = url.searchParams.get('businessKey');
-      const filters = (url.searchParams.get('variables') ?? '').split(',').filter(Boolean);
-      const found = instances.filter(
-        (instance) =>
-          (!key || instance.key === key) &&
-          (!businessKey || instance.businessKey === businessKey) &&
-          filters.every((filter) => {
-            const [name = '', value] = filter.split('_eq_');
-            return (instance.variables[name] as { value?: unknown } | undefined)?.value === value;
-          }),
-      );
-      json(
-        200,
-        found.map((instance) => ({
-          id: instance.id,
-          definitionId: `${instance.key}:1:def`,
-          businessKey: instance.businessKey ?? null,
-          links: [],
-          ended: false,
-          suspended: false,
-        })),
-      );
-      return;
-    }
-    if (req.method === 'GET' && url.pathname === '/engine-rest/history/process-instance') {
-      json(200, []);
-      return;
-    }
-    json(404, { type: 'RestException', message: `no such resource ${req.method} ${url.pathname}` });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}/engine-rest`,
-    starts,
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  };
-}
 
 describe('zgw-start-zaaktype-process', () => {
   let camunda: FakeCamunda;
