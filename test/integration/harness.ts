@@ -161,22 +161,26 @@ export async function fileHarness(
 }
 
 /**
- * `bptl worker` child processes for one topic of a harness (the tests that kill a worker mid-unit): each call of
- * `start()` spawns one on the harness's task queues, with a configuration file naming the topic; `killAll()` ends
- * those still running.
+ * `bptl worker` child processes of a harness (the tests that kill a worker mid-unit): each call of `start()`
+ * spawns one on the harness's task queues; `killAll()` ends those still running. Their configuration is a file
+ * naming the engine and the topic, or (`{ store: env }`) the configuration store that `env` names (DATABASE_URL,
+ * BPTL_SECRET_KEY, …, on top of ours): then engines, services and credentials are the store's, as the test's
+ * API wrote them.
  */
 export async function workerProcesses(
   h: Harness,
-  topic: { topic: string; workUnit: string } & Partial<TopicConfig>,
+  source: ({ topic: string; workUnit: string } & Partial<TopicConfig>) | { store: NodeJS.ProcessEnv },
 ): Promise<{ start(): BptlChild; killAll(): Promise<void> }> {
-  const configFile = await writeConfigFile({
-    engines: [{ name: ENGINE, url: inject('camundaUrl') }],
-    topics: [topic],
-  });
+  const configFile =
+    'store' in source
+      ? undefined
+      : await writeConfigFile({ engines: [{ name: ENGINE, url: inject('camundaUrl') }], topics: [source] });
+  const storeEnv = 'store' in source ? source.store : {};
   const children: BptlChild[] = [];
   return {
     start() {
       const child = spawnBptl('worker', configFile, {
+        ...storeEnv,
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         BPTL_TASK_QUEUE: h.taskQueue,
         BPTL_WORK_UNIT_TASK_QUEUE: h.workUnitTaskQueue,

@@ -1,6 +1,7 @@
 /**
- * The API in-process on a fresh in-memory configuration store (PGlite), with an admin and a viewer token, and a
- * small request helper for `app.request()`. Each call opens its own store: tests own their state.
+ * The API in-process on a fresh in-memory configuration store (PGlite), or on the `store` a test opened (one that
+ * `bptl` child processes share), with an admin and a viewer token, and a small request helper for
+ * `app.request()`. Each call opens its own store unless given one: tests own their state.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -56,9 +57,11 @@ export async function createTestApi(
     codecCorsOrigins?: string[];
     checks?: HealthChecks;
     metrics?: () => Promise<{ contentType: string; body: string }>;
+    /** The configuration store to serve; the caller closes it. @default a fresh in-memory PGlite, closed by close() */
+    store?: ConfigStore;
   } = {},
 ): Promise<TestApi> {
-  const store = createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
+  const store = options.store ?? createConfigStore(await openPglite(), createSecretCipher(randomBytes(32)));
   const logLines: string[] = [];
   const log = options.log ?? createLogger('api', { level: 'debug', write: (line) => logLines.push(line) });
   const app = createApp({
@@ -94,6 +97,6 @@ export async function createTestApi(
       };
       return Promise.resolve(app.request(path, init));
     },
-    close: () => store.close(),
+    close: () => (options.store ? Promise.resolve() : store.close()),
   };
 }

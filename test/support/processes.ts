@@ -42,17 +42,22 @@ export async function writeConfigFile(config: {
 }
 
 /**
- * Runs `bptl <command> --config <file>` with Node (TypeScript directly), with `env` on top of ours. Its health
+ * Runs `bptl <command> --config <file>` with Node (TypeScript directly), with `env` on top of ours; without a
+ * file, `bptl <command>` on the configuration store that `env` names (DATABASE_URL, BPTL_SECRET_KEY). Its health
  * server is off unless `env` sets BPTL_HEALTH_PORT (children running at once would share the default port).
  */
 export function spawnBptl(
   command: 'worker' | 'poller' | 'run',
-  configFile: string,
+  configFile: string | undefined,
   env: NodeJS.ProcessEnv,
 ): BptlChild {
   const child = spawn(
     process.execPath,
-    [path.join(root, 'src/cli/main.ts'), command, '--config', configFile],
+    [
+      path.join(root, 'src/cli/main.ts'),
+      command,
+      ...(configFile === undefined ? [] : ['--config', configFile]),
+    ],
     {
       cwd: root,
       env: { ...process.env, BPTL_HEALTH_PORT: 'off', ...env },

@@ -374,6 +374,54 @@ describe('the loopback ZGW server: injected faults', () => {
     // The next request is answered again.
     expect((await call('GET', server.seed.zaaktype)).status).toBe(200);
   });
+
+  it('holdAnswerNext: the server acts and never answers; the promise gives the held request once the zaak exists', async () => {
+    const held = server.holdAnswerNext({ method: 'POST', path: /\/zaken$/ });
+    const before = server.store.count('zaken');
+    const client = new AbortController();
+    const answer = fetch(`${server.baseUrls.zaken}/zaken`, {
+      method: 'POST',
+      headers: headers(),
+      body: JSON.stringify(zaakBody({ identificatie: 'ZAAK-HELD' })),
+      signal: client.signal,
+    });
+    const record = await held;
+    expect(record).toMatchObject({ method: 'POST', path: '/zaken/api/v1/zaken', status: 0 });
+    expect(server.store.list('zaken').filter((z) => z.identificatie === 'ZAAK-HELD')).toHaveLength(1);
+    expect(server.store.count('zaken')).toBe(before + 1);
+    let settled = false;
+    answer.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    // A whole request and answer later, the held one still has no answer; then the client gives up (as a killed
+    // client goes away) and its request fails: it never got one.
+    expect((await call('GET', server.seed.zaaktype)).status).toBe(200);
+    expect(settled).toBe(false);
+    client.abort();
+    await expect(answer).rejects.toThrow(/abort/i);
+  });
+
+  it('holdAnswerNext holds one request: the next matching one is carried out and answered', async () => {
+    const held = server.holdAnswerNext({ method: 'POST', path: /\/zaken$/ });
+    const client = new AbortController();
+    const first = fetch(`${server.baseUrls.zaken}/zaken`, {
+      method: 'POST',
+      headers: headers(),
+      body: JSON.stringify(zaakBody({ identificatie: 'ZAAK-HELD-1' })),
+      signal: client.signal,
+    });
+    await held;
+    const second = await createZaak({ identificatie: 'ZAAK-HELD-2' });
+    expect(second.identificatie).toBe('ZAAK-HELD-2');
+    expect(server.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([0, 201]);
+    client.abort();
+    await expect(first).rejects.toThrow(/abort/i);
+  });
 });
 
 describe('the loopback ZGW server: state', () => {

@@ -3,8 +3,8 @@
  * Objecttypes 2.2.2 under one `http://127.0.0.1:<port>`, in memory and stateful. Every request and every answer
  * is validated against the official OpenAPI files (read at test time, see oas-dir.ts): a bad request is a 400
  * problem naming the field, recorded in `violations` (the client broke the spec); an answer of the fake that breaks the spec is recorded in `violations` and sent as
- * a 500. The ZGW JWT is checked on every request. `failNext` and `dropAnswerNext` inject faults; `deviations`
- * reproduce what Open Zaak 1.30 does differently.
+ * a 500. The ZGW JWT is checked on every request. `failNext`, `dropAnswerNext` and `holdAnswerNext` inject faults;
+ * `deviations` reproduce what Open Zaak 1.30 does differently.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +57,7 @@ export interface ZgwTestServerOptions {
   oasDir?: string;
 }
 
-/** One request the server received, with the status it answered (0: dropped without an answer). */
+/** One request the server received, with the status it answered (0: not answered, dropped or held). */
 export interface ZgwRequestRecord {
   method: string;
   /** The path below the server's URL, e.g. `/zaken/api/v1/zaken`. */
@@ -102,6 +102,12 @@ export interface ZgwTestServer {
   failNext(fault: ZgwFault & { status: number; body?: unknown; headers?: Record<string, string> }): void;
   /** Carry out matching requests, then destroy the socket without answering. */
   dropAnswerNext(fault: ZgwFault): void;
+  /**
+   * Carry out the next matching request, then never answer it: the connection stays open until the client goes
+   * away (or the server closes), as when the client dies waiting for an answer the server has given. Resolves
+   * with the request's record once it has been carried out (the server's state changed).
+   */
+  holdAnswerNext(fault: Omit<ZgwFault, 'times'>): Promise<ZgwRequestRecord>;
   setDeviations(deviations: Partial<ZgwDeviations>): void;
   close(): Promise<void>;
 }
@@ -111,6 +117,8 @@ interface ArmedFault extends ZgwFault {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A hold's: called with the held request's record. */
+  held?: (record: ZgwRequestRecord) => void;
 }
 
 function matches(fault: ArmedFault, method: string, path: string): boolean {
@@ -138,6 +146,7 @@ export async function startZgwTestServer(options: ZgwTestServerOptions = {}): Pr
   const violations: ZgwViolation[] = [];
   const failures: ArmedFault[] = [];
   const drops: ArmedFault[] = [];
+  const holds: ArmedFault[] = [];
   const state: ZgwServerState = {
     store: new ZgwStore(),
     baseUrls: {} as ZgwBaseUrls,
@@ -325,6 +334,13 @@ export async function startZgwTestServer(options: ZgwTestServerOptions = {}): Pr
       req.socket.destroy();
       return;
     }
+    const hold = take(holds, method, path);
+    if (hold) {
+      // Carried out, and the answer never sent: the response stays open (closeAllConnections ends it at close).
+      record.status = 0;
+      hold.held?.(record);
+      return;
+    }
     send(answer, operation);
   }
 
@@ -353,6 +369,11 @@ export async function startZgwTestServer(options: ZgwTestServerOptions = {}): Pr
     },
     dropAnswerNext(fault) {
       drops.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    holdAnswerNext(fault) {
+      const { promise, resolve } = Promise.withResolvers<ZgwRequestRecord>();
+      holds.push({ method: fault.method, path: fault.path, remaining: 1, held: resolve });
+      return promise;
     },
     setDeviations(deviations) {
       Object.assign(state.deviations, deviations);
