@@ -48,6 +48,7 @@ export async function startPollers(
     workUnitTaskQueue: ctx.env.BPTL_WORK_UNIT_TASK_QUEUE,
     maxTasks: ctx.env.BPTL_MAX_TASKS,
     maxInFlight: ctx.env.BPTL_MAX_IN_FLIGHT,
+    fetchLingerMs: ctx.env.BPTL_FETCH_LINGER_MS,
     asyncResponseTimeoutMs: ctx.env.BPTL_ASYNC_RESPONSE_TIMEOUT_MS,
     logger: ctx.log.child('poller'),
     workUnitNames: ctx.registry.names(),

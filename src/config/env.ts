@@ -122,6 +122,11 @@ export const envSchema = z.object({
   /** Backpressure: at most this many of a poller's workflows running at once. */
   BPTL_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
   /**
+   * While a poller is busy and less than half a fetch is free, the next fetch waits up to this long for more
+   * (fewer, fuller fetches; each costs the engine a query over the waiting tasks). 0: no wait.
+   */
+  BPTL_FETCH_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(100),
+  /**
    * PostgreSQL URL of the configuration store (postgres://user:password@host:5432/bptl). When unset, the store
    * is the embedded PGlite in `<BPTL_DATA_DIR>/bptl-db`. Its secret key (BPTL_SECRET_KEY) is read by the store
    * itself, so that it never sits in this object. See docs/configuration-store.md.

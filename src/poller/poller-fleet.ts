@@ -25,6 +25,8 @@ export interface PollerFleetOptions {
   /** At most this many of a poller's workflows running at once. @default 64 */
   maxInFlight?: number;
   asyncResponseTimeoutMs: number;
+  /** See PollerOptions.fetchLingerMs. @default 100 */
+  fetchLingerMs?: number;
   /** Start workflows eagerly (the client is on a worker's NativeConnection in this process). */
   eagerStart?: boolean;
   logger: Logger;
@@ -124,6 +126,7 @@ export class PollerFleet {
         workUnitTaskQueue: this.options.workUnitTaskQueue,
         maxTasks: this.options.maxTasks,
         ...(this.options.maxInFlight !== undefined ? { maxInFlight: this.options.maxInFlight } : {}),
+        ...(this.options.fetchLingerMs !== undefined ? { fetchLingerMs: this.options.fetchLingerMs } : {}),
         asyncResponseTimeoutMs: this.options.asyncResponseTimeoutMs,
         ...(this.options.eagerStart ? { eagerStart: true } : {}),
         logger: log.child(engine.name),

@@ -33,6 +33,12 @@ export interface PollerOptions {
    * capacity, and follows each workflow it started until it closes. @default 64
    */
   maxInFlight?: number;
+  /**
+   * Fewer, fuller fetches: while some of the poller's workflows run and fewer than half a fetch's worth of tasks
+   * may be fetched, the next fetch waits up to this long for more capacity (CapacityTracker.waitForBatch). 0:
+   * fetch whatever is free at once. @default 100
+   */
+  fetchLingerMs?: number;
   /** Long-poll time of one fetch. @default 20000 */
   asyncResponseTimeoutMs?: number;
   /**
@@ -70,4 +76,6 @@ export interface PollerStats {
   malformedTasks: number;
   /** Times fetching was paused because Temporal did not answer (a start failed for a transient reason). */
   temporalPauses: number;
+  /** Times a fetch waited for more capacity (fewer, fuller fetches: `fetchLingerMs`). */
+  batchWaits: number;
 }

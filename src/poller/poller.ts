@@ -46,6 +46,8 @@ export class Poller {
   private readonly locks: LockBookkeeping;
   private readonly gate: TemporalGate;
   private readonly starter: WorkflowStarter;
+  /** The free capacity worth a fetch of its own while the poller is busy: half of what one fetch may bring. */
+  private readonly batch: number;
   readonly stats: PollerStats = {
     fetches: 0,
     fetchErrors: 0,
@@ -55,6 +57,7 @@ export class Poller {
     startErrors: 0,
     malformedTasks: 0,
     temporalPauses: 0,
+    batchWaits: 0,
   };
 
   constructor(options: PollerOptions) {
@@ -67,6 +70,9 @@ export class Poller {
       slowStartMs: options.slowStartMs ?? 2_000,
       log,
     });
+    this.batch = Math.ceil(
+      Math.min(options.maxTasks ?? 10, options.maxInFlight ?? 64, options.maxPendingStarts ?? 50) / 2,
+    );
     this.locks = new LockBookkeeping(options.camunda, options.workerId, log);
     this.gate = new TemporalGate(
       options.temporalProbe ?? (() => options.temporal.workflowService.getSystemInfo({})),
@@ -260,6 +266,10 @@ export class Poller {
         continue;
       }
       if (await this.capacity.holdBackForSlowStarts(signal)) continue;
+      // Then fetch whatever is free, however long it waited: waiting again could starve the fetches.
+      await this.capacity.waitForBatch(this.batch, this.options.fetchLingerMs ?? 100, signal, () => {
+        this.stats.batchWaits++;
+      });
       try {
         await this.fetchAndStart(AbortSignal.any([signal, reload]));
         if (this.backoff.attempts > 0)

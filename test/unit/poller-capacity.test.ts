@@ -5,7 +5,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { Client, Connection } from '@temporalio/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
 import { CamundaClient } from '../../src/engine/camunda-client.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -84,6 +84,50 @@ describe('CapacityTracker', () => {
   });
 });
 
+describe('CapacityTracker.waitForBatch: fewer, fuller fetches', () => {
+  it('does not wait when the poller is idle, when the batch is free, or when lingering is off', async () => {
+    const signal = new AbortController().signal;
+    const capacity = tracker(3, 10);
+    expect(await capacity.waitForBatch(5, 60_000, signal)).toBe(false); // nothing runs: fetch at once
+    void capacity.track(deferred().promise);
+    expect(await capacity.waitForBatch(2, 60_000, signal)).toBe(false); // 2 of 3 free
+    expect(await capacity.waitForBatch(3, 0, signal)).toBe(false); // lingering off
+  });
+
+  it('while busy, waits until the batch is free (a linger far off: only freed capacity ends the wait)', async () => {
+    const capacity = tracker(4, 10);
+    const starts = [deferred(), deferred(), deferred(), deferred()];
+    for (const s of starts) void capacity.track(s.promise);
+    const signal = new AbortController().signal;
+    let done = false;
+    const waiting = capacity.waitForBatch(2, 600_000, signal).then((waited) => {
+      done = true;
+      return waited;
+    });
+    starts[0]?.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false); // one free of the two it waits for
+    expect(capacity.free()).toBe(1);
+    starts[1]?.resolve();
+    expect(await waiting).toBe(true);
+    expect(capacity.free()).toBe(2);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+
+  it('gives up after the linger with what is free, and stops at once when the signal aborts', async () => {
+    const capacity = tracker(2, 10);
+    void capacity.track(deferred().promise);
+    const signal = new AbortController().signal;
+    expect(await capacity.waitForBatch(2, 20, signal)).toBe(true);
+    expect(capacity.free()).toBe(1);
+    const stop = new AbortController();
+    const waiting = capacity.waitForBatch(2, 600_000, stop.signal);
+    stop.abort();
+    expect(await waiting).toBe(true);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+});
+
 describe('the poller fetches only its free capacity', () => {
   let engine: FakeEngine | undefined;
   let connection: Connection | undefined;
@@ -134,5 +178,50 @@ describe('the poller fetches only its free capacity', () => {
       await poller.stop();
     }
     expect(engine.lockedFor('bptl-capacity')).toEqual([]);
+  });
+  it('while busy, waits for half a fetch of capacity instead of fetching each freed slot (BPTL_FETCH_LINGER_MS)', async () => {
+    engine = await FakeEngine.start();
+    connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
+    const topic = {
+      ...topicConfigSchema.parse({ topic: 't', workUnit: 'echo' }),
+      engine: 'e',
+    } as TopicConfig;
+    const poller = new Poller({
+      engine: 'e',
+      camunda: new CamundaClient({ baseUrl: engine.baseUrl }),
+      temporal: new Client({ connection }),
+      topics: [topic],
+      workerId: 'bptl-batch',
+      taskQueue: 'q',
+      workUnitTaskQueue: 'q-units',
+      maxTasks: 4,
+      maxPendingStarts: 4,
+      // Far off: in this test only freed capacity ends the wait, so no step depends on a clock.
+      fetchLingerMs: 600_000,
+      asyncResponseTimeoutMs: 300,
+      logger: quiet,
+    });
+    const ids = ['gone-1', 'gone-2', 'gone-3', 'gone-4'];
+    const release = ids.map((id) => engine?.hold(`/external-task/${id}/unlock`) ?? (() => {}));
+    engine.queue(...ids.map((id) => ({ id, topicName: 'gone' })));
+    poller.start();
+    try {
+      const isFetch = (r: { path: string; body: { topics?: unknown[] } }) =>
+        r.path === '/external-task/fetchAndLock' && (r.body.topics?.length ?? 0) > 0;
+      const first = await engine.waitForRequest(isFetch);
+      expect(first.body.maxTasks).toBe(4);
+      await engine.waitForRequest((r) => r.path === '/external-task/gone-4/unlock');
+      release[0]?.();
+      // The freed slot reached the loop, which waits for a second one instead of fetching.
+      await vi.waitFor(() => expect(poller.stats.batchWaits).toBe(1));
+      release[1]?.();
+      const second = await engine.waitForRequest(isFetch, { from: engine.requests.indexOf(first) + 1 });
+      // One slot free is not worth a fetch: the next one asks for the two freed (the batch), not for one.
+      expect(second.body.maxTasks).toBe(2);
+    } finally {
+      for (const r of release) r();
+      await poller.stop();
+    }
+    expect(engine.lockedFor('bptl-batch')).toEqual([]);
   });
 });
