@@ -68,6 +68,11 @@ export const workUnitInfoSchema = z.object({
   name: z.string(),
   description: z.string(),
   services: z.array(z.string()).describe('service aliases a topic running this unit must bind'),
+  execution: z
+    .enum(['activity', 'local'])
+    .describe(
+      'where the unit runs when its topic names no execution (local: a local activity, for short units)',
+    ),
   input: z.record(z.string(), z.unknown()).describe('JSON Schema of the input (process variables)'),
   output: z.record(z.string(), z.unknown()).describe('JSON Schema of the output (variables set)'),
 });

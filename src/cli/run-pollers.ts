@@ -52,6 +52,7 @@ export async function startPollers(
     asyncResponseTimeoutMs: ctx.env.BPTL_ASYNC_RESPONSE_TIMEOUT_MS,
     logger: ctx.log.child('poller'),
     workUnitNames: ctx.registry.names(),
+    unitExecution: (name) => ctx.registry.get(name)?.execution,
     createClient: (engine) => ctx.engines.clientFor(engine),
     ...(shared ? { eagerStart: true } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),

@@ -138,13 +138,14 @@ export const topicFieldsSchema = z.strictObject({
    */
   applications: z.array(z.string().min(1).max(200)).optional(),
   /**
-   * Where the work unit runs. `activity` (the default): an activity on the work-unit task queue, for any unit:
-   * heartbeats, cancellation while it runs, durable back-off between attempts, work units scaled apart.
-   * `local`: a local activity in the workflow's worker, inside the workflow task, for units that finish in
-   * seconds (engine calls, small HTTP calls): about half the Temporal work per task and one round trip instead
-   * of three; the heartbeat time-out does not apply (a dead worker is noticed by the workflow task time-out).
+   * Where the work unit runs. `activity`: an activity on the work-unit task queue, for any unit: heartbeats,
+   * cancellation while it runs, durable back-off between attempts, work units scaled apart. `local`: a local
+   * activity in the workflow's worker, inside the workflow task, for units that finish in seconds (engine calls,
+   * small HTTP calls): about half the Temporal work per task and one round trip instead of three; the heartbeat
+   * time-out does not apply (a dead worker is noticed by the workflow task time-out). Left out: the work unit's
+   * own choice (`effectiveExecution`): `local` for the units that only call the engine, else `activity`.
    */
-  execution: z.enum(EXECUTIONS).default('activity'),
+  execution: z.enum(EXECUTIONS).optional(),
   /** Where the topic's `http-request` and callback may call, and what their failures may tell (docs/security.md). */
   outbound: topicOutboundSchema.optional(),
 });
@@ -164,6 +165,20 @@ export function checkTopicFields(
 }
 
 export const topicConfigSchema = topicFieldsSchema.superRefine(checkTopicFields);
+
+/**
+ * Where a topic's unit runs: the topic's `execution` when it names one, else the unit's own (`local` only with a
+ * lock long enough for it; a shorter one runs as an activity, which has no minimum).
+ */
+export function effectiveExecution(
+  topic: { execution?: Execution | undefined; lockDurationMs: number },
+  unit: { execution: Execution } | undefined,
+): Execution {
+  if (topic.execution) return topic.execution;
+  return unit?.execution === 'local' && topic.lockDurationMs >= MIN_LOCAL_LOCK_DURATION_MS
+    ? 'local'
+    : 'activity';
+}
 
 export const bptlConfigSchema = z.strictObject({
   engines: z.array(engineConfigSchema).min(1, 'at least one engine is needed'),

@@ -36,8 +36,8 @@ export const TOPIC_FIELDS: readonly FieldSpec[] = [
     label: 'Execution',
     kind: 'select',
     options: EXECUTIONS,
-    initial: 'activity',
-    help: 'activity: on the work-unit task queue; local: a local activity, for units that finish in seconds',
+    emptyLabel: "(the work unit's)",
+    help: "activity: on the work-unit task queue; local: a local activity, for units that finish in seconds; empty: the work unit's own (local for noop and the camunda-* units, else activity)",
   },
   { name: 'lockDurationMs', label: 'Lock duration (ms)', kind: 'number', help: 'empty: 60000' },
   {

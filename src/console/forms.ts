@@ -30,6 +30,8 @@ export interface FieldSpec {
   required?: boolean;
   /** The choices of a select. */
   options?: readonly string[];
+  /** A select that may be left empty: what empty means (the first choice). Else empty shows "(choose)". */
+  emptyLabel?: string;
   /** An auth field: used only when `auth.type` is one of these. */
   authTypes?: readonly string[];
   /** Shown only on the create form (a key: it cannot be changed after). */

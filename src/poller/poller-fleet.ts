@@ -6,7 +6,7 @@
  * changed; see Poller.setTopics).
  */
 import type { Client } from '@temporalio/client';
-import type { TopicConfig } from '../config/topic-config.ts';
+import { type Execution, effectiveExecution, type TopicConfig } from '../config/topic-config.ts';
 import { CamundaClient } from '../engine/camunda-client.ts';
 import { engineKey } from '../engine/engine-clients.ts';
 import { ensureError } from '../errors.ts';
@@ -32,6 +32,11 @@ export interface PollerFleetOptions {
   logger: Logger;
   /** Work units this process knows: a topic naming another one is not fetched (logged once per change). */
   workUnitNames?: ReadonlySet<string>;
+  /**
+   * A work unit's own execution, for topics that name none (WorkUnit.execution). @default none: such topics run
+   * their unit as an activity
+   */
+  unitExecution?: (workUnit: string) => Execution | undefined;
   /** An engine's client: the process's EngineClientRegistry. @default a CamundaClient with the engine's URL and auth */
   createClient?: (engine: ResolvedEngine) => CamundaClient;
   /** Where the pollers count (observability/metrics.ts). @default none */
@@ -48,6 +53,19 @@ interface Entry {
   poller: Poller;
   /** URL, auth and worker id: when it changes, the poller is replaced. */
   key: string;
+}
+
+/**
+ * A topic as its poller fetches and starts it: with the execution it names, else its work unit's own
+ * (effectiveExecution), so that the workflow's input always says where the unit runs.
+ */
+export function withExecution(
+  topic: TopicConfig,
+  unitExecution: ((workUnit: string) => Execution | undefined) | undefined,
+): TopicConfig {
+  if (topic.execution) return topic;
+  const own = unitExecution?.(topic.workUnit);
+  return { ...topic, execution: effectiveExecution(topic, own ? { execution: own } : undefined) };
 }
 
 export class PollerFleet {
@@ -84,17 +102,20 @@ export class PollerFleet {
     if (this.stopped) return;
     const log = this.options.logger;
     const known = this.options.workUnitNames;
-    const topics = config.topics.filter((topic) => {
-      if (!known || known.has(topic.workUnit)) return true;
-      if (topic.enabled) {
-        log.warn('topic not fetched: this process does not know its work unit', {
-          engine: topic.engine,
-          topic: topic.topic,
-          workUnit: topic.workUnit,
-        });
-      }
-      return false;
-    });
+    const unitExecution = this.options.unitExecution;
+    const topics = config.topics
+      .filter((topic) => {
+        if (!known || known.has(topic.workUnit)) return true;
+        if (topic.enabled) {
+          log.warn('topic not fetched: this process does not know its work unit', {
+            engine: topic.engine,
+            topic: topic.topic,
+            workUnit: topic.workUnit,
+          });
+        }
+        return false;
+      })
+      .map((topic) => withExecution(topic, unitExecution));
     const wanted = new Map(config.engines.map((engine) => [engine.name, engine]));
     const stops: Array<Promise<void>> = [];
     for (const [name, entry] of this.entries) {

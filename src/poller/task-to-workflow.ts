@@ -54,7 +54,8 @@ export function topicSnapshot(topic: TopicConfig): TopicSnapshot {
     camundaRetries: topic.camundaRetries,
     camundaRetryTimeoutMs: topic.camundaRetryTimeoutMs,
     refusedCompletionAttempts: topic.refusedCompletionAttempts,
-    execution: topic.execution,
+    // The fleet resolved a topic without one to its unit's (effectiveExecution); activity if it did not.
+    execution: topic.execution ?? 'activity',
     ...(topic.outbound ? { outbound: topicOutboundSnapshot(topic.outbound) } : {}),
   };
 }

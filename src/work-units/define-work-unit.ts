@@ -16,6 +16,7 @@ import type { AxiosInstance } from 'axios';
 import type { z } from 'zod';
 import { isServiceAlias } from '../config/names.ts';
 import { MAX_WORK_UNIT_NAME_LENGTH } from '../config/text-limits.ts';
+import type { Execution } from '../config/topic-config.ts';
 import type { CamundaClient } from '../engine/camunda-client.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { OutboundLog } from './outbound-log.ts';
@@ -93,6 +94,12 @@ export interface WorkUnit<I = unknown, O = unknown> {
    * the configuration store (`services: { zrc: 'open-zaak' }`). @default []
    */
   readonly services: readonly string[];
+  /**
+   * Where the unit runs when its topic names no `execution`: `local` for a unit that always finishes in seconds
+   * and calls nothing but the engine (a local activity costs Temporal half the work per task;
+   * docs/work-units.md, "Short units"), `activity` for anything else. @default 'activity'
+   */
+  readonly execution: Execution;
   run(context: WorkUnitContext<I>): Promise<O>;
 }
 
@@ -108,6 +115,8 @@ export function defineWorkUnit<I, O extends Record<string, unknown>>(definition:
   output: z.ZodType<O>;
   /** Aliases of the services the unit calls; a topic must bind each. @default [] */
   services?: readonly string[];
+  /** Where it runs when its topic names no `execution` (see WorkUnit.execution). @default 'activity' */
+  execution?: Execution;
   run: (context: WorkUnitContext<I>) => Promise<O>;
 }): WorkUnit<I, O> {
   if (!/^[a-zA-Z][\w.-]*$/.test(definition.name)) {
@@ -128,5 +137,9 @@ export function defineWorkUnit<I, O extends Record<string, unknown>>(definition:
       );
     }
   }
-  return Object.freeze({ ...definition, services: Object.freeze(services) });
+  return Object.freeze({
+    ...definition,
+    services: Object.freeze(services),
+    execution: definition.execution ?? 'activity',
+  });
 }

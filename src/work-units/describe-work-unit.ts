@@ -10,6 +10,8 @@ export interface WorkUnitDescription {
   name: string;
   description: string;
   services: string[];
+  /** Where it runs when its topic names no `execution`. */
+  execution: 'activity' | 'local';
   input: Record<string, unknown>;
   output: Record<string, unknown>;
 }
@@ -28,6 +30,7 @@ export function describeWorkUnit(unit: AnyWorkUnit): WorkUnitDescription {
     name: unit.name,
     description: unit.description,
     services: [...unit.services],
+    execution: unit.execution,
     input: toJsonSchema(unit.input),
     output: toJsonSchema(unit.output),
   };

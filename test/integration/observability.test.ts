@@ -110,9 +110,15 @@ describe('the metrics of bptl run', () => {
   }, async () => {
     const topic = h.topicName('echo');
     await h.deploy({ key: `${h.id}-echo`, topic });
+    // A second topic naming no execution, of a unit that declares `local`: bptl run's pollers give it its unit's.
+    const noopTopic = h.topicName('noop');
+    await h.deploy({ key: `${h.id}-noop`, topic: noopTopic });
     const configFile = await writeConfigFile({
       engines: [{ name: ENGINE, url: inject('camundaUrl') }],
-      topics: [{ topic, workUnit: 'echo' }],
+      topics: [
+        { topic, workUnit: 'echo' },
+        { topic: noopTopic, workUnit: 'noop' },
+      ],
     });
     const port = await freePort();
     child = spawnBptl('run', configFile, {
@@ -143,6 +149,23 @@ describe('the metrics of bptl run', () => {
     expect(text).toMatch(new RegExp(`bptl_fetch_duration_seconds_count\\{engine="${ENGINE}"\\} [1-9]`));
     expect(text).toContain('# TYPE bptl_fetch_errors_total counter');
     expect(text).toContain('process_cpu_seconds_total');
+
+    // The noop task ran as a local activity (its unit's default): a marker in the history, no activity task.
+    const noop = await h.camunda.startProcess(`${h.id}-noop`, {});
+    expect((await waitForProcessEnd(h.camunda, noop.id, 60_000)).state, child.output()).toBe('COMPLETED');
+    const [workflowId] = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const w of h.client.workflow.list({ query: `BptlTopic = "${noopTopic}"` }))
+        ids.push(w.workflowId);
+      return ids.length > 0 ? ids : undefined;
+    }, "the noop task's workflow");
+    const events = (await h.client.workflow.getHandle(workflowId!).fetchHistory()).events ?? [];
+    const types = events.map((e) => String(e.eventType));
+    expect(events.some((e) => e.markerRecordedEventAttributes)).toBe(true);
+    expect(
+      events.some((e) => e.activityTaskScheduledEventAttributes),
+      types.join(', '),
+    ).toBe(false);
   });
 });
 

@@ -1,11 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../../src/config/env.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
+import { MIN_LOCAL_LOCK_DURATION_MS } from '../../src/config/lock-timings.ts';
 import { substituteEnv } from '../../src/config/substitute-env.ts';
+import { effectiveExecution, type TopicConfig, topicConfigSchema } from '../../src/config/topic-config.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { withExecution } from '../../src/poller/poller-fleet.ts';
+import { createRegistry } from '../../src/work-units/registry.ts';
 
 const units = new Set(['echo', 'sleep']);
 const engine = { name: 'local', url: 'http://127.0.0.1:8080/engine-rest' };
+
+describe("effectiveExecution: the topic's execution, else its work unit's", () => {
+  const local = { execution: 'local' as const };
+  const activity = { execution: 'activity' as const };
+  it.each([
+    ['the topic names one', { execution: 'activity' as const, lockDurationMs: 60_000 }, local, 'activity'],
+    ['the topic names local', { execution: 'local' as const, lockDurationMs: 60_000 }, activity, 'local'],
+    ["none: the unit's local", { lockDurationMs: 60_000 }, local, 'local'],
+    ["none: the unit's activity", { lockDurationMs: 60_000 }, activity, 'activity'],
+    [
+      'none, a lock too short for local',
+      { lockDurationMs: MIN_LOCAL_LOCK_DURATION_MS - 1 },
+      local,
+      'activity',
+    ],
+    ['none, a lock just long enough', { lockDurationMs: MIN_LOCAL_LOCK_DURATION_MS }, local, 'local'],
+    ['none, the unit unknown here', { lockDurationMs: 60_000 }, undefined, 'activity'],
+  ])('%s', (_, topic, unit, expected) => {
+    expect(effectiveExecution(topic, unit)).toBe(expected);
+  });
+
+  it('the poller fleet fills it in for a topic that names none, from the registry', () => {
+    const registry = createRegistry();
+    const own = (name: string) => registry.get(name)?.execution;
+    const topic = (workUnit: string, more: Partial<TopicConfig> = {}) =>
+      ({ ...topicConfigSchema.parse({ topic: 't', workUnit, ...more }), engine: 'e' }) as TopicConfig;
+    expect(withExecution(topic('camunda-set-variables'), own).execution).toBe('local');
+    expect(withExecution(topic('http-request'), own).execution).toBe('activity');
+    expect(withExecution(topic('noop', { execution: 'activity' }), own).execution).toBe('activity');
+    expect(withExecution(topic('noop', { lockDurationMs: 10_000 }), own).execution).toBe('activity');
+    expect(withExecution(topic('noop'), undefined).execution).toBe('activity');
+  });
+
+  it('the library: noop and the camunda-* units run locally by default, every other unit as an activity', () => {
+    const local = createRegistry()
+      .list()
+      .filter((u) => u.execution === 'local')
+      .map((u) => u.name);
+    expect(local).toEqual([
+      'camunda-call-activity',
+      'camunda-copy-variables',
+      'camunda-send-message',
+      'camunda-set-variables',
+      'camunda-start-process',
+      'noop',
+    ]);
+    expect(createRegistry().get('http-request')?.execution).toBe('activity');
+  });
+});
 
 describe('parseConfig', () => {
   it('fills in defaults and the single engine', () => {
@@ -22,8 +75,9 @@ describe('parseConfig', () => {
         maximumAttempts: 3,
       },
       camundaRetries: 0,
-      execution: 'activity',
     });
+    // No execution named: the work unit's own applies (effectiveExecution, below).
+    expect(config.topics[0]?.execution).toBeUndefined();
     expect(config.engines[0]!.auth).toEqual({ type: 'none' });
   });
 

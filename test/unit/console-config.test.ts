@@ -343,6 +343,22 @@ describe('console topics', () => {
     expect(page).toContain('&quot;zaakId&quot;');
   });
 
+  it('leaves the execution to the work unit unless one is chosen: the empty choice, stored as none', async () => {
+    const page = await (await web.get(admin, '/console/topics/new')).text();
+    const select = /<select id="[^"]*" name="execution">(.*?)<\/select>/s.exec(page)?.[1] ?? '';
+    expect(select).toMatch(/^<option value="" selected>\(the work unit(&#39;|&#x27;|')s\)<\/option>/);
+    const res = await web.post(admin, '/console/topics/new', {
+      engine: 'test',
+      topic: 'unit-chooses',
+      workUnit: 'echo',
+      enabled: 'on',
+      execution: '',
+    });
+    expect(res.status).toBe(303);
+    const topic = await api.store.topics.get({ engine: 'test', topic: 'unit-chooses' });
+    expect(topic?.execution).toBeUndefined();
+  });
+
   it('creates a topic through the form, and lists it with its tasks link', async () => {
     const res = await web.post(admin, '/console/topics/new', {
       engine: 'test',

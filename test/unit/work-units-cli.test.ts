@@ -20,6 +20,10 @@ describe('bptl work-units', () => {
     expect(out).toContain('    startedProcessInstanceId: string (required)');
     expect(out).toContain('    sleepMs: integer (required)');
     expect(out).toContain('    failRetryable: boolean (default false)');
+    expect(out).toMatch(/\ncamunda-set-variables\n.*\n {2}execution when the topic names none: local\n/);
+    expect(out).toMatch(
+      /\nhttp-request\n.*\n( {2}services: .*\n)? {2}execution when the topic names none: activity\n/,
+    );
   });
 
   it('prints the JSON Schemas with --json, for all units or one', async () => {

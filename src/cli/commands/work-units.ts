@@ -58,6 +58,7 @@ function text(unit: WorkUnitDescription): string {
     unit.name,
     `  ${unit.description}`,
     ...(unit.services.length > 0 ? [`  services: ${unit.services.join(', ')}`] : []),
+    `  execution when the topic names none: ${unit.execution}`,
     '  input:',
     ...variables(unit.input as JsonSchema),
     '  output:',

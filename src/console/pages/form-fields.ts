@@ -36,7 +36,13 @@ function control(field: FieldSpec, value: string, options: readonly string[], ke
       return html`<input type="checkbox" id="${id}" name="${field.name}"${value === 'on' ? html` checked` : ''}>`;
     case 'select': {
       const choices = options.includes(value) || value === '' ? options : [value, ...options];
-      return html`<select id="${id}" name="${field.name}">${value === '' ? html`<option value="">(choose)</option>` : ''}${choices.map(
+      const empty =
+        field.emptyLabel !== undefined
+          ? html`<option value=""${value === '' ? html` selected` : ''}>${field.emptyLabel}</option>`
+          : value === ''
+            ? html`<option value="">(choose)</option>`
+            : '';
+      return html`<select id="${id}" name="${field.name}">${empty}${choices.map(
         (choice) =>
           html`<option value="${choice}"${choice === value ? html` selected` : ''}>${choice}</option>`,
       )}</select>`;

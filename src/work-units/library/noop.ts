@@ -7,6 +7,7 @@ import { defineWorkUnit } from '../define-work-unit.ts';
 
 export const noop = defineWorkUnit({
   name: 'noop',
+  execution: 'local', // finishes in seconds
   description: 'Does nothing and sets no variables; for benchmarks.',
   input: z.looseObject({}),
   output: z.object({}),

@@ -12,6 +12,7 @@ import { callEngine, engineOf, processInstanceOf, variablesOfInstance } from './
 
 export const camundaCallActivity = defineWorkUnit({
   name: 'camunda-call-activity',
+  execution: 'local', // finishes in seconds, calls only the engine
   description:
     "Starts sub-process `subprocessDefinitionKey` with the parent's variables mapped by `subprocessVariables` ({parent: child}), business key `subprocessBusinessKey` (default the parent's); returns `calledProcessInstanceId`.",
   input: z.object({

@@ -11,6 +11,7 @@ import { engineOf, variablesOfInstance } from './engine.ts';
 
 export const camundaCopyVariables = defineWorkUnit({
   name: 'camunda-copy-variables',
+  execution: 'local', // finishes in seconds, calls only the engine
   description:
     'Copies the variables named in `copyVariables` from process instance `copyFromProcessInstanceId` into this one.',
   input: z.object({

@@ -17,6 +17,7 @@ const resultSchema = z.array(
 
 export const camundaSendMessage = defineWorkUnit({
   name: 'camunda-send-message',
+  execution: 'local', // finishes in seconds, calls only the engine
   description:
     'Correlates message `messageName` (with `messageBusinessKey`, `messageCorrelationKeys`, `messageVariables`; `messageAll` for every match); returns `correlatedProcessInstanceIds`.',
   input: z.object({

@@ -9,6 +9,7 @@ import { callEngine, engineOf, processInstanceOf } from './engine.ts';
 
 export const camundaSetVariables = defineWorkUnit({
   name: 'camunda-set-variables',
+  execution: 'local', // finishes in seconds, calls only the engine
   description:
     'Sets `setVariables` (Json object: name → value) on process instance `setOnProcessInstanceId` (default this one).',
   input: z.object({

@@ -9,6 +9,7 @@ import { callEngine, engineOf } from './engine.ts';
 
 export const camundaStartProcess = defineWorkUnit({
   name: 'camunda-start-process',
+  execution: 'local', // finishes in seconds, calls only the engine
   description:
     'Starts a process instance of `processDefinitionKey` with `processVariables` (Json object) and `businessKey`; returns `startedProcessInstanceId`.',
   input: z.object({
