@@ -6,6 +6,7 @@
 import { startBareWorker } from './bare-worker.ts';
 import { startCpuMeter } from './cpu.ts';
 import { type BenchContext, lowRateOf, type Measurement, taskThroughput } from './measurement.ts';
+import { taskVariables } from './options.ts';
 import { progress } from './progress.ts';
 import { perSecond, summarize } from './stats.ts';
 
@@ -15,7 +16,7 @@ export async function runBaseline(ctx: BenchContext): Promise<Measurement> {
   const lowTopic = `${topic}-low`;
   const topics = options.lowRate > 0 ? [topic, lowTopic] : [topic];
   for (const t of topics) await tasks.deploy(t);
-  const variables = options.workMs > 0 ? { sleepMs: options.workMs } : {};
+  const variables = taskVariables(options);
   const notes: string[] = [];
 
   const create = () =>

@@ -25,6 +25,7 @@ import {
   type Measurement,
   taskThroughput,
 } from './measurement.ts';
+import { taskVariables } from './options.ts';
 import { progress } from './progress.ts';
 import { RssSampler, readRssMiB } from './rss.ts';
 import { perSecond, summarize } from './stats.ts';
@@ -116,7 +117,7 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
   const topics = options.lowRate > 0 ? [topic, lowTopic] : [topic];
   for (const t of topics) await tasks.deploy(t);
   const workUnit = options.workMs > 0 ? 'sleep' : 'noop';
-  const variables = options.workMs > 0 ? { sleepMs: options.workMs } : {};
+  const variables = taskVariables(options);
   const notes: string[] = [];
 
   const configFile = path.join(ctx.logDir, `bptl-${ctx.runId}.config.yaml`);

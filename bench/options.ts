@@ -40,6 +40,8 @@ export interface BenchOptions {
   outDir: string;
   /** The BPTL topic's `execution`: the work unit as an activity (the default) or as a local activity. */
   execution: 'activity' | 'local';
+  /** A string variable of this many KiB on every task (0: none): memory under large variables. */
+  payloadKiB: number;
   /** `--max-old-space-size` of BPTL's processes in MiB (V8's old generation); undefined: Node's default. */
   heapMiB: number | undefined;
   /** Run BPTL as `bptl worker` and `bptl poller` (two processes) instead of one `bptl run`. */
@@ -71,6 +73,7 @@ Options:
   --temporal-address H:P  use this Temporal server (else one is started in memory on 127.0.0.1:17333)
   --camunda-url URL       use this engine's REST API (else one is started on 127.0.0.1:18090, H2 in memory)
   --execution E           the BPTL topic's execution: activity (default) or local (work unit as a local activity)
+  --payload-kb K          a string variable of K KiB on every task (memory under large variables); default 0
   --heap-mb MB            cap the V8 heap of BPTL's processes (--max-old-space-size); default: Node's own
   --split                 run BPTL as two processes, bptl worker and bptl poller (default: one bptl run)
   --from-build            run BPTL from a tsc build (as in production), not from src/*.ts
@@ -108,6 +111,7 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
       split: { type: 'boolean' },
       'heap-mb': { type: 'string' },
       execution: { type: 'string' },
+      'payload-kb': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -149,5 +153,14 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
     split: values.split ?? false,
     heapMiB: values['heap-mb'] === undefined ? undefined : positiveInt('heap-mb', values['heap-mb'], 0, 16),
     execution,
+    payloadKiB: positiveInt('payload-kb', values['payload-kb'], 0, 0),
+  };
+}
+
+/** The variables every task of a measurement is created with: the work (`--long`) and the payload (`--payload-kb`). */
+export function taskVariables(options: Pick<BenchOptions, 'workMs' | 'payloadKiB'>): Record<string, unknown> {
+  return {
+    ...(options.workMs > 0 ? { sleepMs: options.workMs } : {}),
+    ...(options.payloadKiB > 0 ? { payload: 'x'.repeat(options.payloadKiB * 1024) } : {}),
   };
 }

@@ -278,7 +278,7 @@ function headline(result: BenchResult): string[] {
     `mode ${f.mode}${f.smoke ? ' (smoke)' : ''}, N=${f.n}, parallelism ${f.parallelism}, low-rate ${f.lowRate}, ` +
       `lock ${f.lockDurationMs} ms${f.workMs ? `, work ${f.workMs} ms` : ''}, ${f.starters} starters; ` +
       `BPTL as ${f.split ? 'bptl worker + bptl poller' : 'bptl run'}, work unit as ${f.execution === 'local' ? 'a local activity' : 'an activity'}` +
-      `${f.heapMiB ? `, V8 heap capped at ${f.heapMiB} MiB` : ''}`,
+      `${f.heapMiB ? `, V8 heap capped at ${f.heapMiB} MiB` : ''}${f.payloadKiB ? `, a ${f.payloadKiB} KiB variable per task` : ''}`,
     `commit ${e.commit.sha?.slice(0, 12) ?? '?'}${e.commit.dirty ? ' (dirty tree)' : ''}; ` +
       `${e.machine.nproc} cores, ${e.machine.memoryMiB} MiB; load ${e.machine.loadAverageAtStart} → ${result.loadAverageAtEnd}`,
     `Node ${e.versions.node}, Temporal server ${e.versions.temporalServer ?? '?'}, Camunda ${e.versions.camunda ?? '?'}` +
