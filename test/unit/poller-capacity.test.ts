@@ -10,7 +10,7 @@ import { type TopicConfig, topicConfigSchema } from '../../src/config/topic-conf
 import { CamundaClient } from '../../src/engine/camunda-client.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { CapacityTracker } from '../../src/poller/capacity-tracker.ts';
-import { Poller } from '../../src/poller/poller.ts';
+import { Poller, type PollerOptions } from '../../src/poller/poller.ts';
 import { FakeEngine } from '../support/fake-engine.ts';
 
 const quiet = createLogger('capacity', { level: 'error', write: () => {} });
@@ -136,9 +136,12 @@ describe('the poller fetches only its free capacity', () => {
     await connection?.close();
   });
 
-  it('asks for what is free while starts are pending, and for more once they settled', async () => {
+  /**
+   * A poller for topic `t` against the fake engine. Nothing reaches Temporal: the tasks these tests queue are on
+   * topic `gone`, which is not configured, so the poller gives them back (an unlock the test can hold).
+   */
+  async function pollerOnFakeEngine(options: Partial<PollerOptions> & { workerId: string }) {
     engine = await FakeEngine.start();
-    // Nothing here reaches Temporal: the tasks' topic is not configured, so the poller gives them back.
     connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
     const topic = {
       ...topicConfigSchema.parse({ topic: 't', workUnit: 'echo' }),
@@ -149,13 +152,17 @@ describe('the poller fetches only its free capacity', () => {
       camunda: new CamundaClient({ baseUrl: engine.baseUrl }),
       temporal: new Client({ connection }),
       topics: [topic],
-      workerId: 'bptl-capacity',
       taskQueue: 'q',
       workUnitTaskQueue: 'q-units',
-      maxPendingStarts: 3,
       asyncResponseTimeoutMs: 300,
       logger: quiet,
+      ...options,
     });
+    return { engine, poller };
+  }
+
+  it('asks for what is free while starts are pending, and for more once they settled', async () => {
+    const { engine, poller } = await pollerOnFakeEngine({ workerId: 'bptl-capacity', maxPendingStarts: 3 });
     // Two tasks whose "start" (here: the unlock of a topic no longer configured) waits for the test.
     const releaseUnlock1 = engine.hold('/external-task/gone-1/unlock');
     const releaseUnlock2 = engine.hold('/external-task/gone-2/unlock');
@@ -180,29 +187,15 @@ describe('the poller fetches only its free capacity', () => {
     expect(engine.lockedFor('bptl-capacity')).toEqual([]);
   });
   it('while busy, waits for half a fetch of capacity instead of fetching each freed slot (BPTL_FETCH_LINGER_MS)', async () => {
-    engine = await FakeEngine.start();
-    connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
-    const topic = {
-      ...topicConfigSchema.parse({ topic: 't', workUnit: 'echo' }),
-      engine: 'e',
-    } as TopicConfig;
-    const poller = new Poller({
-      engine: 'e',
-      camunda: new CamundaClient({ baseUrl: engine.baseUrl }),
-      temporal: new Client({ connection }),
-      topics: [topic],
+    const { engine, poller } = await pollerOnFakeEngine({
       workerId: 'bptl-batch',
-      taskQueue: 'q',
-      workUnitTaskQueue: 'q-units',
       maxTasks: 4,
       maxPendingStarts: 4,
       // Far off: in this test only freed capacity ends the wait, so no step depends on a clock.
       fetchLingerMs: 600_000,
-      asyncResponseTimeoutMs: 300,
-      logger: quiet,
     });
     const ids = ['gone-1', 'gone-2', 'gone-3', 'gone-4'];
-    const release = ids.map((id) => engine?.hold(`/external-task/${id}/unlock`) ?? (() => {}));
+    const release = ids.map((id) => engine.hold(`/external-task/${id}/unlock`));
     engine.queue(...ids.map((id) => ({ id, topicName: 'gone' })));
     poller.start();
     try {
