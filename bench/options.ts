@@ -73,7 +73,7 @@ Options:
   --temporal-address H:P  use this Temporal server (else one is started in memory on 127.0.0.1:17333)
   --camunda-url URL       use this engine's REST API (else one is started on 127.0.0.1:18090, H2 in memory)
   --execution E           the BPTL topic's execution: activity (default) or local (work unit as a local activity)
-  --payload-kb K          a string variable of K KiB on every task (memory under large variables); default 0
+  --payload-kb K          a Json variable of K KiB on every task (memory under large variables); default 0
   --heap-mb MB            cap the V8 heap of BPTL's processes (--max-old-space-size); default: Node's own
   --split                 run BPTL as two processes, bptl worker and bptl poller (default: one bptl run)
   --from-build            run BPTL from a tsc build (as in production), not from src/*.ts
@@ -161,6 +161,8 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
 export function taskVariables(options: Pick<BenchOptions, 'workMs' | 'payloadKiB'>): Record<string, unknown> {
   return {
     ...(options.workMs > 0 ? { sleepMs: options.workMs } : {}),
-    ...(options.payloadKiB > 0 ? { payload: 'x'.repeat(options.payloadKiB * 1024) } : {}),
+    // An object, so it goes to the engine as a Json variable: Camunda stores a String variable in a 4,000-character
+    // column, and a longer one fails the process start with a persistence error.
+    ...(options.payloadKiB > 0 ? { payload: { text: 'x'.repeat(options.payloadKiB * 1024) } } : {}),
   };
 }
