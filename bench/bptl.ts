@@ -198,10 +198,16 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
       ...ctx.serverPids,
       ...Object.fromEntries(children.map((c) => [c.name, c.process.pid])),
     });
+    // Creating the tasks can fail while the wait runs (the engine refuses the variables, say): that failure ends
+    // the wait and reaches the finally below, which stops the bptl children (an unhandled rejection left them
+    // running, holding their ports).
+    const creationFailed = new AbortController();
     const creating = burstCreation ? Promise.resolve(burstCreation) : create();
+    creating.catch((error: unknown) => creationFailed.abort(error));
     const waited = await tasks.waitForSuccesses(topic, options.n, {
       stallTimeoutMs: options.stallTimeoutMs,
       progress: progress('bptl', options.n, 'completed'),
+      signal: creationFailed.signal,
     });
     const creation = await creating;
     const cpuUsage = cpu.stop();

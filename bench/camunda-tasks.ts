@@ -145,13 +145,14 @@ export class CamundaTasks {
   async waitForSuccesses(
     topic: string,
     n: number,
-    options: { stallTimeoutMs: number; progress?: Progress; pollMs?: number },
+    options: { stallTimeoutMs: number; progress?: Progress; pollMs?: number; signal?: AbortSignal },
   ): Promise<{ succeeded: number; stalled: boolean }> {
     let succeeded = 0;
     let lastChange = Date.now();
     options.progress?.begin(() => succeeded);
     try {
       for (;;) {
+        options.signal?.throwIfAborted();
         const count = await this.countSucceeded(topic);
         if (count !== succeeded) lastChange = Date.now();
         succeeded = count;
