@@ -6,7 +6,7 @@
 
 import type { WorkflowSignalWithStartOptions, WorkflowStartOptions } from '@temporalio/client';
 import type { SearchAttributePair, WithWorkflowArgs } from '@temporalio/common';
-import { LOCAL_WORKFLOW_TASK_TIMEOUT_MS } from '../config/lock-timings.ts';
+import { localWorkflowTaskTimeoutMs } from '../config/lock-timings.ts';
 import type { TopicConfig } from '../config/topic-config.ts';
 import type { LockedExternalTask } from '../engine/external-task.ts';
 import {
@@ -27,6 +27,7 @@ import {
   BptlWorkUnit,
 } from '../workflows/search-attributes.ts';
 import { type TaskFetchedAgain, TaskStates, taskFetchedAgainSignal } from '../workflows/task-state.ts';
+import { approximateJsonBytes } from './approximate-json-bytes.ts';
 
 function defined<T extends Record<string, unknown>>(
   record: T,
@@ -127,7 +128,16 @@ export function workflowStartOptions(
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     typedSearchAttributes: attributes,
-    ...(topic.execution === 'local' ? { workflowTaskTimeout: LOCAL_WORKFLOW_TASK_TIMEOUT_MS } : {}),
+    // A local unit runs inside the workflow task: a time-out repeats it, so a large input gets longer
+    // (src/config/lock-timings.ts).
+    ...(topic.execution === 'local'
+      ? {
+          workflowTaskTimeout: localWorkflowTaskTimeoutMs(
+            topic.lockDurationMs,
+            approximateJsonBytes(input.task.variables),
+          ),
+        }
+      : {}),
     memo: defined({
       activityId: task.activityId,
       processInstanceId: task.processInstanceId,

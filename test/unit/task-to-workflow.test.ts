@@ -57,6 +57,22 @@ describe('workflowStartOptions', () => {
     expect(workflowStartOptions(task, topic, ctx).args[0].topic).not.toHaveProperty('applications');
   });
 
+  it("gives a local task's workflow task 4 s, and more for a large input as far as the lock allows", () => {
+    const local = (lockDurationMs: number) =>
+      ({ ...topic, execution: 'local', lockDurationMs }) as TopicConfig;
+    const withPayload = (kib: number) => ({
+      ...task,
+      variables: { payload: { type: 'Json', value: JSON.stringify({ text: 'x'.repeat(kib * 1024) }) } },
+    });
+    expect(workflowStartOptions(task, local(60_000), ctx).workflowTaskTimeout).toBe(4_000);
+    // 1 MiB of variables: 4 s + 10 s; capped by a 30 s lock at (30 − 12) × 0.5 = 9 s; the 20 s minimum keeps 4 s.
+    expect(workflowStartOptions(withPayload(1024), local(60_000), ctx).workflowTaskTimeout).toBe(14_000);
+    expect(workflowStartOptions(withPayload(1024), local(30_000), ctx).workflowTaskTimeout).toBe(9_000);
+    expect(workflowStartOptions(withPayload(1024), local(20_000), ctx).workflowTaskTimeout).toBe(4_000);
+    // An activity's workflow task runs no unit: the SDK's default.
+    expect(workflowStartOptions(withPayload(1024), topic, ctx).workflowTaskTimeout).toBeUndefined();
+  });
+
   it('puts ids, never variable values, in search attributes', () => {
     const options = workflowStartOptions(task, topic, ctx);
     const pairs = (options.typedSearchAttributes as Array<{ key: { name: string }; value: unknown }>).map(
