@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { DuplicateError, NotFoundError, StaleWriteError, ValidationError } from '../../src/store/errors.ts';
+import { DuplicateError, NotFoundError, StaleWriteError } from '../../src/store/errors.ts';
 import { serviceInput, serviceUpdate } from '../support/store-inputs.ts';
 import { describeStores, uniqueName } from './stores.ts';
 

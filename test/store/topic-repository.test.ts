@@ -5,7 +5,6 @@ import {
   InvalidReferenceError,
   NotFoundError,
   StaleWriteError,
-  ValidationError,
 } from '../../src/store/errors.ts';
 import { engineInput, topicInput, topicUpdate } from '../support/store-inputs.ts';
 import { describeStores, uniqueName } from './stores.ts';
