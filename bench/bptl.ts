@@ -18,6 +18,7 @@ import { WORKFLOW_THREAD_PRELOAD } from '../src/worker/workflow-stack-traces.ts'
 import { BptlOutcome } from '../src/workflows/search-attributes.ts';
 import { type BptlProcess, spawnBptl } from './bptl-process.ts';
 import { startCpuMeter } from './cpu.ts';
+import { type ProfileSummary, profileFiles, readProfiles, summarizeProfiles } from './cpu-profile.ts';
 import {
   type BenchContext,
   type BptlDetails,
@@ -25,7 +26,7 @@ import {
   type Measurement,
   taskThroughput,
 } from './measurement.ts';
-import { taskVariables } from './options.ts';
+import { type BenchOptions, taskVariables } from './options.ts';
 import { progress } from './progress.ts';
 import { RssSampler, readRssMiB } from './rss.ts';
 import { perSecond, summarize } from './stats.ts';
@@ -110,6 +111,63 @@ async function buildBptl(ctx: BenchContext): Promise<string> {
   return entry;
 }
 
+/** The summary of the profiles the children wrote (they write them as they exit), or an empty one with a note. */
+function cpuProfileOf(
+  dir: string,
+  startupMs: Record<string, number>,
+  notes: string[],
+): { dir: string; summary: ProfileSummary } {
+  const files = existsSync(dir) ? profileFiles([dir]) : [];
+  if (files.length === 0) notes.push(`--cpu-prof: no profile in ${dir}`);
+  // The start-up (spawn → ready) is not part of the measurement; the slowest process's is left out of all.
+  const skipMs = Math.max(0, ...Object.values(startupMs));
+  return { dir, summary: summarizeProfiles(readProfiles(files), 20, skipMs) };
+}
+
+interface PlannedProcess {
+  name: string;
+  command: 'run' | 'worker' | 'poller';
+  /** It is ready once it has logged each of these. */
+  ready: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * Which BPTL processes a measurement starts: one `bptl run` (poller and worker, eager starts); `bptl worker` and
+ * `bptl poller` with --split; K `bptl run` with --runs K, each with its own worker id and no health server (they
+ * would all want port 9464), on the same topics and task queue, as a second replica would run.
+ */
+export function bptlPlan(options: Pick<BenchOptions, 'split' | 'runs'>, workerId: string): PlannedProcess[] {
+  if (options.split)
+    return [
+      { name: 'worker', command: 'worker', ready: ['worker running'], env: {} },
+      { name: 'poller', command: 'poller', ready: ['polling'], env: {} },
+    ];
+  if (options.runs === 1)
+    return [{ name: 'bptl', command: 'run', ready: ['worker running', 'polling'], env: {} }];
+  return Array.from({ length: options.runs }, (_, i) => ({
+    name: `bptl-${i + 1}`,
+    command: 'run' as const,
+    ready: ['worker running', 'polling'],
+    env: { BPTL_WORKER_ID: `${workerId}-bptl-${i + 1}`, BPTL_HEALTH_PORT: 'off' },
+  }));
+}
+
+/**
+ * The pollers' final counters (their `stopped` log record), summed over the polling processes; undefined when one
+ * of them did not log it (it was killed), since a partial sum would under-count fetches.
+ */
+export function sumPollerCounters(
+  records: Array<Record<string, unknown> | undefined>,
+): Record<string, number> | undefined {
+  if (records.length === 0 || records.some((r) => r === undefined)) return undefined;
+  const sum: Record<string, number> = {};
+  for (const record of records)
+    for (const [key, value] of Object.entries(record!))
+      if (typeof value === 'number') sum[key] = (sum[key] ?? 0) + value;
+  return sum;
+}
+
 export async function runBptl(ctx: BenchContext): Promise<Measurement> {
   const { options, tasks } = ctx;
   const topic = `bench-bptl-${ctx.runId}`;
@@ -159,35 +217,40 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
     dataConverter: codecDataConverter(loadEnv().codecKeys),
   });
   const rss = new RssSampler(250);
+  const profileDir = path.join(ctx.logDir, `cpu-profile-${ctx.runId}`);
   const entry = options.fromBuild ? await buildBptl(ctx) : path.join(ctx.root, 'src', 'cli', 'main.ts');
-  const spawn = (command: 'run' | 'worker' | 'poller', readyMessages: string[]) =>
+  const spawn = (
+    name: string,
+    command: 'run' | 'worker' | 'poller',
+    readyMessages: string[],
+    extraEnv: Record<string, string>,
+  ) =>
     spawnBptl({
       command,
       root: ctx.root,
       entry,
       configFile,
-      env,
-      logFile: path.join(ctx.logDir, `bptl-${ctx.runId}-${command}.log`),
+      env: { ...env, ...extraEnv },
+      logFile: path.join(ctx.logDir, `bptl-${ctx.runId}-${name}.log`),
       readyMessages,
-      ...(options.heapMiB ? { nodeFlags: [`--max-old-space-size=${options.heapMiB}`] } : {}),
+      nodeFlags: [
+        ...(options.heapMiB ? [`--max-old-space-size=${options.heapMiB}`] : []),
+        // One .cpuprofile per thread (main and the workflow threads), written when the process exits.
+        ...(options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ],
     });
-  // `bptl run` (one process, eager starts) unless --split asks for `bptl worker` and `bptl poller` apart.
-  const plan: Array<[name: string, command: 'run' | 'worker' | 'poller', ready: string[]]> = options.split
-    ? [
-        ['worker', 'worker', ['worker running']],
-        ['poller', 'poller', ['polling']],
-      ]
-    : [['bptl', 'run', ['worker running', 'polling']]];
+  const plan = bptlPlan(options, env.BPTL_WORKER_ID);
   const children: Array<{ name: string; process: BptlProcess }> = [];
   try {
     const startupMs: Record<string, number> = {};
-    for (const [name, command, ready] of plan) {
-      const child = spawn(command, ready);
+    for (const { name, command, ready, env: extraEnv } of plan) {
+      const child = spawn(name, command, ready, extraEnv);
       children.push({ name, process: child });
       rss.watch(name, child.pid);
       startupMs[name] = await child.ready;
     }
-    const pollerProcess = children[children.length - 1]!.process;
+    // The processes that poll: the last one with --split (bptl poller), each of them with --runs.
+    const pollers = options.split ? [children[children.length - 1]!.process] : children.map((c) => c.process);
     const workerStartedMs = Date.now();
     const rssAtStartMiB = Object.fromEntries(
       children.map((c) => [c.name, Math.round(readRssMiB(c.process.pid) ?? 0)]),
@@ -231,13 +294,8 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
     // The pollers stop first (bptl run stops them before its worker), then the worker.
     for (const c of [...children].reverse()) await c.process.stop();
     rss.stop();
-    const stopped = pollerProcess.record('stopped');
-    const pollerStats = stopped
-      ? Object.fromEntries(
-          Object.entries(stopped).filter((e): e is [string, number] => typeof e[1] === 'number'),
-        )
-      : undefined;
-    if (!pollerStats) notes.push('the poller did not log its counters');
+    const pollerStats = sumPollerCounters(pollers.map((p) => p.record('stopped')));
+    if (!pollerStats) notes.push('a poller did not log its counters');
 
     const tallies = await Promise.all(topics.map((t) => tallyWorkflows(client, t)));
     const lowOutcome = options.lowRate > 0 ? await tasks.outcome(lowTopic) : undefined;
@@ -259,6 +317,7 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
       rssAtStartMiB,
       startupMs,
       fromBuild: options.fromBuild,
+      ...(options.cpuProfile ? { cpuProfile: cpuProfileOf(profileDir, startupMs, notes) } : {}),
     };
     if (lowOutcome && lowOutcome.completedOnce !== options.lowRate)
       notes.push(`low rate: ${lowOutcome.completedOnce}/${options.lowRate} completed once`);

@@ -2,9 +2,11 @@
  * What every measurement reports, and the context it runs in. Throughput and latency of the task-based
  * measurements (baseline, BPTL) are computed alike, from Camunda's history.
  */
+
 import type { RequestCounts } from './camunda-requests.ts';
 import type { CamundaTasks, TaskOutcome } from './camunda-tasks.ts';
 import type { CpuUsage } from './cpu.ts';
+import type { ProfileSummary } from './cpu-profile.ts';
 import type { BenchOptions, MeasurementName } from './options.ts';
 import type { RssSummary } from './rss.ts';
 import { type LatencySummary, perSecond, summarize } from './stats.ts';
@@ -46,6 +48,8 @@ export interface BptlDetails {
   fromBuild: boolean;
   /** Per process: spawn → ready ("worker running" and/or "polling" logged). */
   startupMs: Record<string, number>;
+  /** With --cpu-prof: where the profiles are, and where their JavaScript time went. */
+  cpuProfile?: { dir: string; summary: ProfileSummary };
 }
 
 export interface Measurement {

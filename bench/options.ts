@@ -46,6 +46,10 @@ export interface BenchOptions {
   heapMiB: number | undefined;
   /** Run BPTL as `bptl worker` and `bptl poller` (two processes) instead of one `bptl run`. */
   split: boolean;
+  /** How many `bptl run` processes share the topics (each with its own worker id): scaling out on one machine. */
+  runs: number;
+  /** Write a V8 CPU profile of each BPTL process (every thread) and summarise it in the report. */
+  cpuProfile: boolean;
   /** Run BPTL's worker and poller from a build (tsc, as in production) instead of the TypeScript sources. */
   fromBuild: boolean;
 }
@@ -76,6 +80,8 @@ Options:
   --payload-kb K          a Json variable of K KiB on every task (memory under large variables); default 0
   --heap-mb MB            cap the V8 heap of BPTL's processes (--max-old-space-size); default: Node's own
   --split                 run BPTL as two processes, bptl worker and bptl poller (default: one bptl run)
+  --runs K                K bptl run processes on the same topics and task queue (default 1; not with --split)
+  --cpu-prof              profile BPTL's processes (node --cpu-prof) and summarise where their JavaScript time goes
   --from-build            run BPTL from a tsc build (as in production), not from src/*.ts
   --out DIR               results folder (default .bench)
   -h, --help`;
@@ -109,6 +115,8 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
       out: { type: 'string' },
       'from-build': { type: 'boolean' },
       split: { type: 'boolean' },
+      runs: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
       'heap-mb': { type: 'string' },
       execution: { type: 'string' },
       'payload-kb': { type: 'string' },
@@ -133,6 +141,9 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
     throw new Error(
       `--execution local needs a lock of at least ${MIN_LOCAL_LOCK_DURATION_MS} ms (--lock-ms), not ${lockDurationMs}`,
     );
+  const runs = positiveInt('runs', values.runs, 1);
+  if (runs > 1 && values.split)
+    throw new Error('--runs and --split exclude each other (--runs starts bptl run processes)');
   return {
     mode,
     smoke,
@@ -151,6 +162,8 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
     outDir: path.resolve(root, values.out ?? '.bench'),
     fromBuild: values['from-build'] ?? false,
     split: values.split ?? false,
+    runs,
+    cpuProfile: values['cpu-prof'] ?? false,
     heapMiB: values['heap-mb'] === undefined ? undefined : positiveInt('heap-mb', values['heap-mb'], 0, 16),
     execution,
     payloadKiB: positiveInt('payload-kb', values['payload-kb'], 0, 0),

@@ -3,8 +3,10 @@
  * and written to the results folder as `<timestamp>.json` and `<timestamp>.md` (and `latest.json`,
  * `latest.md`). Targets are reported, never asserted.
  */
+
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { renderProfileSummary } from './cpu-profile.ts';
 import type { Environment } from './environment.ts';
 import type { Measurement } from './measurement.ts';
 import type { BenchOptions, MeasurementName } from './options.ts';
@@ -277,7 +279,7 @@ function headline(result: BenchResult): string[] {
   return [
     `mode ${f.mode}${f.smoke ? ' (smoke)' : ''}, N=${f.n}, parallelism ${f.parallelism}, low-rate ${f.lowRate}, ` +
       `lock ${f.lockDurationMs} ms${f.workMs ? `, work ${f.workMs} ms` : ''}, ${f.starters} starters; ` +
-      `BPTL as ${f.split ? 'bptl worker + bptl poller' : 'bptl run'}, work unit as ${f.execution === 'local' ? 'a local activity' : 'an activity'}` +
+      `BPTL as ${f.split ? 'bptl worker + bptl poller' : f.runs > 1 ? `${f.runs} × bptl run` : 'bptl run'}, work unit as ${f.execution === 'local' ? 'a local activity' : 'an activity'}` +
       `${f.heapMiB ? `, V8 heap capped at ${f.heapMiB} MiB` : ''}${f.payloadKiB ? `, a ${f.payloadKiB} KiB variable per task` : ''}`,
     `commit ${e.commit.sha?.slice(0, 12) ?? '?'}${e.commit.dirty ? ' (dirty tree)' : ''}; ` +
       `${e.machine.nproc} cores, ${e.machine.memoryMiB} MiB; load ${e.machine.loadAverageAtStart} → ${result.loadAverageAtEnd}`,
@@ -310,6 +312,19 @@ export function renderText(result: BenchResult): string {
   ].join('\n');
 }
 
+/** With --cpu-prof: where the JavaScript time of BPTL's processes went, per task (the low-rate ones too). */
+function profileSection(result: BenchResult): string[] {
+  const x = result.measurements.bptl;
+  const profile = x?.bptl?.cpuProfile;
+  if (!x || !profile) return [];
+  return [
+    '',
+    `### CPU profile of BPTL (${profile.dir})`,
+    '',
+    renderProfileSummary(profile.summary, x.completed + result.flags.lowRate),
+  ];
+}
+
 export function renderMarkdown(result: BenchResult): string {
   return [
     `## Bench ${result.startedAt} (${result.flags.mode}${result.flags.smoke ? ', smoke' : ''})`,
@@ -331,6 +346,7 @@ export function renderMarkdown(result: BenchResult): string {
     markdownTable(requestRows(result)),
     '',
     markdownTable(targetRows(result)),
+    ...profileSection(result),
     ...(notesOf(result).length ? ['', ...notesOf(result).map((n) => `- note: ${n}`)] : []),
     '',
   ].join('\n');
