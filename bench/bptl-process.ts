@@ -22,9 +22,13 @@ export interface BptlProcess {
 
 /**
  * How BPTL's launchers run Node (./bptl, `npm start`, the Docker image): an 8 MiB young generation, and two
- * glibc arenas for the Temporal core's threads. The bench starts its children the same way.
+ * glibc arenas for the Temporal core's threads; the old generation's cap (BPTL_HEAP_MB, DEFAULT_HEAP_MIB) is
+ * added by the caller, since the bench's --heap-mb changes it. The bench starts its children the same way.
  */
 export const BPTL_NODE_FLAGS = ['--max-semi-space-size=8'];
+
+/** The launchers' `--max-old-space-size` when BPTL_HEAP_MB is not set (0 would be Node's own limit). */
+export const DEFAULT_HEAP_MIB = 256;
 export const BPTL_NODE_ENV = { MALLOC_ARENA_MAX: '2' };
 
 /** Children still running, so that an interrupted bench can stop them. */

@@ -234,7 +234,9 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
       logFile: path.join(ctx.logDir, `bptl-${ctx.runId}-${name}.log`),
       readyMessages,
       nodeFlags: [
-        ...(options.heapMiB ? [`--max-old-space-size=${options.heapMiB}`] : []),
+        // As the launchers: BPTL_HEAP_MB's default, or --heap-mb (0: Node's own limit).
+        `--max-old-space-size=${options.heapMiB}`,
+        ...options.nodeFlags,
         // One .cpuprofile per thread (main and the workflow threads), written when the process exits.
         ...(options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       ],

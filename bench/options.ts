@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MIN_LOCAL_LOCK_DURATION_MS } from '../src/config/lock-timings.ts';
+import { DEFAULT_HEAP_MIB } from './bptl-process.ts';
 
 export const MEASUREMENTS = ['baseline', 'ceiling', 'bptl'] as const;
 export type MeasurementName = (typeof MEASUREMENTS)[number];
@@ -42,8 +43,10 @@ export interface BenchOptions {
   execution: 'activity' | 'local';
   /** A string variable of this many KiB on every task (0: none): memory under large variables. */
   payloadKiB: number;
-  /** `--max-old-space-size` of BPTL's processes in MiB (V8's old generation); undefined: Node's default. */
-  heapMiB: number | undefined;
+  /** `--max-old-space-size` of BPTL's processes in MiB (V8's old generation): the launchers' 256 unless given; 0: Node's own. */
+  heapMiB: number;
+  /** More Node flags for BPTL's processes (a lever to measure, e.g. `--optimize-for-size`); split on spaces. */
+  nodeFlags: string[];
   /** Run BPTL as `bptl worker` and `bptl poller` (two processes) instead of one `bptl run`. */
   split: boolean;
   /** How many `bptl run` processes share the topics (each with its own worker id): scaling out on one machine. */
@@ -78,7 +81,9 @@ Options:
   --camunda-url URL       use this engine's REST API (else one is started on 127.0.0.1:18090, H2 in memory)
   --execution E           the BPTL topic's execution: activity (default) or local (work unit as a local activity)
   --payload-kb K          a Json variable of K KiB on every task (memory under large variables); default 0
-  --heap-mb MB            cap the V8 heap of BPTL's processes (--max-old-space-size); default: Node's own
+  --heap-mb MB            V8's old generation of BPTL's processes (--max-old-space-size); default 256 as the
+                          launchers (BPTL_HEAP_MB); 0: Node's own limit
+  --node-flags=FLAGS      more Node/V8 flags for BPTL's processes (--node-flags="--optimize-for-size"), to measure a lever
   --split                 run BPTL as two processes, bptl worker and bptl poller (default: one bptl run)
   --runs K                K bptl run processes on the same topics and task queue (default 1; not with --split)
   --cpu-prof              profile BPTL's processes (node --cpu-prof) and summarise where their JavaScript time goes
@@ -91,6 +96,20 @@ function positiveInt(name: string, value: string | undefined, fallback: number, 
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < min) throw new Error(`--${name}: expected an integer ≥ ${min}`);
   return parsed;
+}
+
+/** `--heap-mb`: the launchers' default, 0 (Node's own limit), or at least 16 MiB. */
+function heapMiBOf(value: string | undefined): number {
+  if (value === '0') return 0;
+  return positiveInt('heap-mb', value, DEFAULT_HEAP_MIB, 16);
+}
+
+/** `--node-flags`: flags only (each starting with `--`), so that a typo cannot become a script argument. */
+function nodeFlagsOf(value: string | undefined): string[] {
+  const flags = (value ?? '').split(/\s+/).filter(Boolean);
+  const bad = flags.find((f) => !f.startsWith('--'));
+  if (bad) throw new Error(`--node-flags: '${bad}' is not a flag (each must start with --)`);
+  return flags;
 }
 
 /** Parses the flags; throws with a message naming the flag. Returns undefined for --help. */
@@ -118,6 +137,7 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
       runs: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'heap-mb': { type: 'string' },
+      'node-flags': { type: 'string' },
       execution: { type: 'string' },
       'payload-kb': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -164,7 +184,8 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | und
     split: values.split ?? false,
     runs,
     cpuProfile: values['cpu-prof'] ?? false,
-    heapMiB: values['heap-mb'] === undefined ? undefined : positiveInt('heap-mb', values['heap-mb'], 0, 16),
+    nodeFlags: nodeFlagsOf(values['node-flags']),
+    heapMiB: heapMiBOf(values['heap-mb']),
     execution,
     payloadKiB: positiveInt('payload-kb', values['payload-kb'], 0, 0),
   };

@@ -273,6 +273,11 @@ function markdownTable(rows: string[][]): string {
   );
 }
 
+/** The old generation's cap; results from before it was the default have none (undefined: Node's own). */
+function heapLabel(heapMiB: number | undefined): string {
+  return heapMiB ? `, V8 old generation ≤ ${heapMiB} MiB` : ", Node's own heap limit";
+}
+
 function headline(result: BenchResult): string[] {
   const e = result.environment;
   const f = result.flags;
@@ -280,7 +285,7 @@ function headline(result: BenchResult): string[] {
     `mode ${f.mode}${f.smoke ? ' (smoke)' : ''}, N=${f.n}, parallelism ${f.parallelism}, low-rate ${f.lowRate}, ` +
       `lock ${f.lockDurationMs} ms${f.workMs ? `, work ${f.workMs} ms` : ''}, ${f.starters} starters; ` +
       `BPTL as ${f.split ? 'bptl worker + bptl poller' : f.runs > 1 ? `${f.runs} × bptl run` : 'bptl run'}, work unit as ${f.execution === 'local' ? 'a local activity' : 'an activity'}` +
-      `${f.heapMiB ? `, V8 heap capped at ${f.heapMiB} MiB` : ''}${f.payloadKiB ? `, a ${f.payloadKiB} KiB variable per task` : ''}`,
+      `${heapLabel(f.heapMiB)}${f.nodeFlags?.length ? `, node ${f.nodeFlags.join(' ')}` : ''}${f.payloadKiB ? `, a ${f.payloadKiB} KiB variable per task` : ''}`,
     `commit ${e.commit.sha?.slice(0, 12) ?? '?'}${e.commit.dirty ? ' (dirty tree)' : ''}; ` +
       `${e.machine.nproc} cores, ${e.machine.memoryMiB} MiB; load ${e.machine.loadAverageAtStart} → ${result.loadAverageAtEnd}`,
     `Node ${e.versions.node}, Temporal server ${e.versions.temporalServer ?? '?'}, Camunda ${e.versions.camunda ?? '?'}` +

@@ -68,3 +68,23 @@ describe('--payload-kb', () => {
     expect(() => parse('--payload-kb=-1')).toThrow(/--payload-kb: expected an integer ≥ 0/);
   });
 });
+
+describe('--node-flags', () => {
+  it('passes flags on and refuses what is not a flag', () => {
+    expect(parse().nodeFlags).toEqual([]);
+    expect(parse('--node-flags=--optimize-for-size  --max-semi-space-size=4').nodeFlags).toEqual([
+      '--optimize-for-size',
+      '--max-semi-space-size=4',
+    ]);
+    expect(() => parse('--node-flags=--a script.js')).toThrow(/'script.js' is not a flag/);
+  });
+});
+
+describe('--heap-mb', () => {
+  it("defaults to the launchers' 256 MiB old generation; 0 is Node's own limit; less than 16 is refused", () => {
+    expect(parse().heapMiB).toBe(256);
+    expect(parse('--heap-mb', '96').heapMiB).toBe(96);
+    expect(parse('--heap-mb', '0').heapMiB).toBe(0);
+    expect(() => parse('--heap-mb', '8')).toThrow(/--heap-mb: expected an integer ≥ 16/);
+  });
+});
