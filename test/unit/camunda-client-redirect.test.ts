@@ -4,10 +4,10 @@
  * 307 on /old/… and would complete the task on /new/….
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CamundaClient } from '../../src/engine/camunda-client.ts';
 import { EngineError } from '../../src/engine/engine-error.ts';
+import { listenOnLoopback } from '../support/loopback.ts';
 
 const hits: string[] = [];
 const server = createServer((req, res) => {
@@ -21,8 +21,7 @@ const server = createServer((req, res) => {
 });
 let origin: string;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listenOnLoopback(server);
 });
 afterAll(() => {
   server.close();

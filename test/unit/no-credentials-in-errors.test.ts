@@ -4,7 +4,6 @@
  * they need: the operation, the status and the stack. A loopback server answers 500 to every request.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -16,6 +15,7 @@ import type { ServiceAuth } from '../../src/store/schemas.ts';
 import { defineWorkUnit } from '../../src/work-units/define-work-unit.ts';
 import { createServiceClient } from '../../src/work-units/service-clients.ts';
 import { runWorkUnit } from '../../src/work-units/testing.ts';
+import { listenOnLoopback } from '../support/loopback.ts';
 
 const PASSWORD = 'S3cret-p4ss';
 const TOKEN = 'tok-Bearer-9f8e7d';
@@ -32,8 +32,7 @@ const server = createServer((req, res) => {
 });
 let origin: string;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listenOnLoopback(server);
 });
 afterAll(() => {
   server.close();
