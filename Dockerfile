@@ -56,5 +56,5 @@ COPY deploy ./deploy
 USER node
 
 # Through sh, so that BPTL_HEAP_MB is read when the container starts; the arguments follow as "$@".
-ENTRYPOINT ["sh", "-c", "exec node --max-semi-space-size=8 --max-old-space-size=\"$BPTL_HEAP_MB\" dist/cli/main.js \"$@\"", "bptl"]
+ENTRYPOINT ["sh", "-c", "exec node --max-semi-space-size=8 --max-old-space-size=\"${BPTL_HEAP_MB:-256}\" dist/cli/main.js \"$@\"", "bptl"]
 CMD ["run"]

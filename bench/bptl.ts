@@ -237,7 +237,8 @@ export async function runBptl(ctx: BenchContext): Promise<Measurement> {
         // As the launchers: BPTL_HEAP_MB's default, or --heap-mb (0: Node's own limit).
         `--max-old-space-size=${options.heapMiB}`,
         ...options.nodeFlags,
-        // One .cpuprofile per thread (main and the workflow threads), written when the process exits.
+        // One .cpuprofile of the main thread, written when the process exits (the workflow threads get their own
+        // execArgv, src/worker/workflow-stack-traces.ts, without it).
         ...(options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       ],
     });

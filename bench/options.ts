@@ -51,7 +51,7 @@ export interface BenchOptions {
   split: boolean;
   /** How many `bptl run` processes share the topics (each with its own worker id): scaling out on one machine. */
   runs: number;
-  /** Write a V8 CPU profile of each BPTL process (every thread) and summarise it in the report. */
+  /** Write a V8 CPU profile of each BPTL process's main thread and summarise it in the report. */
   cpuProfile: boolean;
   /** Run BPTL's worker and poller from a build (tsc, as in production) instead of the TypeScript sources. */
   fromBuild: boolean;

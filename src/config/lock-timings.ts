@@ -27,7 +27,7 @@
 /** The workflow task time-out of a task whose unit runs as a local activity. */
 export const LOCAL_WORKFLOW_TASK_TIMEOUT_MS = 4_000;
 
-/** How much longer a local task's workflow task may take per MiB of its input (variables and snapshot). */
+/** How much longer a local task's workflow task may take per MiB of its variables (as JSON, about). */
 export const LOCAL_WORKFLOW_TASK_TIMEOUT_MS_PER_MIB = 10_000;
 
 /** The longest workflow task time-out Temporal accepts (the server caps it at two minutes). */

@@ -17,7 +17,7 @@ describe('the launchers', () => {
     ['./bptl', read('bptl'), `--max-old-space-size="\${BPTL_HEAP_MB:-${DEFAULT_HEAP_MIB}}"`],
     ['npm start', scripts.start!, `--max-old-space-size=\${BPTL_HEAP_MB:-${DEFAULT_HEAP_MIB}}`],
     ['npm run dev', scripts.dev!, `--max-old-space-size=\${BPTL_HEAP_MB:-${DEFAULT_HEAP_MIB}}`],
-    ['the image', read('Dockerfile'), '--max-old-space-size=\\"$BPTL_HEAP_MB\\"'],
+    ['the image', read('Dockerfile'), `--max-old-space-size=\\"\${BPTL_HEAP_MB:-${DEFAULT_HEAP_MIB}}\\"`],
   ])('%s caps the old generation by BPTL_HEAP_MB and sets the bench flags', (_name, text, heapFlag) => {
     expect(text).toContain(heapFlag);
     for (const flag of BPTL_NODE_FLAGS) expect(text).toContain(flag);
